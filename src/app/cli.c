@@ -1,0 +1,207 @@
+/* cli.c: the option table, its parser and --help (see cli.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef enum { ARG_NONE, ARG_U64, ARG_I64, ARG_STR } arg_kind;
+typedef struct {
+	const char *name;
+	arg_kind arg;
+	const char *metavar;
+	const char *help;
+	void (*set)(cli_opts *o, const char *v, uint64_t u);
+} cli_opt;
+
+static void set_headless(cli_opts *o, const char *v, uint64_t u)
+{ (void)v; (void)u; o->headless = true; if (o->mode == MODE_TUI) o->mode = MODE_HEADLESS; }
+static void set_explore(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_EXPLORE; }
+static void set_verify(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_VERIFY; }
+static void set_replay(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_REPLAY; }
+static void set_list(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_LIST; }
+static void set_help(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_HELP; }
+static void set_version(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_VERSION; }
+static void set_seed(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_seed = true; o->seed = u; }
+static void set_steps(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_steps = true; o->steps = u; }
+static void set_until(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_until = true; o->until_ms = (int64_t)u; }
+static void set_export(cli_opts *o, const char *v, uint64_t u) { (void)u; o->export_path = v; }
+static void set_check(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->check = true; }
+static void set_faults(cli_opts *o, const char *v, uint64_t u) { (void)u; o->faults = v; }
+static void set_seeds(cli_opts *o, const char *v, uint64_t u) { (void)v; o->seeds = u; }
+static void set_first_seed(cli_opts *o, const char *v, uint64_t u) { (void)v; o->first_seed = u; }
+static void set_quiet(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->quiet = true; }
+static void set_ascii(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->ascii = true; }
+static void set_no_color(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->no_color = true; }
+static void set_theme(cli_opts *o, const char *v, uint64_t u) { (void)u; o->theme = v; }
+static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->manual = true; }
+
+static const cli_opt cli_opts_table[] = {
+	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
+	{"--explore", ARG_NONE, NULL, "run many seeds with random faults, checking invariants", set_explore},
+	{"--verify", ARG_NONE, NULL, "check the trace file given as the argument", set_verify},
+	{"--replay", ARG_NONE, NULL, "re-simulate a trace and compare (with --headless: only verify)", set_replay},
+	{"--list", ARG_NONE, NULL, "list the scenarios by topic", set_list},
+	{"--seed", ARG_U64, "N", "the seed (default: the scenario's)", set_seed},
+	{"--steps", ARG_U64, "N", "how many steps to run (headless default 10000)", set_steps},
+	{"--until-ms", ARG_U64, "T", "run until virtual time T milliseconds", set_until},
+	{"--export", ARG_STR, "FILE", "write the trace as JSON (- for standard output)", set_export},
+	{"--check", ARG_NONE, NULL, "check the protocol's invariants after every step", set_check},
+	{"--faults", ARG_STR, "LIST", "random faults from the seed: partition,crash,loss,dup,pause", set_faults},
+	{"--seeds", ARG_U64, "N", "--explore: how many seeds", set_seeds},
+	{"--first-seed", ARG_U64, "N", "--explore: the first seed (default 1)", set_first_seed},
+	{"--quiet", ARG_NONE, NULL, "print only errors and the verdict", set_quiet},
+	{"--manual", ARG_NONE, NULL, "terminal: start in manual delivery mode", set_manual},
+	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
+	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
+	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
+	{"--help", ARG_NONE, NULL, "this help", set_help},
+	{"--version", ARG_NONE, NULL, "print the version", set_version},
+};
+#define NOPTS ((int)(sizeof cli_opts_table / sizeof cli_opts_table[0]))
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+		"spacetime %s: watch distributed systems run, as space-time diagrams\n\n"
+		"usage:\n"
+		"  spacetime                         open the lesson picker\n"
+		"  spacetime SCENARIO                open a lesson (a name from --list, or a file)\n"
+		"  spacetime --headless SCENARIO [--seed N] [--steps N | --until-ms T]\n"
+		"                        [--export FILE] [--check] [--faults LIST]\n"
+		"  spacetime --explore SCENARIO --seeds N --steps M [--faults LIST]\n"
+		"  spacetime --verify TRACE.json\n"
+		"  spacetime --replay TRACE.json [--headless]\n"
+		"  spacetime --list\n\noptions:\n", ST_VERSION);
+	for (int i = 0; i < NOPTS; i++) {
+		char lhs[32];
+		snprintf(lhs, sizeof lhs, "%s%s%s", cli_opts_table[i].name,
+			 cli_opts_table[i].metavar ? " " : "",
+			 cli_opts_table[i].metavar ? cli_opts_table[i].metavar : "");
+		fprintf(f, "  %-20s %s\n", lhs, cli_opts_table[i].help);
+	}
+	fprintf(f,
+		"\nexit status: 0 done, 1 runtime failure, 2 bad input or usage,\n"
+		"             3 an invariant was violated\n");
+}
+
+static bool cli_number(const char *opt, const char *v, uint64_t *out)
+{
+	if (!v || !*v || *v == '-' || *v == '+') {
+		fprintf(stderr, "spacetime: %s needs a non-negative whole number, got '%s'\n", opt,
+			v ? v : "");
+		return false;
+	}
+	errno = 0;
+	char *end;
+	unsigned long long u = strtoull(v, &end, 10);
+	if (errno || *end) {
+		fprintf(stderr, "spacetime: %s needs a non-negative whole number, got '%s'\n", opt, v);
+		return false;
+	}
+	*out = u;
+	return true;
+}
+
+bool cli_parse(int argc, char **argv, cli_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->argv0 = argv[0];
+	o->first_seed = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			if (o->target) {
+				fprintf(stderr, "spacetime: unexpected argument '%s' (one scenario or "
+						"trace at a time); see --help\n", a);
+				return false;
+			}
+			o->target = a;
+			continue;
+		}
+		const cli_opt *opt = NULL;
+		for (int k = 0; k < NOPTS; k++)
+			if (strcmp(cli_opts_table[k].name, a) == 0)
+				opt = &cli_opts_table[k];
+		if (!opt && strcmp(a, "-h") == 0)
+			opt = &cli_opts_table[NOPTS - 2];
+		if (!opt) {
+			fprintf(stderr, "spacetime: unknown option '%s'; see --help\n", a);
+			return false;
+		}
+		const char *v = NULL;
+		uint64_t u = 0;
+		if (opt->arg != ARG_NONE) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "spacetime: %s needs a value (%s)\n", a, opt->metavar);
+				return false;
+			}
+			v = argv[++i];
+			if (opt->arg != ARG_STR && !cli_number(a, v, &u))
+				return false;
+		}
+		opt->set(o, v, u);
+	}
+	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST)
+		return true;
+	bool needs_target = o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
+			    o->mode == MODE_VERIFY || o->mode == MODE_REPLAY;
+	if (needs_target && !o->target) {
+		fprintf(stderr, "spacetime: %s needs a %s; see --help\n",
+			o->mode == MODE_VERIFY || o->mode == MODE_REPLAY ? "this mode" : "this mode",
+			o->mode == MODE_VERIFY || o->mode == MODE_REPLAY ? "trace file" : "scenario");
+		return false;
+	}
+	if (o->has_steps && o->has_until) {
+		fprintf(stderr, "spacetime: give --steps or --until-ms, not both\n");
+		return false;
+	}
+	if (o->mode == MODE_EXPLORE && (!o->seeds || !o->has_steps)) {
+		fprintf(stderr, "spacetime: --explore needs --seeds N and --steps M (both > 0)\n");
+		return false;
+	}
+	return true;
+}
+
+double cli_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_start(cli_progress *p)
+{
+	p->start_s = p->last_s = cli_now_s();
+	p->tty = isatty(2);
+	p->shown = false;
+}
+
+void cli_progress_show(cli_progress *p, const char *fmt, ...)
+{
+	if (!p->tty)
+		return;
+	double now = cli_now_s();
+	if (now - p->last_s < 0.25 || now - p->start_s < 0.5)
+		return;
+	p->last_s = now;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	p->shown = true;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->shown = false;
+}

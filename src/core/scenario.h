@@ -1,0 +1,112 @@
+/* scenario.h: a lesson file, loaded and validated.
+ *
+ * A scenario says which protocol runs, on how many nodes and clients, over what network, with
+ * which faults on a schedule and which narration. scenario_load() turns the JSON into this plain
+ * struct, checking every field: a bad file gets one message naming the file and the place in it
+ * (file:line:col for a syntax error, the field's path such as schedule[2].groups[1][0] for a
+ * wrong value) and what was expected. Times in the file are milliseconds; here microseconds. */
+#ifndef ST_SCENARIO_H
+#define ST_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../protocols/protocol.h"
+
+#define SC_MAX_NODES 16
+#define SC_MAX_CLIENTS 8
+#define SC_MAX_SCHEDULE 4096
+#define SC_MAX_LESSON 64
+#define SC_MAX_GROUPS 8
+
+typedef enum {
+	SA_PARTITION = 1,   /* groups */
+	SA_HEAL,
+	SA_CRASH,           /* proc */
+	SA_RESTART,         /* proc */
+	SA_PAUSE,           /* proc */
+	SA_RESUME,          /* proc */
+	SA_REQUEST,         /* proc = client, op; node = where to send it first, -1 = client's choice */
+	SA_LOSS,            /* rate */
+	SA_DUPLICATE,       /* rate */
+	SA_LATENCY,         /* lo_us, hi_us */
+	SA__COUNT
+} sc_action;
+
+/* The action names of the file ("do": "partition", ...), indexed by sc_action. */
+extern const char *const sc_action_names[SA__COUNT];
+
+/* The topics a scenario's "topic" may name, in learning-path order (Foundations first). */
+extern const char *const sc_topics[];
+extern const int sc_ntopics;
+
+typedef struct {
+	int64_t at_us;
+	sc_action action;
+	int proc;
+	int node;
+	/* partition: group[p] is the group of process p, or -1 when p is in none (it reaches
+	 * everyone). ngroups groups. */
+	int ngroups;
+	int8_t group[ST_MAX_PROCS];
+	st_op op;
+	double rate;
+	int64_t lo_us, hi_us;
+} sc_item;
+
+typedef struct {
+	/* when: "start", "label:<text>" (an event labelled so), "kind:<kind>" (an event of
+	 * that kind: drop, crash, partition, ...), or "at_ms:<n>" (virtual time reached). */
+	char *when;
+	char *text;
+} sc_lesson;
+
+typedef struct {
+	char *path;         /* as given or found */
+	char *name, *title, *topic, *protocol_name;
+	const st_protocol *protocol;
+	int nnodes, nclients, nprocs;
+	uint64_t seed;
+	int64_t latency_lo_us, latency_hi_us;
+	double loss, duplicate;
+	st_param_val params[ST_MAX_PARAMS];
+	/* Per-process local clocks: skew (offset at t=0) and drift in parts per million. */
+	int64_t clock_skew_us[ST_MAX_PROCS];
+	int32_t clock_drift_ppm[ST_MAX_PROCS];
+	/* Client workload: each client runs ops operations one after another (closed loop),
+	 * waiting a random think time in [think_lo_us, think_hi_us] before each, the first not
+	 * before start_us. f is the operation ("write" by default; value counts up). */
+	int workload_ops;
+	int64_t workload_start_us, think_lo_us, think_hi_us;
+	char workload_f[ST_NAME_MAX];
+	sc_item *schedule;  /* sorted by at_us, stable */
+	int nschedule;
+	sc_lesson *lesson;
+	int nlesson;
+} st_scenario;
+
+/* Load and validate a scenario file. On error returns NULL and writes one message (no trailing
+ * newline) into err. */
+st_scenario *scenario_load(const char *path, char *err, size_t errlen);
+/* Load from a string (path is only used in messages). */
+st_scenario *scenario_parse(const char *text, size_t len, const char *path, char *err,
+			    size_t errlen);
+void scenario_free(st_scenario *sc);
+
+/* Find a scenario by name or path: a path that exists, else NAME.json in ./scenarios, in the
+ * directory of the executable's ../share/spacetime/scenarios and in ST_DATADIR/scenarios.
+ * Writes the found path into out; false when none exists. */
+bool scenario_find(const char *name_or_path, const char *argv0, char *out, size_t outlen);
+/* The scenario directory in use (the first of the candidates above that exists), or NULL. */
+const char *scenario_dir(const char *argv0, char *out, size_t outlen);
+
+/* Process names: n1..nN then c1..cK. */
+void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen);
+/* Parse "n3" / "c1" to an index; -1 when it names no process of this scenario. */
+int scenario_proc_index(const st_scenario *sc, const char *name);
+
+/* Byte offset to 1-based line and column. */
+void scenario_line_col(const char *text, size_t off, int *line, int *col);
+
+#endif

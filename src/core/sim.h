@@ -1,0 +1,104 @@
+/* sim.h: the deterministic world.
+ *
+ * The simulator owns virtual time (integer microseconds), one event queue ordered by (time,
+ * sequence number), one seeded PRNG, the processes and their protocol states, and the network
+ * (latency range, loss, duplication, partitions as a blocked matrix). One step pops the next
+ * queue item that does something (a delivery, a timer, a scheduled action, a client's next
+ * operation) and runs it to completion, appending its events to the trace with their clocks.
+ * Given the same scenario, seed and actions, two runs append byte-identical traces.
+ *
+ * Everything the world is lives in plain arrays, so sim_save() is a copy and sim_load() puts
+ * it back: time travel restores the nearest snapshot and re-executes. */
+#ifndef ST_SIM_H
+#define ST_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "trace.h"
+
+typedef struct st_sim st_sim;
+
+enum {  /* random faults for --explore and --faults, drawn from the seed */
+	FAULT_PARTITION = 1, FAULT_CRASH = 2, FAULT_LOSS = 4, FAULT_DUP = 8, FAULT_PAUSE = 16
+};
+/* Parse "partition,crash,loss,dup" into a mask; -1 (and a message in err) when a word is
+ * unknown. */
+int sim_parse_faults(const char *s, char *err, size_t errlen);
+/* The mask back as words ("partition,crash"), for the reproduce command. */
+void sim_faults_string(int mask, char *out, size_t outlen);
+
+typedef struct {
+	uint64_t seed;
+	bool check;         /* run the protocol's invariants after every step */
+	int faults;         /* FAULT_* mask */
+} sim_opts;
+
+typedef enum { SIM_OK = 0, SIM_IDLE, SIM_VIOLATION } sim_status;
+
+st_sim *sim_new(const st_scenario *sc, const sim_opts *o, st_trace *trace);
+void sim_free(st_sim *s);
+
+sim_status sim_step(st_sim *s);
+sim_status sim_run_steps(st_sim *s, uint64_t steps);
+/* Run every event at or before t_us, then set the clock to t_us. */
+sim_status sim_run_until_us(st_sim *s, int64_t t_us);
+/* Step until pred returns true on the events a step appended, or steps run out. */
+sim_status sim_run_until(st_sim *s, bool (*pred)(const st_sim *s, uint32_t first_ev,
+						  uint32_t end_ev, void *u),
+			 void *u, uint64_t max_steps, bool *found);
+
+int64_t sim_now_us(const st_sim *s);
+int64_t sim_next_us(const st_sim *s);   /* time of the next queued item, -1 when none */
+uint64_t sim_steps(const st_sim *s);
+const st_scenario *sim_scenario(const st_sim *s);
+st_trace *sim_trace(const st_sim *s);
+/* After SIM_VIOLATION: what and where (the last event of the violating step). */
+const st_violation *sim_violation(const st_sim *s, uint32_t *event_id);
+
+/* Processes, for the views. */
+typedef enum { PROC_UP = 0, PROC_CRASHED, PROC_PAUSED } sim_proc_status;
+sim_proc_status sim_proc_status_of(const st_sim *s, int p);
+const void *sim_proc_state(const st_sim *s, int p);
+int64_t sim_local_clock_us(const st_sim *s, int p);
+/* A pending timer: when it was set and when it fires; false when not pending. */
+bool sim_timer(const st_sim *s, int p, int timer, int64_t *set_us, int64_t *fire_us);
+bool sim_blocked(const st_sim *s, int from, int to);
+double sim_loss(const st_sim *s);
+double sim_duplicate(const st_sim *s);
+
+/* Messages in flight, in delivery order. */
+typedef struct {
+	uint32_t msg;
+	uint32_t slot;      /* handle for the message actions below */
+	int from, to, type;
+	int64_t send_us, deliver_us;
+	bool doomed;        /* will be dropped on arrival (loss or partition at send) */
+} sim_flight;
+int sim_inflight(const st_sim *s, sim_flight *out, int max);
+
+/* Actions on the world, by the schedule or the user; each is an event in the trace. */
+void sim_partition(st_sim *s, const int8_t *group, int ngroups, st_by by);
+void sim_cut(st_sim *s, int from, int to, bool blocked, st_by by);  /* one way */
+void sim_heal(st_sim *s, st_by by);
+void sim_crash(st_sim *s, int p, st_by by);
+void sim_restart(st_sim *s, int p, st_by by);
+void sim_pause(st_sim *s, int p, st_by by);
+void sim_resume(st_sim *s, int p, st_by by);
+void sim_request(st_sim *s, int client, const st_op *op, st_by by);
+void sim_set_loss(st_sim *s, double rate, st_by by);
+void sim_set_duplicate(st_sim *s, double rate, st_by by);
+void sim_set_latency(st_sim *s, int64_t lo_us, int64_t hi_us, st_by by);
+bool sim_msg_drop(st_sim *s, uint32_t slot, st_by by);
+bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by);
+bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by);
+bool sim_msg_delay(st_sim *s, uint32_t slot, int64_t delay_us, st_by by);
+
+/* Snapshots: a malloc'd copy of the whole world; load puts it back (same sim, same
+ * scenario). The trace is not part of it. */
+void *sim_save(const st_sim *s, size_t *size);
+void sim_load(st_sim *s, const void *snap);
+
+#endif

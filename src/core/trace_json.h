@@ -1,0 +1,50 @@
+/* trace_json.h: writing a trace as JSON (../shared/trace-format.md, version 1).
+ *
+ * A hand-written writer rather than cJSON: a million events must go out in under a second and
+ * without building a document in memory. One event per line, so readers can stream it; the
+ * whole is written to a temporary file beside the target and renamed over it at the end, so a
+ * reader never sees half a trace and a failed export leaves the old file as it was. */
+#ifndef ST_TRACE_JSON_H
+#define ST_TRACE_JSON_H
+
+#include <stddef.h>
+
+#include "trace.h"
+
+typedef struct {
+	const char *scenario_path;  /* where the scenario was loaded from (for --replay) */
+	const char *faults;         /* the --faults words, or NULL */
+	int64_t steps;              /* how far the run was asked to go, or -1 */
+} tj_meta;
+
+typedef struct tj_writer tj_writer;
+
+/* Open PATH for writing (really PATH's temporary sibling) and write the header. "-" writes to
+ * standard output. NULL and a message in err on failure. */
+tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, char *err,
+		   size_t errlen);
+void tj_event(tj_writer *w, const st_trace *t, uint32_t id);
+/* Finish the document and rename it into place; 0 on success, -1 and a message otherwise. */
+int tj_close(tj_writer *w, char *err, size_t errlen);
+/* Give up: remove the temporary file. */
+void tj_abort(tj_writer *w);
+
+/* Make a trace stream its finished steps into w (memory stays flat). */
+void tj_stream(st_trace *t, tj_writer *w);
+
+/* Export a whole in-memory trace. */
+int trace_json_export(const st_trace *t, const char *path, const tj_meta *meta, char *err,
+		      size_t errlen);
+
+/* A sink that writes JSON members into a growable buffer (for the inspector and tests). */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	int depth;
+	unsigned first;   /* bit d: the next member at depth d is the first */
+	unsigned arrays;  /* bit d: depth d is an array */
+} tj_buf;
+void tj_buf_sink(tj_buf *b, st_sink *s);
+void tj_buf_free(tj_buf *b);
+
+#endif

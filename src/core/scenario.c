@@ -222,7 +222,13 @@ static long js_hex4(jscan *j, size_t esc)
 	for (int k = 1; k <= 4; k++) {
 		int h = j->i + (size_t)k < j->n ? hexval(j->s[j->i + (size_t)k]) : -1;
 		if (h < 0) {
-			js_err(j, esc, "invalid escape: \\u must be followed by 4 hex digits");
+			/* Show what was written, up to the first character that is not hex. */
+			int shown = k;
+			if (j->i + (size_t)k < j->n && (unsigned char)j->s[j->i + (size_t)k] >= 0x20 &&
+			    (unsigned char)j->s[j->i + (size_t)k] < 0x7F)
+				shown++;
+			js_err(j, esc, "invalid escape '\\%.*s'; expected 4 hex digits after \\u",
+			       shown, j->s + j->i);
 			return -1;
 		}
 		v = v * 16 + h;

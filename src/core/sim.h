@@ -95,6 +95,15 @@ bool sim_msg_drop(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_delay(st_sim *s, uint32_t slot, int64_t delay_us, st_by by);
+/* Find the slot of a message in flight by its id; false when it is not in flight. */
+bool sim_msg_slot(const st_sim *s, uint32_t msg, uint32_t *slot);
+
+/* Manual mode (the DSLabs / Oddity way): steps run only scheduled actions and client ops;
+ * messages are delivered (sim_msg_deliver_now, which then delivers at once) and timers fire
+ * (sim_fire_timer) only when chosen. */
+void sim_set_manual(st_sim *s, bool manual);
+bool sim_manual(const st_sim *s);
+bool sim_fire_timer(st_sim *s, int p, int timer, st_by by);
 
 /* Snapshots: a malloc'd copy of the whole world; load puts it back (same sim, same
  * scenario). The trace is not part of it. */

@@ -202,7 +202,7 @@ static const bad_case syntax_cases[] = {
 			     "opened at 1:1"}},
 	{"{\"a\": [1, 2,]}", {F ":1:12:", "trailing comma", "expected another value"}},
 	{"{\"a\": 1,\n}", {F ":1:8:", "trailing comma", "expected another field"}},
-	{"{\"a\": 1 \"b\": 2}", {F ":1:10:", "expected ',' or '}'", "missing"}},
+	{"{\"a\": 1 \"b\": 2}", {F ":1:9:", "expected ',' or '}'", "missing"}},
 	{"[1 2]", {F ":1:4:", "expected ',' or ']'"}},
 	{"{\"a\" 1}", {F ":1:6:", "expected ':'"}},
 	{"{a: 1}", {F ":1:2:", "word 'a'", "double quotes"}},
@@ -216,7 +216,7 @@ static const bad_case syntax_cases[] = {
 			      "expected"}},
 	{"{\"a\": \"x\ty\"}", {F ":1:9:", "control character 0x09", "expected"}},
 	{"{\"a\": \"\\q\"}", {F ":1:8:", "invalid escape '\\q'", "expected"}},
-	{"{\"a\": \"\\u12\"}", {F ":1:8:", "4 hex digits"}},
+	{"{\"a\": \"\\u12\"}", {F ":1:8:", "invalid escape '\\u12\"'", "expected 4 hex digits"}},
 	{"{\"a\": \"\\u0000\"}", {F ":1:8:", "NUL", "expected"}},
 	{"{\"a\": \"\\udc00\"}", {F ":1:8:", "lone low surrogate", "expected"}},
 	{"{\"a\": \"\\ud800x\"}", {F ":1:8:", "lone high surrogate", "expected"}},
@@ -227,7 +227,7 @@ static const bad_case syntax_cases[] = {
 	{"{\"a\": \"\xc0\xaf\"}", {F ":1:8:", "0xc0", "UTF-8"}},       /* overlong '/' */
 	{"{\"a\": \"\xed\xa0\x80\"}", {F ":1:8:", "0xed", "UTF-8"}},   /* a surrogate */
 	{"{\"a\": \"\xe2\x82\"}", {F ":1:8:", "0xe2", "UTF-8"}},       /* truncated */
-	{"{\"\xc3\xa9\xc3\xa9\": ]}", {F ":1:9:", "unexpected ']'"}},  /* columns count chars */
+	{"{\"\xc3\xa9\xc3\xa9\": ]}", {F ":1:8:", "unexpected ']'"}},  /* columns count chars */
 };
 
 static const bad_case value_cases[] = {
@@ -249,12 +249,12 @@ static const bad_case value_cases[] = {
 	 {"topic: \"Raft\" is not a topic", "expected one of \"Foundations\"",
 	  "\"Real systems\""}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"paxos9\"}",
-	 {F ":1:70: protocol: \"paxos9\" is not a known protocol", "expected one of \"raft\""}},
+	 {F ":1:65: protocol: \"paxos9\" is not a known protocol", "expected one of \"raft\""}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": null}",
 	 {"protocol: got null", "expected a protocol name"}},
 	/* nodes, clients, seed */
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"raft\", "
-	 "\"nodes\": 0}", {":1:80: nodes: 0 is out of range", "expected an integer 1..16"}},
+	 "\"nodes\": 0}", {":1:82: nodes: 0 is out of range", "expected an integer 1..16"}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"raft\", "
 	 "\"nodes\": 10000}", {"nodes: 10000 is out of range", "expected an integer 1..16"}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"raft\", "
@@ -265,7 +265,8 @@ static const bad_case value_cases[] = {
 	 "\"nodes\": \"5\"}", {"nodes: got a string (\"5\")", "expected an integer"}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"raft\"}",
 	 {":1:1: nodes: missing", "expected an integer 1..16"}},
-	{M(", \"clients\": 9"), {"clients: 9 is out of range", "expected an integer 0..8"}},
+	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"raft\", "
+	 "\"nodes\": 3, \"clients\": 9}", {"clients: 9 is out of range", "expected an integer 0..8"}},
 	{M(", \"seed\": -1"), {"seed: -1 is out of range", "expected an integer 0..9007199254740992"}},
 	{M(", \"seed\": 1e300"), {"seed: ", "out of range", "expected"}},
 	{M(", \"seed\": true"), {"seed: got true", "expected"}},
@@ -455,10 +456,10 @@ static void test_value_position(void **state)
 			   " \"protocol\": \"raft\", \"nodes\": 5,\n"
 			   " \"schedule\": [\n"
 			   "  {\"at_ms\": 1, \"do\": \"heal\"},\n"
-			   "  {\"at_ms\": 2, \"do\": \"partition\", \"groups\": [[\"n1\"], [\"é\", \"n9\"]]}\n"
+			   "  {\"at_ms\": 2, \"do\": \"partition\", \"groups\": [[\"n1\"], [\"n3\", \"n9\"]]}\n"
 			   " ]}";
 	assert_null(parse(text, err, sizeof err));
-	assert_string_equal(err, F ":5:59: schedule[1].groups[1][1]: \"n9\" is not a process of "
+	assert_string_equal(err, F ":5:61: schedule[1].groups[1][1]: \"n9\" is not a process of "
 			    "this scenario; expected one of n1..n5");
 	/* an unknown field points at its key */
 	text = "{\"name\": \"m\",\n   \"colour\": 1}";
@@ -477,7 +478,7 @@ static void test_nesting(void **state)
 	memset(deep + 1000, ']', 1000);
 	deep[2000] = 0;
 	assert_null(parse(deep, err, sizeof err));
-	assert_non_null(strstr(err, F ":1:33: invalid JJSON" + 0 == NULL ? "" : F ":1:33:"));
+	assert_non_null(strstr(err, F ":1:33: invalid JSON"));
 	assert_non_null(strstr(err, "nesting deeper than 32 levels"));
 	assert_non_null(strstr(err, "expected at most 32"));
 	/* 32 levels is still fine as JSON (and then the wrong shape) */
@@ -566,7 +567,7 @@ static void test_truncations_and_mutations(void **state)
 	size_t n = strlen(full);
 	char err[1024];
 	char *t = malloc(n + 1);
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k + 1 < n; k++) {     /* all but the final newline */
 		memcpy(t, full, k);
 		st_scenario *sc = scenario_parse(t, k, F, err, sizeof err);
 		if (sc)
@@ -737,8 +738,9 @@ static void test_files(void **state)
 	assert_int_equal(mkdir("adir", 0755), 0);
 	assert_null(scenario_load("adir", err, sizeof err));
 	assert_string_equal(err, "adir: cannot read: Is a directory");
-	assert_null(scenario_dir(NULL, out, sizeof out) &&
-		    strcmp(out, "scenarios") == 0 ? NULL : "");
+	/* no ./scenarios here: whatever is found lies elsewhere */
+	const char *d = scenario_dir(NULL, out, sizeof out);
+	assert_true(d == NULL || strcmp(d, "scenarios") != 0);
 
 	assert_int_equal(mkdir("scenarios", 0755), 0);
 	FILE *f = fopen("scenarios/mini.json", "w");

@@ -1,0 +1,71 @@
+/* history.h: a run you can rewind.
+ *
+ * The history owns a world, its trace, a log of the user's actions (each pinned to the event
+ * position at which it happened) and periodic snapshots of the world. Stepping forward runs the
+ * world; seeking to an earlier event restores the nearest snapshot before it and re-executes
+ * steps and logged actions up to it (the trace is never rewritten: re-execution only checks
+ * against it). Acting while in the past starts a new branch: the trace, the action log and the
+ * snapshots after that point are discarded, and the new action is recorded.
+ *
+ * The terminal program and --replay drive a run through this; it is deterministic, so the
+ * same scenario, seed and actions give the same trace. */
+#ifndef ST_HISTORY_H
+#define ST_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+/* The actions a user (or a replayed trace) can take; the same as sim.h's, as data. */
+typedef enum {
+	ACT_PARTITION = 1, ACT_HEAL, ACT_CUT, ACT_UNCUT, ACT_CRASH, ACT_RESTART, ACT_PAUSE,
+	ACT_RESUME, ACT_REQUEST, ACT_LOSS, ACT_DUPLICATE_RATE, ACT_LATENCY,
+	ACT_MSG_DROP, ACT_MSG_DELIVER, ACT_MSG_DUP, ACT_MSG_DELAY, ACT_FIRE_TIMER,
+	ACT__COUNT
+} hist_act_kind;
+
+typedef struct {
+	hist_act_kind kind;
+	uint32_t at;            /* trace position (event count) when it was taken */
+	int proc, to;           /* process (crash, pause, request's client, cut from/to) */
+	int8_t group[ST_MAX_PROCS];
+	int ngroups;
+	uint32_t msg;           /* message actions name the message by id */
+	int timer;
+	int64_t a_us, b_us;     /* delay; latency range */
+	double rate;
+	st_op op;
+} hist_act;
+
+typedef struct st_history st_history;
+
+st_history *history_new(const st_scenario *sc, const sim_opts *o);
+void history_free(st_history *h);
+
+st_sim *history_sim(const st_history *h);     /* the world at the cursor's step boundary */
+st_trace *history_trace(const st_history *h);
+uint32_t history_end(const st_history *h);    /* events recorded */
+/* The cursor: how many events have happened in the world shown (0..end). */
+uint32_t history_cursor(const st_history *h);
+bool history_at_end(const st_history *h);
+bool history_branched(const st_history *h);   /* an old future was discarded (cleared by
+						  history_clear_branched) */
+void history_clear_branched(st_history *h);
+
+/* One step forward: if the cursor is in the past, move it forward through the recorded events
+ * one step's worth; at the end, run the world one step. */
+sim_status history_step(st_history *h);
+/* Move the cursor to event count n (0..end): restores and re-executes as needed. */
+void history_seek(st_history *h, uint32_t n);
+/* Take an action at the cursor (branching first if the cursor is in the past). Returns false
+ * when the action does not apply (crash of a crashed process, a message no longer in flight). */
+bool history_act(st_history *h, const hist_act *a);
+
+/* Actions taken so far, in order. */
+const hist_act *history_actions(const st_history *h, int *n);
+/* Bytes held by snapshots (for the benchmark), and how many there are. */
+size_t history_snapshot_bytes(const st_history *h, int *count);
+
+#endif

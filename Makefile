@@ -15,6 +15,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/spacetime
 BUILD   ?= build
+BIN     ?= spacetime
 VERSION  = 0.1.0
 
 DEB_PKGS = libncurses-dev libev-dev libcjson-dev libcmocka-dev tmux pkg-config python3 valgrind
@@ -45,9 +46,9 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC = $(wildcard tests/bench/bench_*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test unit sanitize bench install uninstall clean check-layers
+.PHONY: all deps run test unit sanitize sanitize-run bench install uninstall clean check-layers
 
-all: deps spacetime
+all: deps $(BIN)
 
 # Check the dependencies; as root on Debian install what is missing, else say how.
 deps:
@@ -67,7 +68,7 @@ deps:
 		fi; \
 	fi
 
-spacetime: $(MAIN_OBJ) $(BUILD)/libst.a
+$(BIN): $(MAIN_OBJ) $(BUILD)/libst.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libst.a $(LIBS) $(LDFLAGS)
 
 $(BUILD)/libst.a: $(LIB_OBJ)
@@ -100,17 +101,18 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
 test: all check-layers unit
-	@sh tests/run-cli-tests.sh ./spacetime
-	@sh tests/tui/run.sh ./spacetime
+	@sh tests/run-cli-tests.sh ./$(BIN)
+	@bash tests/tui/run.sh ./$(BIN)
 
-# ASan + UBSan build in its own directory; the same tests.
+# ASan + UBSan build in its own directory (build-san/spacetime); the same tests.
 sanitize: deps
-	$(MAKE) BUILD=build-san OPT=-O1 \
+	$(MAKE) BUILD=build-san BIN=build-san/spacetime \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" SAN=1 sanitize-run
+		LDFLAGS="-fsanitize=address,undefined" sanitize-run
 
-sanitize-run: spacetime unit
-	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh ./spacetime
+sanitize-run: $(BIN) unit
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh $(BIN)
+	@ASAN_OPTIONS=detect_leaks=1 bash tests/tui/run.sh $(BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done

@@ -22,14 +22,15 @@
 typedef enum {
 	ACT_PARTITION = 1, ACT_HEAL, ACT_CUT, ACT_UNCUT, ACT_CRASH, ACT_RESTART, ACT_PAUSE,
 	ACT_RESUME, ACT_REQUEST, ACT_LOSS, ACT_DUPLICATE_RATE, ACT_LATENCY,
-	ACT_MSG_DROP, ACT_MSG_DELIVER, ACT_MSG_DUP, ACT_MSG_DELAY, ACT_FIRE_TIMER,
+	ACT_MSG_DROP, ACT_MSG_DELIVER, ACT_MSG_DUP, ACT_MSG_DELAY, ACT_FIRE_TIMER, ACT_MANUAL,
 	ACT__COUNT
 } hist_act_kind;
 
 typedef struct {
 	hist_act_kind kind;
 	uint32_t at;            /* trace position (event count) when it was taken */
-	int proc, to;           /* process (crash, pause, request's client, cut from/to) */
+	int proc, to;           /* process (crash, pause, request's client, cut from/to);
+				   ACT_MANUAL: proc 1 on, 0 off */
 	int8_t group[ST_MAX_PROCS];
 	int ngroups;
 	uint32_t msg;           /* message actions name the message by id */

@@ -72,6 +72,7 @@ typedef struct {
 	sim_timer_t timer[ST_MAX_PROCS][ST_MAX_TIMERS];
 	sim_client client[SC_MAX_CLIENTS];
 	bool violated;
+	bool manual;
 	uint32_t viol_ev;
 	st_violation viol;
 } sim_core;
@@ -97,6 +98,7 @@ struct st_sim {
 	uint32_t state_ev[ST_MAX_PROCS];    /* where a touched process's state goes */
 	bool touched[ST_MAX_PROCS], force_state[ST_MAX_PROCS];
 	int depth;
+	bool op_start;          /* the next event begins a step or an action */
 	uint8_t *scratch;
 	const void *view_states[ST_MAX_PROCS];
 	bool view_up[ST_MAX_PROCS];
@@ -163,6 +165,53 @@ static qitem q_pop(st_sim *s)
 	return top;
 }
 
+/* Remove the item at index i, keeping the heap. */
+static void q_remove_at(st_sim *s, uint32_t i)
+{
+	qitem last = s->q[--s->nq];
+	if (i == s->nq)
+		return;
+	/* sift up */
+	while (i > 0 && q_less(&last, &s->q[(i - 1) / 2])) {
+		s->q[i] = s->q[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	/* sift down */
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		const qitem *best = &last;
+		if (l < s->nq && q_less(&s->q[l], best)) {
+			m = l;
+			best = &s->q[l];
+		}
+		if (r < s->nq && q_less(&s->q[r], best))
+			m = r;
+		if (m == i)
+			break;
+		s->q[i] = s->q[m];
+		i = m;
+	}
+	s->q[i] = last;
+}
+
+/* Manual mode: the earliest item that is neither a delivery nor a timer (those wait to be
+ * chosen). A linear scan: manual mode is driven by a person, one choice at a time. */
+static bool q_pop_automatic(st_sim *s, qitem *out)
+{
+	uint32_t best = UINT32_MAX;
+	for (uint32_t i = 0; i < s->nq; i++) {
+		if (s->q[i].type == Q_DELIVER || s->q[i].type == Q_TIMER)
+			continue;
+		if (best == UINT32_MAX || q_less(&s->q[i], &s->q[best]))
+			best = i;
+	}
+	if (best == UINT32_MAX)
+		return false;
+	*out = s->q[best];
+	q_remove_at(s, best);
+	return true;
+}
+
 /* ---- the slot pool of messages in flight ---- */
 
 static slot_hdr *slot_at(const st_sim *s, uint32_t i)
@@ -210,6 +259,8 @@ static uint32_t sim_emit(st_sim *s, int kind, int p, uint32_t ref, st_by by, int
 {
 	uint32_t id = s->c.next_ev++;
 	uint32_t *vc = NULL;
+	if (id < trace_count(s->tr))
+		s->op_start = false;
 	if (p >= 0) {
 		s->c.lamport[p]++;
 		vc = &s->vc[(size_t)p * (size_t)s->np];
@@ -228,6 +279,10 @@ static uint32_t sim_emit(st_sim *s, int kind, int p, uint32_t ref, st_by by, int
 	e.state = TRACE_NONE;
 	e.by = (uint8_t)by;
 	e.aux = (uint8_t)aux;
+	if (s->op_start) {
+		e.flags = EVF_STEP;
+		s->op_start = false;
+	}
 	return trace_append(s->tr, &e, vc);
 }
 
@@ -311,13 +366,18 @@ static void sim_rehash_state(st_sim *s, int p)
 	t->nkv = mark;
 }
 
-static void sim_begin(st_sim *s) { s->depth++; }
+static void sim_begin(st_sim *s)
+{
+	if (s->depth++ == 0)
+		s->op_start = true;
+}
 
 /* The end of a step or of an action: states, invariants, and the trace is told. */
 static void sim_end(st_sim *s)
 {
 	if (--s->depth > 0)
 		return;
+	s->op_start = false;
 	for (int p = 0; p < s->np; p++) {
 		if (!s->touched[p])
 			continue;
@@ -887,7 +947,13 @@ sim_status sim_step(st_sim *s)
 	sim_begin(s);
 	bool did = false;
 	while (!did && s->nq > 0) {
-		qitem it = q_pop(s);
+		qitem it;
+		if (s->c.manual) {
+			if (!q_pop_automatic(s, &it))
+				break;
+		} else {
+			it = q_pop(s);
+		}
 		if (it.t_us > s->c.now_us)
 			s->c.now_us = it.t_us;
 		did = run_table[it.type](s, &it);
@@ -942,6 +1008,7 @@ sim_status sim_run_until(st_sim *s, bool (*pred)(const st_sim *, uint32_t, uint3
 }
 
 int64_t sim_now_us(const st_sim *s) { return s->c.now_us; }
+uint32_t sim_events(const st_sim *s) { return s->c.next_ev; }
 int64_t sim_next_us(const st_sim *s) { return s->nq ? s->q[0].t_us : -1; }
 uint64_t sim_steps(const st_sim *s) { return s->c.steps; }
 const st_scenario *sim_scenario(const st_sim *s) { return s->sc; }
@@ -1002,12 +1069,18 @@ int sim_inflight(const st_sim *s, sim_flight *out, int max)
 
 /* ---- actions ---- */
 
-static void sim_input(st_sim *s, const char *label, const st_kv *body, int n, st_by by)
+/* An input event: a user's or the schedule's action that has no kind of its own. Its body
+ * starts with "action", which is what --replay reads back (history.h names the same set). */
+static void sim_input(st_sim *s, const char *action, const char *label, const st_kv *body,
+		      int n, st_by by)
 {
 	uint32_t id = sim_emit(s, EV_INPUT, -1, 0, by, 0);
 	sim_label_event(s, id, label, NULL, 0);
-	if (body && n)
-		sim_set_body(s, id, body, n);
+	st_kv all[8];
+	all[0] = (st_kv){"action", ST_V_STR, 0, action};
+	for (int i = 0; i < n && i < 7; i++)
+		all[i + 1] = body[i];
+	sim_set_body(s, id, all, n < 7 ? n + 1 : 8);
 }
 
 void sim_partition(st_sim *s, const int8_t *group, int ngroups, st_by by)
@@ -1046,7 +1119,7 @@ void sim_cut(st_sim *s, int from, int to, bool blocked, st_by by)
 	else
 		s->c.blocked[from] &= ~(1u << to);
 	st_kv body[2] = {{"from", ST_V_PROC, from, NULL}, {"to", ST_V_PROC, to, NULL}};
-	sim_input(s, blocked ? "cut one way" : "uncut one way", body, 2, by);
+	sim_input(s, blocked ? "cut" : "uncut", blocked ? "cut one way" : "uncut one way", body, 2, by);
 	sim_end(s);
 }
 
@@ -1109,7 +1182,7 @@ void sim_pause(st_sim *s, int p, st_by by)
 	char label[24];
 	snprintf(label, sizeof label, "pause %s", s->tr->proc_names[p]);
 	st_kv body[1] = {{"proc", ST_V_PROC, p, NULL}};
-	sim_input(s, label, body, 1, by);
+	sim_input(s, "pause", label, body, 1, by);
 	sim_end(s);
 }
 
@@ -1131,7 +1204,7 @@ void sim_resume(st_sim *s, int p, st_by by)
 	char label[24];
 	snprintf(label, sizeof label, "resume %s", s->tr->proc_names[p]);
 	st_kv body[1] = {{"proc", ST_V_PROC, p, NULL}};
-	sim_input(s, label, body, 1, by);
+	sim_input(s, "resume", label, body, 1, by);
 	sim_end(s);
 }
 
@@ -1140,15 +1213,21 @@ void sim_request(st_sim *s, int client, const st_op *op, st_by by)
 	if (client < s->nn || client >= s->np || s->c.status[client] == PROC_CRASHED)
 		return;
 	sim_client *cl = &s->c.client[client - s->nn];
+	if (cl->busy && cl->npend >= CLIENT_QUEUE)
+		return;
 	sim_begin(s);
+	char label[48];
+	snprintf(label, sizeof label, "request %.15s at %s", op->f, s->tr->proc_names[client]);
+	st_kv body[4] = {{"client", ST_V_PROC, client, NULL}, {"f", ST_V_STR, 0, op->f},
+			 {"value", ST_V_INT, op->value, NULL}, {"node", ST_V_PROC, op->node, NULL}};
+	if (!op->has_value)
+		body[2].type = ST_V_NULL;
+	sim_input(s, "request", label, body, 4, by);
 	if (!cl->busy && cl->npend == 0) {
 		sim_invoke(s, client, *op, by);
-	} else if (cl->npend < CLIENT_QUEUE) {
+	} else {
 		cl->pend[cl->npend] = *op;
 		cl->pend_by[cl->npend++] = (uint8_t)by;
-		char label[40];
-		snprintf(label, sizeof label, "queue request at %s", s->tr->proc_names[client]);
-		sim_input(s, label, NULL, 0, by);
 	}
 	sim_end(s);
 }
@@ -1159,8 +1238,8 @@ void sim_set_loss(st_sim *s, double rate, st_by by)
 	s->c.loss = rate;
 	char label[24];
 	snprintf(label, sizeof label, "loss %.2f", rate);
-	st_kv body[1] = {{"loss_pct", ST_V_INT, (int64_t)(rate * 100 + 0.5), NULL}};
-	sim_input(s, label, body, 1, by);
+	st_kv body[1] = {{"ppm", ST_V_INT, (int64_t)(rate * 1e6 + 0.5), NULL}};
+	sim_input(s, "loss", label, body, 1, by);
 	sim_end(s);
 }
 
@@ -1170,8 +1249,8 @@ void sim_set_duplicate(st_sim *s, double rate, st_by by)
 	s->c.dup = rate;
 	char label[24];
 	snprintf(label, sizeof label, "duplicate %.2f", rate);
-	st_kv body[1] = {{"duplicate_pct", ST_V_INT, (int64_t)(rate * 100 + 0.5), NULL}};
-	sim_input(s, label, body, 1, by);
+	st_kv body[1] = {{"ppm", ST_V_INT, (int64_t)(rate * 1e6 + 0.5), NULL}};
+	sim_input(s, "duplicate_rate", label, body, 1, by);
 	sim_end(s);
 }
 
@@ -1183,8 +1262,8 @@ void sim_set_latency(st_sim *s, int64_t lo_us, int64_t hi_us, st_by by)
 	char label[64];
 	snprintf(label, sizeof label, "latency %lld-%lld ms", (long long)(lo_us / 1000),
 		 (long long)(hi_us / 1000));
-	st_kv body[2] = {{"lo_ms", ST_V_INT, lo_us / 1000, NULL}, {"hi_ms", ST_V_INT, hi_us / 1000, NULL}};
-	sim_input(s, label, body, 2, by);
+	st_kv body[2] = {{"lo_us", ST_V_INT, lo_us, NULL}, {"hi_us", ST_V_INT, hi_us, NULL}};
+	sim_input(s, "latency", label, body, 2, by);
 	sim_end(s);
 }
 
@@ -1208,12 +1287,13 @@ bool sim_msg_drop(st_sim *s, uint32_t slot, st_by by)
 	return true;
 }
 
-static void sim_note_msg_action(st_sim *s, const char *what, uint32_t msg, st_by by)
+static void sim_note_msg_action(st_sim *s, const char *action, const char *what, uint32_t msg,
+				st_by by)
 {
 	st_kv body[1] = {{"msg", ST_V_INT, msg, NULL}};
 	char label[40];
 	snprintf(label, sizeof label, "%s msg %u", what, msg);
-	sim_input(s, label, body, 1, by);
+	sim_input(s, action, label, body, 1, by);
 }
 
 bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by)
@@ -1223,8 +1303,53 @@ bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by)
 		return false;
 	sim_begin(s);
 	h->gen++;  /* the old queue item is stale now */
-	sim_note_msg_action(s, "deliver now", h->msg, by);
-	sim_queue_delivery(s, slot, 0);
+	sim_note_msg_action(s, "deliver", "deliver now", h->msg, by);
+	if (s->c.manual) {
+		qitem it = {s->c.now_us, s->c.seq++, slot, h->gen, Q_DELIVER, h->to};
+		run_deliver(s, &it);
+	} else {
+		sim_queue_delivery(s, slot, 0);
+	}
+	sim_end(s);
+	return true;
+}
+
+bool sim_msg_slot(const st_sim *s, uint32_t msg, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		slot_hdr *h = slot_at(s, i);
+		if ((h->flags & SLOT_USED) && h->msg == msg) {
+			*slot = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void sim_set_manual(st_sim *s, bool manual)
+{
+	if (s->c.manual == manual)
+		return;
+	sim_begin(s);
+	s->c.manual = manual;
+	st_kv body[1] = {{"on", ST_V_BOOL, manual, NULL}};
+	sim_input(s, "manual", manual ? "manual mode on" : "manual mode off", body, 1, BY_USER);
+	sim_end(s);
+}
+
+bool sim_manual(const st_sim *s) { return s->c.manual; }
+
+bool sim_fire_timer(st_sim *s, int p, int timer, st_by by)
+{
+	if (p < 0 || p >= s->np || timer < 0 || timer >= s->proto->n_timers ||
+	    !s->c.timer[p][timer].pending || s->c.status[p] != PROC_UP)
+		return false;
+	sim_begin(s);
+	st_kv body[2] = {{"proc", ST_V_PROC, p, NULL}, {"timer", ST_V_INT, timer, NULL}};
+	sim_input(s, "fire_timer", "fire timer", body, 2, by);
+	qitem it = {s->c.now_us, s->c.seq++, s->c.timer[p][timer].gen, (uint16_t)timer, Q_TIMER,
+		    (uint8_t)p};
+	run_timer(s, &it);
 	sim_end(s);
 	return true;
 }
@@ -1236,7 +1361,7 @@ bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by)
 		return false;
 	sim_begin(s);
 	uint32_t d = sim_copy_slot(s, slot);
-	sim_note_msg_action(s, "duplicate", slot_at(s, d)->msg, by);
+	sim_note_msg_action(s, "duplicate_msg", "duplicate", slot_at(s, d)->msg, by);
 	sim_queue_delivery(s, d, rng_range(&s->c.rng, s->c.lat_lo, s->c.lat_hi));
 	sim_msg_pending(s, slot_at(s, d)->msg, 1);
 	sim_end(s);
@@ -1251,7 +1376,10 @@ bool sim_msg_delay(st_sim *s, uint32_t slot, int64_t delay_us, st_by by)
 	sim_begin(s);
 	int64_t at = h->deliver_us + delay_us;
 	h->gen++;
-	sim_note_msg_action(s, "delay", h->msg, by);
+	st_kv body[2] = {{"msg", ST_V_INT, h->msg, NULL}, {"delay_us", ST_V_INT, delay_us, NULL}};
+	char label[40];
+	snprintf(label, sizeof label, "delay msg %u", h->msg);
+	sim_input(s, "delay", label, body, 2, by);
 	h->deliver_us = at;
 	q_push(s, at, Q_DELIVER, h->to, h->gen, slot);
 	sim_end(s);
@@ -1304,16 +1432,21 @@ void sim_load(st_sim *s, const void *snap)
 	memcpy(s->check, p, s->proto->check_size); p += s->proto->check_size;
 	if (h.nq > s->qcap) { s->qcap = h.nq; s->q = sim_xrealloc(s->q, s->qcap * sizeof(qitem)); }
 	s->nq = h.nq;
-	memcpy(s->q, p, h.nq * sizeof(qitem)); p += h.nq * sizeof(qitem);
+	if (h.nq)
+		memcpy(s->q, p, h.nq * sizeof(qitem));
+	p += h.nq * sizeof(qitem);
 	if (h.nheld > s->heldcap) { s->heldcap = h.nheld; s->held = sim_xrealloc(s->held, s->heldcap * sizeof(qitem)); }
 	s->nheld = h.nheld;
-	memcpy(s->held, p, h.nheld * sizeof(qitem)); p += h.nheld * sizeof(qitem);
+	if (h.nheld)
+		memcpy(s->held, p, h.nheld * sizeof(qitem));
+	p += h.nheld * sizeof(qitem);
 	s->pool = sim_xrealloc(s->pool, (size_t)h.nslots * s->slot_size);
 	s->nslots = h.nslots;
 	memcpy(s->pool, p, (size_t)h.nslots * s->slot_size); p += (size_t)h.nslots * s->slot_size;
 	s->freel = sim_xrealloc(s->freel, (h.nslots ? h.nslots : 1) * sizeof(uint32_t));
 	s->nfree = h.nfree;
-	memcpy(s->freel, p, h.nfree * sizeof(uint32_t));
+	if (h.nfree)
+		memcpy(s->freel, p, h.nfree * sizeof(uint32_t));
 	for (int q = 0; q < s->np; q++) {
 		s->touched[q] = s->force_state[q] = false;
 		s->state_ev[q] = s->trigger_ev[q] = TRACE_NONE;

@@ -53,6 +53,7 @@ sim_status sim_run_until(st_sim *s, bool (*pred)(const st_sim *s, uint32_t first
 int64_t sim_now_us(const st_sim *s);
 int64_t sim_next_us(const st_sim *s);   /* time of the next queued item, -1 when none */
 uint64_t sim_steps(const st_sim *s);
+uint32_t sim_events(const st_sim *s);   /* events this world has produced (its trace position) */
 const st_scenario *sim_scenario(const st_sim *s);
 st_trace *sim_trace(const st_sim *s);
 /* After SIM_VIOLATION: what and where (the last event of the violating step). */

@@ -3,9 +3,11 @@
  * Compact on purpose: a million-event Raft run must fit in well under 200 bytes an event, so
  * strings are interned once, bodies and states are flat key/value records in one arena, and
  * the vector clocks are one dense array. See trace.h for the shape and the streaming mode. */
+#define _GNU_SOURCE   /* mremap: growing a large array without copying it */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "trace.h"
 
@@ -36,6 +38,54 @@ int trace_kind_from_name(const char *name)
 	return -1;
 }
 
+/* Arrays of a megabyte and more live in their own mappings: growing one is an mremap (the
+ * kernel moves page tables, nothing is copied) and huge pages cut the page faults of a
+ * million-event run. Smaller ones use malloc. Whether an array is mapped follows from its
+ * capacity alone, so nothing else needs to remember it. */
+#define TRACE_MAP_BYTES ((size_t)1 << 20)
+
+static void trace_oom(size_t n)
+{
+	fprintf(stderr, "spacetime: out of memory (trace, %zu bytes)\n", n);
+	exit(1);
+}
+
+static void *trace_resize(void *p, size_t old_bytes, size_t new_bytes)
+{
+	if (new_bytes < TRACE_MAP_BYTES) {
+		void *q = realloc(p, new_bytes);
+		if (!q)
+			trace_oom(new_bytes);
+		return q;
+	}
+	void *q;
+	if (old_bytes >= TRACE_MAP_BYTES) {
+		q = mremap(p, old_bytes, new_bytes, MREMAP_MAYMOVE);
+	} else {
+		q = mmap(NULL, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q != MAP_FAILED && old_bytes)
+			memcpy(q, p, old_bytes);
+		if (q != MAP_FAILED)
+			free(p);
+	}
+	if (q == MAP_FAILED)
+		trace_oom(new_bytes);
+#ifdef MADV_HUGEPAGE
+	madvise(q, new_bytes, MADV_HUGEPAGE);
+#endif
+	return q;
+}
+
+static void trace_release(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (bytes >= TRACE_MAP_BYTES)
+		munmap(p, bytes);
+	else
+		free(p);
+}
+
 static void *trace_grow(void *p, uint32_t *cap, uint32_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -45,12 +95,7 @@ static void *trace_grow(void *p, uint32_t *cap, uint32_t need, size_t elem)
 		c *= 2;
 	if (c > UINT32_MAX)
 		c = UINT32_MAX;
-	void *q = realloc(p, (size_t)c * elem);
-	if (!q) {
-		fprintf(stderr, "spacetime: out of memory (trace, %llu items)\n",
-			(unsigned long long)c);
-		exit(1);
-	}
+	void *q = trace_resize(p, (size_t)*cap * elem, (size_t)c * elem);
 	*cap = (uint32_t)c;
 	return q;
 }
@@ -99,13 +144,13 @@ void trace_free(st_trace *t)
 		return;
 	for (uint32_t i = 0; i < t->nstr; i++)
 		free(t->str[i]);
-	free(t->str);
+	trace_release(t->str, (size_t)t->str_cap * sizeof *t->str);
 	free(t->str_hash);
-	free(t->ev);
-	free(t->vc);
-	free(t->msg);
-	free(t->bytes);
-	free(t->kv);
+	trace_release(t->ev, (size_t)t->cap * sizeof *t->ev);
+	trace_release(t->vc, (size_t)t->vc_cap_events * (size_t)t->nprocs * sizeof *t->vc);
+	trace_release(t->msg, (size_t)t->msg_cap * sizeof *t->msg);
+	trace_release(t->bytes, t->bytes_cap);
+	trace_release(t->kv, (size_t)t->kv_cap * sizeof *t->kv);
 	free(t->scenario);
 	free(t->protocol);
 	free(t->protocol_version);
@@ -182,12 +227,7 @@ uint32_t trace_append(st_trace *t, const st_event *e, const uint32_t *vc)
 	size_t row = (size_t)t->nprocs * sizeof(uint32_t);
 	/* vc shares the event capacity; realloc when the event array grew. */
 	if (t->vc_cap_events < t->cap) {
-		uint32_t *v = realloc(t->vc, (size_t)t->cap * row);
-		if (!v) {
-			fprintf(stderr, "spacetime: out of memory (trace clocks)\n");
-			exit(1);
-		}
-		t->vc = v;
+		t->vc = trace_resize(t->vc, (size_t)t->vc_cap_events * row, (size_t)t->cap * row);
 		t->vc_cap_events = t->cap;
 	}
 	memcpy(&t->vc[(size_t)t->len * (size_t)t->nprocs], vc ? vc : zero, row);

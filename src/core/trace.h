@@ -42,7 +42,9 @@ extern const char *const trace_optype_names[3]; /* "ok", "fail", "info" */
 
 #define TRACE_NONE UINT32_MAX
 #define TRACE_WORLD 255     /* proc of a world event */
-enum { EVF_MILESTONE = 1 }; /* st_event.flags */
+/* st_event.flags. EVF_STEP marks the first event of a step or of an action: the world can be
+ * rebuilt exactly at such a boundary (history.c). It is not exported. */
+enum { EVF_MILESTONE = 1, EVF_STEP = 2 };
 
 typedef struct {
 	int64_t t_us;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace_json.h"
@@ -187,6 +188,12 @@ tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, cha
 		}
 		snprintf(w->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
 		int fd = mkstemp(w->tmp);
+		if (fd >= 0) {
+			/* mkstemp makes 0600; a trace is an ordinary file: honour the umask */
+			mode_t um = umask(0);
+			umask(um);
+			fchmod(fd, 0666 & ~um);
+		}
 		if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
 			snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
 			if (fd >= 0) {

@@ -1,0 +1,304 @@
+/* history.c: a run you can rewind (see history.h).
+ *
+ * Positions are event counts. The world can be rebuilt exactly at an op boundary: the first
+ * event of a step or of an action carries EVF_STEP. Snapshots are taken at boundaries every
+ * HIST_SNAP_EVENTS events while the run moves forward, so reaching any earlier position costs
+ * one snapshot copy plus at most that many events of re-execution; re-execution over recorded
+ * events writes nothing (sim.c checks the trace position). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+#define HIST_SNAP_EVENTS 16384u
+
+typedef struct {
+	uint32_t at;        /* trace position when taken */
+	int nact;           /* actions applied before it */
+	void *blob;
+	size_t size;
+} hist_snap;
+
+struct st_history {
+	const st_scenario *sc;
+	sim_opts o;
+	st_trace *tr;
+	st_sim *sim;
+	uint32_t cursor;
+	bool branched;
+	hist_act *act; int nact, act_cap;
+	int next_act;       /* the next logged action the world has not applied yet */
+	hist_snap *snap; int nsnap, snap_cap;
+};
+
+static void *hist_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q) {
+		fprintf(stderr, "spacetime: out of memory (history)\n");
+		exit(1);
+	}
+	return q;
+}
+
+static void hist_snapshot(st_history *h)
+{
+	if (h->nsnap == h->snap_cap) {
+		h->snap_cap = h->snap_cap ? h->snap_cap * 2 : 64;
+		h->snap = hist_realloc(h->snap, (size_t)h->snap_cap * sizeof *h->snap);
+	}
+	hist_snap *s = &h->snap[h->nsnap++];
+	s->at = sim_events(h->sim);
+	s->nact = h->next_act;
+	s->blob = sim_save(h->sim, &s->size);
+}
+
+st_history *history_new(const st_scenario *sc, const sim_opts *o)
+{
+	st_history *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->sc = sc;
+	h->o = *o;
+	h->tr = trace_new(sc->name, sc->protocol, o->seed, sc->nnodes, sc->nclients, NULL);
+	h->sim = h->tr ? sim_new(sc, o, h->tr) : NULL;
+	if (!h->sim) {
+		history_free(h);
+		return NULL;
+	}
+	hist_snapshot(h);
+	return h;
+}
+
+void history_free(st_history *h)
+{
+	if (!h)
+		return;
+	for (int i = 0; i < h->nsnap; i++)
+		free(h->snap[i].blob);
+	free(h->snap);
+	free(h->act);
+	sim_free(h->sim);
+	trace_free(h->tr);
+	free(h);
+}
+
+st_sim *history_sim(const st_history *h) { return h->sim; }
+st_trace *history_trace(const st_history *h) { return h->tr; }
+uint32_t history_end(const st_history *h) { return trace_count(h->tr); }
+uint32_t history_cursor(const st_history *h) { return h->cursor; }
+bool history_at_end(const st_history *h) { return h->cursor >= trace_count(h->tr); }
+bool history_branched(const st_history *h) { return h->branched; }
+void history_clear_branched(st_history *h) { h->branched = false; }
+
+const hist_act *history_actions(const st_history *h, int *n)
+{
+	*n = h->nact;
+	return h->act;
+}
+
+size_t history_snapshot_bytes(const st_history *h, int *count)
+{
+	size_t n = 0;
+	for (int i = 0; i < h->nsnap; i++)
+		n += h->snap[i].size;
+	if (count)
+		*count = h->nsnap;
+	return n;
+}
+
+/* Apply one action to the world; false when it does not apply. Table-driven by kind. */
+typedef bool (*act_fn)(st_sim *s, const hist_act *a);
+static bool act_partition(st_sim *s, const hist_act *a)
+{ sim_partition(s, a->group, a->ngroups, BY_USER); return true; }
+static bool act_heal(st_sim *s, const hist_act *a) { (void)a; sim_heal(s, BY_USER); return true; }
+static bool act_cut(st_sim *s, const hist_act *a)
+{ sim_cut(s, a->proc, a->to, true, BY_USER); return true; }
+static bool act_uncut(st_sim *s, const hist_act *a)
+{ sim_cut(s, a->proc, a->to, false, BY_USER); return true; }
+static bool act_crash(st_sim *s, const hist_act *a)
+{
+	if (sim_proc_status_of(s, a->proc) == PROC_CRASHED)
+		return false;
+	sim_crash(s, a->proc, BY_USER);
+	return true;
+}
+static bool act_restart(st_sim *s, const hist_act *a)
+{
+	if (sim_proc_status_of(s, a->proc) != PROC_CRASHED)
+		return false;
+	sim_restart(s, a->proc, BY_USER);
+	return true;
+}
+static bool act_pause(st_sim *s, const hist_act *a)
+{
+	if (sim_proc_status_of(s, a->proc) != PROC_UP)
+		return false;
+	sim_pause(s, a->proc, BY_USER);
+	return true;
+}
+static bool act_resume(st_sim *s, const hist_act *a)
+{
+	if (sim_proc_status_of(s, a->proc) != PROC_PAUSED)
+		return false;
+	sim_resume(s, a->proc, BY_USER);
+	return true;
+}
+static bool act_request(st_sim *s, const hist_act *a)
+{
+	uint32_t before = sim_events(s);
+	sim_request(s, a->proc, &a->op, BY_USER);
+	return sim_events(s) != before;
+}
+static bool act_loss(st_sim *s, const hist_act *a) { sim_set_loss(s, a->rate, BY_USER); return true; }
+static bool act_dup_rate(st_sim *s, const hist_act *a)
+{ sim_set_duplicate(s, a->rate, BY_USER); return true; }
+static bool act_latency(st_sim *s, const hist_act *a)
+{ sim_set_latency(s, a->a_us, a->b_us, BY_USER); return true; }
+static bool act_msg(st_sim *s, const hist_act *a)
+{
+	uint32_t slot;
+	if (!sim_msg_slot(s, a->msg, &slot))
+		return false;
+	switch (a->kind) {
+	case ACT_MSG_DROP: return sim_msg_drop(s, slot, BY_USER);
+	case ACT_MSG_DELIVER: return sim_msg_deliver_now(s, slot, BY_USER);
+	case ACT_MSG_DUP: return sim_msg_duplicate(s, slot, BY_USER);
+	default: return sim_msg_delay(s, slot, a->a_us, BY_USER);
+	}
+}
+static bool act_fire(st_sim *s, const hist_act *a) { return sim_fire_timer(s, a->proc, a->timer, BY_USER); }
+static bool act_manual(st_sim *s, const hist_act *a)
+{
+	if (sim_manual(s) == (a->proc != 0))
+		return false;
+	sim_set_manual(s, a->proc != 0);
+	return true;
+}
+
+static const act_fn act_table[ACT__COUNT] = {
+	[ACT_PARTITION] = act_partition, [ACT_HEAL] = act_heal, [ACT_CUT] = act_cut,
+	[ACT_UNCUT] = act_uncut, [ACT_CRASH] = act_crash, [ACT_RESTART] = act_restart,
+	[ACT_PAUSE] = act_pause, [ACT_RESUME] = act_resume, [ACT_REQUEST] = act_request,
+	[ACT_LOSS] = act_loss, [ACT_DUPLICATE_RATE] = act_dup_rate, [ACT_LATENCY] = act_latency,
+	[ACT_MSG_DROP] = act_msg, [ACT_MSG_DELIVER] = act_msg, [ACT_MSG_DUP] = act_msg,
+	[ACT_MSG_DELAY] = act_msg, [ACT_FIRE_TIMER] = act_fire, [ACT_MANUAL] = act_manual,
+};
+
+static bool hist_apply(st_history *h, const hist_act *a)
+{
+	if (a->kind <= 0 || a->kind >= ACT__COUNT || !act_table[a->kind])
+		return false;
+	return act_table[a->kind](h->sim, a);
+}
+
+/* Run the world forward to position target (a boundary), applying logged actions where they
+ * were taken. */
+static void hist_run_to(st_history *h, uint32_t target)
+{
+	while (sim_events(h->sim) < target) {
+		uint32_t pos = sim_events(h->sim);
+		if (h->next_act < h->nact && h->act[h->next_act].at == pos) {
+			hist_apply(h, &h->act[h->next_act++]);
+			continue;
+		}
+		if (sim_step(h->sim) == SIM_IDLE)
+			break;
+	}
+}
+
+/* The boundary at or before position n: the world can stand exactly there. */
+static uint32_t hist_boundary(const st_history *h, uint32_t n)
+{
+	uint32_t end = trace_count(h->tr);
+	if (n >= end)
+		return end;
+	while (n > 0 && !(trace_at(h->tr, n)->flags & EVF_STEP))
+		n--;
+	return n;
+}
+
+void history_seek(st_history *h, uint32_t n)
+{
+	uint32_t end = trace_count(h->tr);
+	if (n > end)
+		n = end;
+	uint32_t b = hist_boundary(h, n);
+	uint32_t pos = sim_events(h->sim);
+	if (pos != b) {
+		/* going forward a little: just run; otherwise restore the nearest snapshot */
+		if (!(pos < b && b - pos <= HIST_SNAP_EVENTS)) {
+			int k = h->nsnap - 1;
+			while (k > 0 && h->snap[k].at > b)
+				k--;
+			sim_load(h->sim, h->snap[k].blob);
+			h->next_act = h->snap[k].nact;
+		}
+		hist_run_to(h, b);
+	}
+	h->cursor = n;
+}
+
+/* Discard everything after the world's position: the old future. */
+static void hist_branch(st_history *h)
+{
+	uint32_t pos = sim_events(h->sim);
+	if (pos >= trace_count(h->tr))
+		return;
+	trace_truncate(h->tr, pos);
+	while (h->nact > 0 && h->act[h->nact - 1].at >= pos)
+		h->nact--;
+	if (h->next_act > h->nact)
+		h->next_act = h->nact;
+	while (h->nsnap > 1 && h->snap[h->nsnap - 1].at > pos) {
+		free(h->snap[h->nsnap - 1].blob);
+		h->nsnap--;
+	}
+	h->branched = true;
+}
+
+static void hist_maybe_snapshot(st_history *h)
+{
+	if (sim_events(h->sim) - h->snap[h->nsnap - 1].at >= HIST_SNAP_EVENTS)
+		hist_snapshot(h);
+}
+
+sim_status history_step(st_history *h)
+{
+	uint32_t end = trace_count(h->tr);
+	if (h->cursor < end) {
+		history_seek(h, h->cursor + 1);
+		return SIM_OK;
+	}
+	/* at the end: the world must be at the end too */
+	if (sim_events(h->sim) != end)
+		history_seek(h, end);
+	sim_status st = sim_step(h->sim);
+	h->cursor = trace_count(h->tr);
+	hist_maybe_snapshot(h);
+	return st;
+}
+
+bool history_act(st_history *h, const hist_act *a)
+{
+	if (h->cursor < trace_count(h->tr) || sim_events(h->sim) != trace_count(h->tr)) {
+		history_seek(h, h->cursor);
+		hist_branch(h);
+	}
+	hist_act rec = *a;
+	rec.at = sim_events(h->sim);
+	if (!hist_apply(h, &rec)) {
+		h->cursor = trace_count(h->tr);
+		return false;
+	}
+	if (h->nact == h->act_cap) {
+		h->act_cap = h->act_cap ? h->act_cap * 2 : 32;
+		h->act = hist_realloc(h->act, (size_t)h->act_cap * sizeof *h->act);
+	}
+	h->act[h->nact++] = rec;
+	h->next_act = h->nact;
+	h->cursor = trace_count(h->tr);
+	hist_maybe_snapshot(h);
+	return true;
+}

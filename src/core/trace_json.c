@@ -260,10 +260,16 @@ static void tj_msg_fields(tj_buf *b, const st_trace *t, const st_msgrec *m, bool
 
 void tj_event(tj_writer *w, const st_trace *t, uint32_t id)
 {
-	tj_buf *b = &w->b;
-	const st_event *e = trace_at(t, id);
 	if (w->nwritten++)
-		jb_cstr(b, ",\n");
+		jb_cstr(&w->b, ",\n");
+	tj_event_json(&w->b, t, id);
+	if (w->b.len >= 65536)
+		tj_flush(w);
+}
+
+void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id)
+{
+	const st_event *e = trace_at(t, id);
 	jb_cstr(b, "{\"id\":");
 	jb_int(b, id);
 	b->depth = 1;
@@ -366,8 +372,6 @@ void tj_event(tj_writer *w, const st_trace *t, uint32_t id)
 	}
 	jb_ch(b, '}');
 	b->depth = 0;
-	if (b->len >= 65536)
-		tj_flush(w);
 }
 
 static void tj_release(tj_writer *w)

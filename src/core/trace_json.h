@@ -45,6 +45,8 @@ typedef struct {
 	unsigned arrays;  /* bit d: depth d is an array */
 } tj_buf;
 void tj_buf_sink(tj_buf *b, st_sink *s);
+/* One event as a JSON object appended to b (no separator, no newline). */
+void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id);
 void tj_buf_free(tj_buf *b);
 
 #endif

@@ -573,7 +573,7 @@ static void quote(const char *s, char *buf, size_t len)
 	if (len < 8)
 		return;
 	buf[o++] = '"';
-	for (; s[k] && o + 6 < len && k < 40; k++) {
+	for (; s[k] && o + 9 < len && k < 40; k++) {  /* room for \xNN, "...", the quote, NUL */
 		unsigned char c = (unsigned char)s[k];
 		if (c < 0x20 || c == 0x7F) {
 			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
@@ -683,7 +683,7 @@ static bool get_range(P *p, const cJSON *v, int64_t min, int64_t max, int64_t *l
 		return fail(p, v, AT_VALUE, "an array of %d value%s; expected [lo, hi] (two "
 			    "integers %lld..%lld)", n, n == 1 ? "" : "s", (long long)min,
 			    (long long)max);
-	int64_t r[2];
+	int64_t r[2] = {0, 0};
 	int k = 0;
 	for (const cJSON *e = v->child; e; e = e->next, k++) {
 		size_t old = fp_idx(p, k);
@@ -764,7 +764,7 @@ static void list_kind(char *buf, size_t len, char prefix, int n)
 
 static const char *proc_list(const st_scenario *sc, int want, char *buf, size_t len)
 {
-	char nodes[32] = "", clients[32] = "";
+	char nodes[24] = "", clients[24] = "";
 	if (want != WANT_CLIENT)
 		list_kind(nodes, sizeof nodes, 'n', sc->nnodes);
 	if (want != WANT_NODE && sc->nclients > 0)
@@ -874,7 +874,7 @@ static bool parse_object(P *p, const cJSON *obj, const field *f, int n, const ch
 static bool f_name(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	const char *s;
+	const char *s = NULL;
 	return get_text(p, v, 1, SC_NAME_LEN, TXT_ASCII_NAME, "1..48 characters of a-z, 0-9 "
 			"and '-'", &s) && dup_text(p, v, s, &sc->name);
 }
@@ -882,7 +882,7 @@ static bool f_name(P *p, const cJSON *v, void *out)
 static bool f_title(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	const char *s;
+	const char *s = NULL;
 	return get_text(p, v, 1, SC_TITLE_LEN, 0, "a title of 1..80 characters", &s) &&
 	       dup_text(p, v, s, &sc->title);
 }
@@ -939,7 +939,7 @@ static bool f_protocol(P *p, const cJSON *v, void *out)
 static bool f_nodes(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t n;
+	int64_t n = 0;
 	if (!get_int(p, v, 1, SC_MAX_NODES, &n))
 		return false;
 	sc->nnodes = (int)n;
@@ -950,7 +950,7 @@ static bool f_nodes(P *p, const cJSON *v, void *out)
 static bool f_clients(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t n;
+	int64_t n = 0;
 	if (!get_int(p, v, 0, SC_MAX_CLIENTS, &n))
 		return false;
 	sc->nclients = (int)n;
@@ -961,7 +961,7 @@ static bool f_clients(P *p, const cJSON *v, void *out)
 static bool f_seed(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t n;
+	int64_t n = 0;
 	if (!get_int(p, v, 0, SC_MAX_INT_JSON, &n))
 		return false;
 	sc->seed = (uint64_t)n;
@@ -973,7 +973,7 @@ static bool f_seed(P *p, const cJSON *v, void *out)
 static bool f_latency(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t lo, hi;
+	int64_t lo = 0, hi = 0;
 	if (!get_range(p, v, 0, SC_MAX_LATENCY_MS, &lo, &hi))
 		return false;
 	sc->latency_lo_us = lo * 1000;
@@ -1107,7 +1107,7 @@ typedef struct {
 static bool f_skew(P *p, const cJSON *v, void *out)
 {
 	clock_out *c = out;
-	int64_t ms;
+	int64_t ms = 0;
 	if (!get_int(p, v, -SC_MAX_SKEW_MS, SC_MAX_SKEW_MS, &ms))
 		return false;
 	c->sc->clock_skew_us[c->proc] = ms * 1000;
@@ -1117,7 +1117,7 @@ static bool f_skew(P *p, const cJSON *v, void *out)
 static bool f_drift(P *p, const cJSON *v, void *out)
 {
 	clock_out *c = out;
-	int64_t ppm;
+	int64_t ppm = 0;
 	if (!get_int(p, v, -SC_MAX_DRIFT_PPM, SC_MAX_DRIFT_PPM, &ppm))
 		return false;
 	c->sc->clock_drift_ppm[c->proc] = (int32_t)ppm;
@@ -1164,7 +1164,7 @@ static bool f_clocks(P *p, const cJSON *v, void *out)
 static bool f_ops(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t n;
+	int64_t n = 0;
 	if (!get_int(p, v, 0, SC_MAX_OPS, &n))
 		return false;
 	if (n > 0 && sc->nclients == 0)
@@ -1178,7 +1178,7 @@ static bool f_ops(P *p, const cJSON *v, void *out)
 static bool f_start(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t ms;
+	int64_t ms = 0;
 	if (!get_int(p, v, 0, SC_MAX_TIME_MS, &ms))
 		return false;
 	sc->workload_start_us = ms * 1000;
@@ -1188,7 +1188,7 @@ static bool f_start(P *p, const cJSON *v, void *out)
 static bool f_think(P *p, const cJSON *v, void *out)
 {
 	st_scenario *sc = out;
-	int64_t lo, hi;
+	int64_t lo = 0, hi = 0;
 	if (!get_range(p, v, 0, SC_MAX_TIME_MS, &lo, &hi))
 		return false;
 	sc->think_lo_us = lo * 1000;
@@ -1240,7 +1240,7 @@ static bool f_workload(P *p, const cJSON *v, void *out)
 
 static bool it_at(P *p, const cJSON *v, void *out)
 {
-	int64_t ms;
+	int64_t ms = 0;
 	if (!get_int(p, v, 0, SC_MAX_TIME_MS, &ms))
 		return false;
 	((sc_item *)out)->at_us = ms * 1000;
@@ -1343,7 +1343,7 @@ static bool it_groups(P *p, const cJSON *v, void *out)
 		int e = 0;
 		for (const cJSON *m = ok ? grp->child : NULL; m && ok; m = m->next, e++) {
 			size_t old2 = fp_idx(p, e);
-			int proc;
+			int proc = 0;
 			ok = get_proc(p, m, WANT_PROC, &proc);
 			if (ok && seen_group[proc] >= 0) {
 				quote(m->valuestring, b, sizeof b);
@@ -1425,11 +1425,13 @@ static bool parse_item(P *p, const cJSON *v, sc_item *it)
 		a++;
 	if (a == SA__COUNT) {
 		size_t old = fp_key(p, "do");
-		if (cJSON_IsString(d))
+		if (cJSON_IsString(d)) {
 			quote(d->valuestring, b, sizeof b);
-		fail(p, d, AT_VALUE, "%s%s is not an action; expected one of %s",
-		     cJSON_IsString(d) ? "" : "got ", cJSON_IsString(d) ? b : desc(d, b, sizeof b),
-		     list);
+			fail(p, d, AT_VALUE, "%s is not an action; expected one of %s", b, list);
+		} else {
+			fail(p, d, AT_VALUE, "got %s; expected an action: one of %s",
+			     desc(d, b, sizeof b), list);
+		}
 		fp_pop(p, old);
 		return false;
 	}
@@ -1581,7 +1583,7 @@ static bool l_when(P *p, const cJSON *v, void *out)
 
 static bool l_text(P *p, const cJSON *v, void *out)
 {
-	const char *s;
+	const char *s = NULL;
 	return get_text(p, v, 1, SC_TEXT_LEN, TXT_NEWLINES, "a text of 1..2000 characters", &s) &&
 	       dup_text(p, v, s, &((sc_lesson *)out)->text);
 }

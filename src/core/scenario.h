@@ -94,9 +94,10 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 			    size_t errlen);
 void scenario_free(st_scenario *sc);
 
-/* Find a scenario by name or path: a path that exists, else NAME.json in ./scenarios, in the
- * directory of the executable's ../share/spacetime/scenarios and in ST_DATADIR/scenarios.
- * Writes the found path into out; false when none exists. */
+/* Find a scenario by name or path: a path that exists, else NAME or NAME.json in ./scenarios,
+ * then in <dir of the executable>/scenarios, <dir of the executable>/../share/spacetime/scenarios
+ * and ST_DATADIR/scenarios. Writes the found path into out; false when none exists (or out is
+ * too small to hold it). */
 bool scenario_find(const char *name_or_path, const char *argv0, char *out, size_t outlen);
 /* The scenario directory in use (the first of the candidates above that exists), or NULL. */
 const char *scenario_dir(const char *argv0, char *out, size_t outlen);

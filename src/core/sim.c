@@ -1099,7 +1099,7 @@ void sim_partition(st_sim *s, const int8_t *group, int ngroups, st_by by)
 	if (id + 1 == trace_count(s->tr) && !sim_replaying(s)) {
 		/* groups are stored as (key = group index, value = process) pairs */
 		uint32_t list = trace_kv_begin(s->tr);
-		char key[4];
+		char key[12];
 		for (int g = 0; g < ngroups; g++)
 			for (int p = 0; p < s->np; p++)
 				if (group[p] == g) {

@@ -31,7 +31,7 @@ static const char full[] =
 	"  \"protocol\": \"raft\",\n"
 	"  \"nodes\": 5, \"clients\": 2, \"seed\": 9007199254740992,\n"
 	"  \"network\": {\"latency_ms\": [5, 50], \"loss\": 0.25, \"duplicate\": 0.5},\n"
-	"  \"params\": {},\n"
+	"  \"params\": {\"election_timeout_ms\": [200, 400], \"heartbeat_ms\": 60},\n"
 	"  \"clocks\": {\"n1\": {\"skew_ms\": -20, \"drift_ppm\": 150}, \"c2\": {\"drift_ppm\": -7}},\n"
 	"  \"workload\": {\"ops\": 20, \"start_ms\": 500, \"think_ms\": [50, 200], \"f\": \"cas\"},\n"
 	"  \"schedule\": [\n"
@@ -85,6 +85,24 @@ static void test_full(void **state)
 	assert_true(sc->seed == 9007199254740992ULL);
 	assert_int_equal(sc->latency_lo_us, 5000);
 	assert_int_equal(sc->latency_hi_us, 50000);
+	/* params: the two set, the others at their defaults */
+	const st_protocol *pr = sc->protocol;
+	int set = 0;
+	for (int k = 0; k < pr->n_params; k++) {
+		const st_param_spec *ps = &pr->params[k];
+		if (strcmp(ps->name, "election_timeout_ms") == 0) {
+			assert_int_equal(sc->params[k].lo, 200);
+			assert_int_equal(sc->params[k].hi, 400);
+			set++;
+		} else if (strcmp(ps->name, "heartbeat_ms") == 0) {
+			assert_int_equal(sc->params[k].lo, 60);
+			assert_int_equal(sc->params[k].hi, 60);
+			set++;
+		} else {
+			assert_int_equal(sc->params[k].lo, ps->def_lo);
+		}
+	}
+	assert_int_equal(set, 2);
 	assert_true(sc->loss == 0.25);
 	assert_true(sc->duplicate == 0.5);
 	assert_int_equal(sc->clock_skew_us[0], -20000);
@@ -230,6 +248,8 @@ static const bad_case syntax_cases[] = {
 	{"{\"\xc3\xa9\xc3\xa9\": ]}", {F ":1:8:", "unexpected ']'"}},  /* columns count chars */
 };
 
+#define D10 "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f"
+
 static const bad_case value_cases[] = {
 	/* the top level */
 	{"[]", {F ":1:1: ", "top level is an array", "expected an object"}},
@@ -242,6 +262,11 @@ static const bad_case value_cases[] = {
 	{"{\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
 	 {"name: ", "49 characters", "expected 1..48"}},
 	{"{\"name\": 7}", {F ":1:10: name: got a number (7)", "expected"}},
+	/* long values of bytes shown escaped (\x7f, 4 characters each) are cut to fit */
+	{"{\"name\": \"" D10 D10 D10 D10 D10 D10 "\"}", {"name: \"\\x7f\\x7f", "...\"",
+							      "a-z, 0-9 and '-'"}},
+	{"{\"name\": \"a\", \"title\": \"" D10 D10 D10 D10 D10 D10 "\"}",
+	 {"title: \"\\x7f", "...\" has a control character (U+007F)"}},
 	{"{\"name\": \"a\", \"title\": \"\\u001b[31mred\"}",
 	 {"title: ", "control character", "expected a title"}},
 	{"{\"name\": \"a\", \"title\": [\"x\"]}", {"title: got an array", "expected a title"}},
@@ -324,7 +349,7 @@ static const bad_case value_cases[] = {
 	 {"schedule[0].do: \"explode\" is not an action", "expected one of partition, heal, "
 	  "crash"}},
 	{M(", \"schedule\": [{\"at_ms\": 1, \"do\": 4}]"),
-	 {"schedule[0].do: got a number (4) is not an action", "expected"}},
+	 {"schedule[0].do: got a number (4); expected an action: one of partition"}},
 	{M(", \"schedule\": [{\"do\": \"heal\"}]"), {"schedule[0].at_ms: missing", "expected"}},
 	{M(", \"schedule\": [{\"at_ms\": -1, \"do\": \"heal\"}]"),
 	 {"schedule[0].at_ms: -1 is out of range", "expected an integer 0..86400000"}},

@@ -141,6 +141,14 @@ static bool rd_manual(const cJSON *b, hist_act *a)
 	return true;
 }
 
+static bool rd_clock(const cJSON *b, hist_act *a)
+{
+	a->proc = json_int(b, "proc", -1);
+	a->a_us = (int64_t)json_num(b, "skew_us", 0);
+	a->b_us = (int64_t)json_num(b, "drift_ppm", 0);
+	return a->proc >= 0;
+}
+
 static const struct { const char *action; hist_act_kind kind; act_reader read; } replay_inputs[] = {
 	{"cut", ACT_CUT, rd_cut}, {"uncut", ACT_UNCUT, rd_cut},
 	{"pause", ACT_PAUSE, rd_proc}, {"resume", ACT_RESUME, rd_proc},
@@ -148,7 +156,7 @@ static const struct { const char *action; hist_act_kind kind; act_reader read; }
 	{"duplicate_rate", ACT_DUPLICATE_RATE, rd_rate}, {"latency", ACT_LATENCY, rd_latency},
 	{"deliver", ACT_MSG_DELIVER, rd_msg}, {"duplicate_msg", ACT_MSG_DUP, rd_msg},
 	{"delay", ACT_MSG_DELAY, rd_msg}, {"fire_timer", ACT_FIRE_TIMER, rd_timer},
-	{"manual", ACT_MANUAL, rd_manual},
+	{"manual", ACT_MANUAL, rd_manual}, {"clock", ACT_CLOCK, rd_clock},
 };
 
 /* The user's action an event records, if it is one. */

@@ -177,6 +177,12 @@ static bool act_manual(st_sim *s, const hist_act *a)
 	return true;
 }
 
+static bool act_clock(st_sim *s, const hist_act *a)
+{
+	sim_set_clock(s, a->proc, a->a_us, (int32_t)a->b_us, BY_USER);
+	return true;
+}
+
 static const act_fn act_table[ACT__COUNT] = {
 	[ACT_PARTITION] = act_partition, [ACT_HEAL] = act_heal, [ACT_CUT] = act_cut,
 	[ACT_UNCUT] = act_uncut, [ACT_CRASH] = act_crash, [ACT_RESTART] = act_restart,
@@ -184,6 +190,7 @@ static const act_fn act_table[ACT__COUNT] = {
 	[ACT_LOSS] = act_loss, [ACT_DUPLICATE_RATE] = act_dup_rate, [ACT_LATENCY] = act_latency,
 	[ACT_MSG_DROP] = act_msg, [ACT_MSG_DELIVER] = act_msg, [ACT_MSG_DUP] = act_msg,
 	[ACT_MSG_DELAY] = act_msg, [ACT_FIRE_TIMER] = act_fire, [ACT_MANUAL] = act_manual,
+	[ACT_CLOCK] = act_clock,
 };
 
 static bool hist_apply(st_history *h, const hist_act *a)

@@ -22,7 +22,7 @@
 typedef enum {
 	ACT_PARTITION = 1, ACT_HEAL, ACT_CUT, ACT_UNCUT, ACT_CRASH, ACT_RESTART, ACT_PAUSE,
 	ACT_RESUME, ACT_REQUEST, ACT_LOSS, ACT_DUPLICATE_RATE, ACT_LATENCY,
-	ACT_MSG_DROP, ACT_MSG_DELIVER, ACT_MSG_DUP, ACT_MSG_DELAY, ACT_FIRE_TIMER, ACT_MANUAL,
+	ACT_MSG_DROP, ACT_MSG_DELIVER, ACT_MSG_DUP, ACT_MSG_DELAY, ACT_FIRE_TIMER, ACT_MANUAL, ACT_CLOCK,
 	ACT__COUNT
 } hist_act_kind;
 
@@ -35,7 +35,7 @@ typedef struct {
 	int ngroups;
 	uint32_t msg;           /* message actions name the message by id */
 	int timer;
-	int64_t a_us, b_us;     /* delay; latency range */
+	int64_t a_us, b_us;     /* delay; latency range; ACT_CLOCK: skew in a_us, drift ppm in b_us */
 	double rate;
 	st_op op;
 } hist_act;

@@ -69,6 +69,8 @@ typedef struct {
 	uint8_t status[ST_MAX_PROCS];
 	uint32_t lamport[ST_MAX_PROCS];
 	uint64_t state_hash[ST_MAX_PROCS];
+	int64_t skew_us[ST_MAX_PROCS];      /* local clocks: offset at t = 0 ... */
+	int32_t drift_ppm[ST_MAX_PROCS];    /* ... and rate error, from the scenario or the user */
 	sim_timer_t timer[ST_MAX_PROCS][ST_MAX_TIMERS];
 	sim_client client[SC_MAX_CLIENTS];
 	bool violated;
@@ -553,8 +555,8 @@ static uint64_t ctx_random(st_ctx *c) { return rng_next(&ctx_sim(c)->c.rng); }
 int64_t sim_local_clock_us(const st_sim *s, int p)
 {
 	int64_t t = s->c.now_us;
-	return t + s->sc->clock_skew_us[p] + t / 1000000 * s->sc->clock_drift_ppm[p] +
-	       (t % 1000000) * s->sc->clock_drift_ppm[p] / 1000000;
+	return t + s->c.skew_us[p] + t / 1000000 * s->c.drift_ppm[p] +
+	       (t % 1000000) * s->c.drift_ppm[p] / 1000000;
 }
 
 static int64_t ctx_now_us(st_ctx *c) { return sim_local_clock_us(ctx_sim(c), c->self); }
@@ -894,6 +896,8 @@ st_sim *sim_new(const st_scenario *sc, const sim_opts *o, st_trace *trace)
 	s->c.lat_lo = sc->latency_lo_us;
 	s->c.lat_hi = sc->latency_hi_us;
 	memset(s->c.group, -1, sizeof s->c.group);
+	memcpy(s->c.skew_us, sc->clock_skew_us, sizeof s->c.skew_us);
+	memcpy(s->c.drift_ppm, sc->clock_drift_ppm, sizeof s->c.drift_ppm);
 	s->vc = calloc((size_t)s->np * (size_t)s->np, sizeof *s->vc);
 	s->states = calloc((size_t)s->np, s->proto->state_size);
 	s->check = calloc(1, s->proto->check_size ? s->proto->check_size : 1);
@@ -1312,6 +1316,32 @@ bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by)
 	}
 	sim_end(s);
 	return true;
+}
+
+void sim_set_clock(st_sim *s, int p, int64_t skew_us, int32_t drift_ppm, st_by by)
+{
+	if (p < 0 || p >= s->np)
+		return;
+	sim_begin(s);
+	/* keep the local clock continuous at the moment of change: the new skew is what the
+	 * user asked for as the offset from true time now */
+	int64_t t = s->c.now_us;
+	s->c.drift_ppm[p] = drift_ppm;
+	s->c.skew_us[p] = skew_us - (t / 1000000 * drift_ppm + (t % 1000000) * drift_ppm / 1000000);
+	char label[48];
+	snprintf(label, sizeof label, "clock %s %+lldms %+dppm", s->tr->proc_names[p],
+		 (long long)(skew_us / 1000), (int)drift_ppm);
+	st_kv body[3] = {{"proc", ST_V_PROC, p, NULL}, {"skew_us", ST_V_INT, skew_us, NULL},
+			 {"drift_ppm", ST_V_INT, drift_ppm, NULL}};
+	sim_input(s, "clock", label, body, 3, by);
+	sim_end(s);
+}
+
+void sim_clock_of(const st_sim *s, int p, int64_t *skew_us, int32_t *drift_ppm)
+{
+	int64_t t = s->c.now_us;
+	*drift_ppm = s->c.drift_ppm[p];
+	*skew_us = sim_local_clock_us(s, p) - t;
 }
 
 bool sim_msg_slot(const st_sim *s, uint32_t msg, uint32_t *slot)

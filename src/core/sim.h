@@ -106,6 +106,11 @@ void sim_set_manual(st_sim *s, bool manual);
 bool sim_manual(const st_sim *s);
 bool sim_fire_timer(st_sim *s, int p, int timer, st_by by);
 
+/* Local clocks: set process p's offset from true time (now) and its drift; read them back
+ * (the offset now, which drift changes as time passes). */
+void sim_set_clock(st_sim *s, int p, int64_t skew_us, int32_t drift_ppm, st_by by);
+void sim_clock_of(const st_sim *s, int p, int64_t *skew_us, int32_t *drift_ppm);
+
 /* Snapshots: a malloc'd copy of the whole world; load puts it back (same sim, same
  * scenario). The trace is not part of it. */
 void *sim_save(const st_sim *s, size_t *size);

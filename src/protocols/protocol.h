@@ -76,8 +76,10 @@ struct st_ctx_ops {
 	void (*send)(st_ctx *c, int to, int type, const void *body, size_t len);
 	void (*set_timer)(st_ctx *c, int timer, int64_t delay_us);  /* re-setting replaces */
 	void (*cancel_timer)(st_ctx *c, int timer);
-	/* Label the event being handled (the recv, timer, start, ...). The note explains why;
-	 * either may be NULL. The last label of a handler wins. */
+	/* Label the event being handled (the recv, start, ...). The note explains why; either
+	 * may be NULL; a second label on the same event replaces the first. A timer event keeps
+	 * the timer's name as its label: a label given while handling a timer becomes a local
+	 * event of its own (at the moment of the call), so call it before sending. */
 	void (*label)(st_ctx *c, const char *label, const char *note, int flags);
 	/* Record a local step (an apply, a decision) as its own event, with an optional body. */
 	void (*local)(st_ctx *c, const char *label, const char *note, const st_kv *body, int nbody,

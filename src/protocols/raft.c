@@ -79,8 +79,9 @@ enum {
 
 typedef struct {
 	int prio, flags;
+	bool eager;             /* a timer's handler: see raft_lbl_now */
 	char text[25];          /* labels are short: <= 24 characters */
-	char note[240];
+	char note[400];
 } raft_lbl;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -120,6 +121,18 @@ static void raft_lbl_flush(st_ctx *c, const raft_lbl *l)
 		st_label(c, l->text, l->note[0] ? l->note : NULL, l->flags);
 }
 
+/* The simulator records a timer handler's label as a local step of its own, at the moment
+ * st_label is called. So a timer's decision ("became candidate") is labelled before the
+ * messages it sends, and the diagram reads in causal order; a message handler's label goes on
+ * the recv event and is simply kept for the end of the handler. */
+static void raft_lbl_now(st_ctx *c, raft_lbl *l)
+{
+	if (!l->eager || l->prio == 0)
+		return;
+	raft_lbl_flush(c, l);
+	l->prio = 0;
+}
+
 /* Process names as the trace names them: n1.. for nodes, c1.. for clients. */
 typedef struct { char s[16]; } raft_name;
 static raft_name raft_pname(const st_ctx *c, int p)
@@ -146,6 +159,16 @@ static int raft_popcount(uint32_t x)
 
 static uint32_t raft_last_term(const raft_node *n) { return n->log[n->log_len].term; }
 
+/* The length of an op name, which fills its array when it is 15 characters long (strnlen is
+ * POSIX, not C11). */
+static size_t raft_flen(const char *f)
+{
+	size_t n = 0;
+	while (n < ST_NAME_MAX && f[n])
+		n++;
+	return n;
+}
+
 /* FNV-1a over the fields one at a time (never over padding), so equal entries hash equal. */
 static uint64_t raft_fnv(uint64_t h, const void *p, size_t len)
 {
@@ -166,13 +189,13 @@ uint64_t raft_entry_hash(uint64_t prev, uint32_t term, const raft_cmd *cmd)
 	h = raft_fnv(h, &cmd->has_value, sizeof cmd->has_value);
 	h = raft_fnv(h, &cmd->value, sizeof cmd->value);
 	h = raft_fnv(h, &cmd->invoke, sizeof cmd->invoke);
-	h = raft_fnv(h, cmd->f, strnlen(cmd->f, sizeof cmd->f));
+	h = raft_fnv(h, cmd->f, raft_flen(cmd->f));
 	return h;
 }
 
 void raft_cmd_str(const raft_cmd *cmd, char *buf, size_t n)
 {
-	int fl = (int)strnlen(cmd->f, sizeof cmd->f);
+	int fl = (int)raft_flen(cmd->f);
 	if (cmd->has_value)
 		snprintf(buf, n, "c%d:%.*s %lld", cmd->client + 1, fl, cmd->f,
 			 (long long)cmd->value);
@@ -219,17 +242,17 @@ static void raft_broadcast_append(st_ctx *c, raft_state *s);
 
 /* Figure 2, "all servers": a message with a higher term moves this node to that term as a
  * follower. A leader or a candidate of an old term steps down at once. */
-static void raft_observe_term(st_ctx *c, raft_state *s, uint32_t term, raft_lbl *l)
+static bool raft_observe_term(st_ctx *c, raft_state *s, uint32_t term, raft_lbl *l)
 {
 	raft_node *n = &s->n;
 	if (term <= n->term)
-		return;
+		return false;
 	uint32_t old = n->term;
 	n->term = term;
 	n->voted_for = -1;
 	n->leader = -1;
 	if (n->role == RAFT_FOLLOWER)
-		return;
+		return false;
 	bool was_leader = n->role == RAFT_LEADER;
 	n->role = RAFT_FOLLOWER;
 	if (was_leader) {
@@ -237,10 +260,12 @@ static void raft_observe_term(st_ctx *c, raft_state *s, uint32_t term, raft_lbl 
 		st_cancel_timer(c, RAFT_T_HEARTBEAT);
 		raft_reset_election(c, s);
 	}
-	if (raft_lbl_put(l, RAFT_LP_STEP, 0, "step down"))
+	/* a deposed leader is the news; a candidate's vote that follows matters more */
+	if (raft_lbl_put(l, was_leader ? RAFT_LP_STEP : RAFT_LP_APPEND, 0, "step down"))
 		raft_lbl_note(l, "%s sees term %u, newer than its term %u: a %s of an older term "
 			      "becomes a follower at once.", raft_pname(c, c->self).s,
 			      (unsigned)term, (unsigned)old, was_leader ? "leader" : "candidate");
+	return was_leader;
 }
 
 static void raft_become_leader(st_ctx *c, raft_state *s, raft_lbl *l)
@@ -260,6 +285,7 @@ static void raft_become_leader(st_ctx *c, raft_state *s, raft_lbl *l)
 			      "one else can lead term %u.", raft_pname(c, c->self).s,
 			      raft_popcount(n->votes), c->nnodes, (unsigned)n->term,
 			      (unsigned)n->term);
+	raft_lbl_now(c, l);
 	raft_broadcast_append(c, s);    /* the first heartbeat claims the term */
 	st_set_timer(c, RAFT_T_HEARTBEAT, s->cfg.heartbeat_us);
 }
@@ -277,6 +303,7 @@ static void raft_start_election(st_ctx *c, raft_state *s, raft_lbl *l)
 		raft_lbl_note(l, "%s heard from no leader within its election timeout, so it starts "
 			      "term %u, votes for itself and asks every other node for its vote.",
 			      raft_pname(c, c->self).s, (unsigned)n->term);
+	raft_lbl_now(c, l);
 	raft_vote_req m;
 	memset(&m, 0, sizeof m);
 	m.term = n->term;
@@ -300,7 +327,7 @@ static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void 
 	raft_vote_reply r;
 	memset(&r, 0, sizeof r);
 	r.term = n->term;
-	const char *me = raft_pname(c, c->self).s;
+	raft_name me = raft_pname(c, c->self);  /* a named copy: .s of a temporary dies with it */
 	raft_name cand = raft_pname(c, from);
 	uint32_t my_term = raft_last_term(n);
 	/* Section 5.4.1: vote only for a log at least as up-to-date as ours, compared by last
@@ -311,23 +338,23 @@ static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void 
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote"))
 			raft_lbl_note(l, "%s asks for a vote in term %u, but %s is already in term "
 				      "%u: a candidate of an old term gets no vote.", cand.s,
-				      (unsigned)m.term, me, (unsigned)n->term);
+				      (unsigned)m.term, me.s, (unsigned)n->term);
 	} else if (n->voted_for != -1 && n->voted_for != from) {
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote"))
 			raft_lbl_note(l, "%s already voted for %s in term %u. One vote per node per "
-				      "term is what makes two leaders of one term impossible.", me,
+				      "term is what makes two leaders of one term impossible.", me.s,
 				      raft_pname(c, n->voted_for).s, (unsigned)n->term);
 	} else if (!up_to_date) {
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote")) {
 			if (m.last_log_term != my_term)
 				raft_lbl_note(l, "%s's log is more up-to-date than %s's: last term %u > "
 					      "%u. A leader must hold every committed entry, so it "
-					      "refuses.", me, cand.s, (unsigned)my_term,
+					      "refuses.", me.s, cand.s, (unsigned)my_term,
 					      (unsigned)m.last_log_term);
 			else
 				raft_lbl_note(l, "%s's log is more up-to-date than %s's: same last "
 					      "term %u but %u entries > %u. A leader must hold every "
-					      "committed entry, so it refuses.", me, cand.s,
+					      "committed entry, so it refuses.", me.s, cand.s,
 					      (unsigned)my_term, (unsigned)n->log_len,
 					      (unsigned)m.last_log_index);
 		}
@@ -338,8 +365,8 @@ static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void 
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "vote for %s", cand.s))
 			raft_lbl_note(l, "%s's log is at least as up-to-date as %s's (last term %u, "
 				      "%u entries) and %s has not voted for anyone else in term %u.",
-				      cand.s, me, (unsigned)m.last_log_term,
-				      (unsigned)m.last_log_index, me, (unsigned)n->term);
+				      cand.s, me.s, (unsigned)m.last_log_term,
+				      (unsigned)m.last_log_index, me.s, (unsigned)n->term);
 	}
 	st_send(c, from, RAFT_MSG_VOTE_REPLY, &r, sizeof r);
 }
@@ -479,17 +506,17 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	raft_node *n = &s->n;
 	memcpy(&m, body, offsetof(raft_append, e));
 	memcpy(m.e, (const char *)body + offsetof(raft_append, e), m.n * sizeof m.e[0]);
-	raft_observe_term(c, s, m.term, l);
+	bool deposed = raft_observe_term(c, s, m.term, l);
 
 	raft_append_reply r;
 	memset(&r, 0, sizeof r);
 	r.term = n->term;
-	const char *me = raft_pname(c, c->self).s;
+	raft_name me = raft_pname(c, c->self);
 	if (m.term < n->term) {
 		/* our reply carries the newer term: that deposes the stale leader */
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
 			raft_lbl_note(l, "%s is in term %u; this AppendEntries is from the leader of "
-				      "the older term %u, and the reply tells it to step down.", me,
+				      "the older term %u, and the reply tells it to step down.", me.s,
 				      (unsigned)n->term, (unsigned)m.term);
 		st_send(c, from, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 		return;
@@ -500,7 +527,7 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 		n->role = RAFT_FOLLOWER;
 		if (raft_lbl_put(l, RAFT_LP_STEP, 0, "step down"))
 			raft_lbl_note(l, "%s hears from %s, the leader of its own term %u: it lost "
-				      "this election and follows.", me, raft_pname(c, from).s,
+				      "this election and follows.", me.s, raft_pname(c, from).s,
 				      (unsigned)n->term);
 	}
 	n->leader = from;
@@ -513,7 +540,7 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 			if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
 				raft_lbl_note(l, "%s's log has %u entries, none at index %u where the "
 					      "leader's new entries would attach: the leader must back "
-					      "up to index %u.", me, (unsigned)n->log_len,
+					      "up to index %u.", me.s, (unsigned)n->log_len,
 					      (unsigned)m.prev_index, (unsigned)r.hint);
 		} else {
 			/* hint: the first index of our conflicting term, skipping it whole */
@@ -524,7 +551,7 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 			if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
 				raft_lbl_note(l, "%s's entry %u has term %u, the leader's has term %u: "
 					      "the logs differ there, so the leader backs up to index %u "
-					      "and tries again.", me, (unsigned)m.prev_index,
+					      "and tries again.", me.s, (unsigned)m.prev_index,
 					      (unsigned)ct, (unsigned)m.prev_term, (unsigned)r.hint);
 		}
 		st_send(c, from, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
@@ -573,13 +600,18 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 		if (won)
 			raft_lbl_note(l, "%s's log matches the leader's up to index %u (term %u), so "
 				      "it takes the new entries; a majority of such copies commits "
-				      "them.", me, (unsigned)m.prev_index, (unsigned)m.prev_term);
+				      "them.", me.s, (unsigned)m.prev_index, (unsigned)m.prev_term);
+	} else if (truncated && deposed) {
+		/* the label stays "step down"; say what it cost */
+		size_t k = strlen(l->note);
+		snprintf(l->note + k, sizeof l->note - k, " Its entries from index %u on were never "
+			 "committed; they are replaced by the new leader's.", (unsigned)truncated);
 	} else if (truncated) {
 		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "truncate at %u", (unsigned)truncated))
 			raft_lbl_note(l, "%s's entry %u is from another term than the leader's: a "
 				      "conflict. It deletes that entry and all after it (never "
 				      "committed, or the leader would hold them) and takes the "
-				      "leader's entries up to %u.", me, (unsigned)truncated,
+				      "leader's entries up to %u.", me.s, (unsigned)truncated,
 				      (unsigned)last);
 	}
 	/* Learn the commit index, but only up to what this message proved we share with the
@@ -590,7 +622,7 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 			n->commit = nc;
 			if (raft_lbl_put(l, RAFT_LP_MINOR, 0, "commit %u", (unsigned)nc))
 				raft_lbl_note(l, "The leader has committed up to index %u; %s applies "
-					      "its entries up to there, in order.", (unsigned)nc, me);
+					      "its entries up to there, in order.", (unsigned)nc, me.s);
 		}
 	}
 	raft_apply(c, s);
@@ -645,7 +677,7 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 	raft_client_req m;
 	memcpy(&m, body, sizeof m);
 	raft_node *n = &s->n;
-	const char *me = raft_pname(c, c->self).s;
+	raft_name me = raft_pname(c, c->self);
 	if (from < c->nnodes)
 		return;         /* only clients submit commands */
 	if (n->role != RAFT_LEADER) {
@@ -654,12 +686,12 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 			if (n->leader >= 0)
 				raft_lbl_note(l, "%s is not the leader; only the leader appends to the "
 					      "log. It sends the client to %s, the leader of term %u as "
-					      "far as it knows.", me, raft_pname(c, n->leader).s,
+					      "far as it knows.", me.s, raft_pname(c, n->leader).s,
 					      (unsigned)n->term);
 			else
 				raft_lbl_note(l, "%s is not the leader and knows of none in term %u "
 					      "(an election may be going on): the client must try "
-					      "again.", me, (unsigned)n->term);
+					      "again.", me.s, (unsigned)n->term);
 		}
 		return;
 	}
@@ -667,7 +699,7 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 		raft_client_reply_send(c, from, m.cmd.invoke, RAFT_REPLY_FULL, c->self);
 		if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "log full"))
 			raft_lbl_note(l, "%s's log holds %d entries, its capacity: it refuses the "
-				      "command.", me, RAFT_LOG_MAX);
+				      "command.", me.s, RAFT_LOG_MAX);
 		return;
 	}
 	uint32_t idx = ++n->log_len;
@@ -681,7 +713,7 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 	if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "append %u", (unsigned)idx))
 		raft_lbl_note(l, "%s leads term %u: it appends the command at index %u and sends "
 			      "it to every follower. It answers the client once a majority stores "
-			      "it and it is committed.", me, (unsigned)n->term, (unsigned)idx);
+			      "it and it is committed.", me.s, (unsigned)n->term, (unsigned)idx);
 	raft_broadcast_append(c, s);
 	raft_advance_commit(c, s, l);   /* a one-node cluster commits at once */
 }
@@ -711,6 +743,7 @@ static void raft_client_attempt(st_ctx *c, raft_state *s, raft_lbl *l)
 		return;
 	}
 	cl->attempts++;
+	raft_lbl_now(c, l);
 	raft_client_req m;
 	memset(&m, 0, sizeof m);
 	m.cmd.value = cl->op.value;
@@ -839,6 +872,7 @@ static void raft_on_timer(st_ctx *c, void *state, int timer)
 	raft_state *s = state;
 	raft_lbl l;
 	memset(&l, 0, sizeof l);
+	l.eager = true;
 	if (c->role == ST_ROLE_NODE) {
 		if (timer == RAFT_T_ELECTION && s->n.role != RAFT_LEADER) {
 			raft_start_election(c, s, &l);

@@ -207,7 +207,7 @@ typedef struct {
 typedef struct {
 	int nprocs;
 	int64_t *next_apply;    /* per process: the index its next apply must have */
-	int *leader;            /* by term: leading process + 1, 0 none */
+	int *leader;            /* by term: leading process + 1, 0 none, -1 two (reported) */
 	size_t nleader;
 	raft_tc_apply *applied; /* by index */
 	size_t napplied;
@@ -253,11 +253,11 @@ static bool raft_tc_grow(void **arr, size_t *n, size_t elem, int64_t want, bool 
 	return true;
 }
 
-static bool raft_tc_fail(st_violation *out, const char *inv, const st_tev *e)
+/* The caller (--verify) names the event and its place in the file; the detail names the
+ * nodes, the term and the index. */
+static bool raft_tc_fail(st_violation *out, const char *inv)
 {
 	out->invariant = inv;
-	size_t l = strlen(out->detail);
-	snprintf(out->detail + l, sizeof out->detail - l, " (event %u)", (unsigned)e->id);
 	return false;
 }
 
@@ -281,13 +281,15 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	    raft_tc_grow((void **)&tc->leader, &tc->nleader, sizeof *tc->leader, term,
 			 &tc->oom)) {
 		int *who = &tc->leader[term];
-		if (*who && *who != p + 1) {
+		if (*who > 0 && *who != p + 1) {
 			snprintf(out->detail, sizeof out->detail,
 				 "n%d and n%d are both leaders of term %lld", *who, p + 1,
 				 (long long)term);
-			return raft_tc_fail(out, "election safety", e);
+			*who = -1;      /* reported: one problem, one report */
+			return raft_tc_fail(out, "election safety");
 		}
-		*who = p + 1;
+		if (*who == 0)
+			*who = p + 1;
 	}
 
 	/* State machine safety: applies in order per node, one entry per index everywhere. */
@@ -299,7 +301,7 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	    !e->body_str || !e->body_str(e, "cmd", &cmd)) {
 		snprintf(out->detail, sizeof out->detail,
 			 "n%d's apply lacks an integer index, an integer term or a string cmd", p + 1);
-		return raft_tc_fail(out, "apply format", e);
+		return raft_tc_fail(out, "apply format");
 	}
 	if (raft_tc_grow((void **)&tc->applied, &tc->napplied, sizeof *tc->applied, idx,
 			 &tc->oom)) {
@@ -309,7 +311,8 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 				 "n%d applies index %lld as term %lld \"%.40s\", but n%d applied term "
 				 "%lld \"%.40s\" there", p + 1, (long long)idx, (long long)t, cmd,
 				 a->proc + 1, (long long)a->term, a->cmd);
-			return raft_tc_fail(out, "state machine safety", e);
+			tc->next_apply[p] = idx + 1;    /* one problem, one report */
+			return raft_tc_fail(out, "state machine safety");
 		}
 		if (!a->set) {
 			size_t l = strlen(cmd);
@@ -330,12 +333,12 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			 "order from 1, again from 1 after a restart)", p + 1, (long long)idx,
 			 (long long)tc->next_apply[p]);
 		tc->next_apply[p] = idx + 1;
-		return raft_tc_fail(out, "state machine safety", e);
+		return raft_tc_fail(out, "state machine safety");
 	}
 	tc->next_apply[p] = idx + 1;
 	if (tc->oom) {
 		snprintf(out->detail, sizeof out->detail, "out of memory while checking");
-		return raft_tc_fail(out, "trace check", e);
+		return raft_tc_fail(out, "trace check");
 	}
 	return true;
 }

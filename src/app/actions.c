@@ -1,0 +1,746 @@
+/* actions.c: what keys do (see actions.h).
+ *
+ * The world changes only through history_act / history_step / history_seek, so every change a
+ * key makes is an event in the trace, survives rewinding and is replayed by --replay. These
+ * functions never draw; they leave a message when the user should be told what happened or
+ * why nothing did. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "core/trace_json.h"
+
+/* "n" gives up after this many steps without a milestone (a run that never elects). */
+#define ACTIONS_MILESTONE_STEPS 100000
+#define ACTIONS_MAX_FLIGHTS 512
+
+static bool actions_need_run(session *s)
+{
+	return s->h != NULL;
+}
+
+static const st_trace *actions_trace(session *s) { return history_trace(s->h); }
+
+static void actions_proc_name(session *s, int p, char *out, size_t n)
+{
+	if (p >= 0 && p < s->rs.sc->nprocs)
+		scenario_proc_name(s->rs.sc, p, out, n);
+	else
+		snprintf(out, n, "?");
+}
+
+/* The time columns of the timeline and the rectangle, from a fresh model. */
+static int actions_cols(session *s)
+{
+	view_model m;
+	session_model(s, &m);   /* brings time_cols and upc_eff up to date */
+	return s->time_cols;
+}
+
+/* Bring virtual time t into the window (stop following if that means looking back). */
+static void actions_reveal(session *s, int64_t t)
+{
+	int cols = actions_cols(s);
+	int64_t upc = s->upc_eff;
+	int64_t span = (int64_t)cols * upc;
+	if (s->follow) {
+		int64_t t0 = s->t0_us;
+		if (t >= t0 && t < t0 + span)
+			return;
+		s->follow = false;
+	}
+	if (t < s->t0_us || t >= s->t0_us + span) {
+		int64_t t0 = t - span / 2;
+		s->t0_us = t0 > 0 ? t0 / upc * upc : 0;
+	}
+}
+
+static void actions_select(session *s, uint32_t ev)
+{
+	s->selected = ev;
+	if (ev == TRACE_NONE)
+		return;
+	const st_event *e = trace_at(actions_trace(s), ev);
+	if (e->proc != TRACE_WORLD)
+		s->sel_proc = e->proc;
+	actions_reveal(s, e->t_us);
+}
+
+/* After an action: select its first event (the one flagged EVF_STEP: acting in the past
+ * first cuts the record back to a step boundary, so where it starts is known only after),
+ * move now up to it, and say what happened. */
+static void actions_after_act(session *s, bool ok, bool in_past, const char *what)
+{
+	if (!ok) {
+		session_say(s, 4, "%s: does not apply now", what);
+		return;
+	}
+	uint32_t cur = history_cursor(s->h);
+	if (cur > 0) {
+		const st_trace *t = actions_trace(s);
+		uint32_t first = cur - 1;
+		while (first > 0 && !(trace_at(t, first)->flags & EVF_STEP))
+			first--;
+		s->selected = first;
+		int64_t te = trace_at(t, cur - 1)->t_us;
+		if (te > s->now_us || in_past)
+			s->now_us = te;
+	}
+	if (in_past) {
+		session_say(s, 6, "%s; a new branch: the old future was discarded", what);
+	} else {
+		session_say(s, 4, "%s", what);
+	}
+}
+
+static bool actions_act(session *s, hist_act *a, const char *what)
+{
+	a->at = 0;      /* the history pins it to where the world is */
+	bool in_past = !history_at_end(s->h);
+	bool ok = history_act(s->h, a);
+	actions_after_act(s, ok, in_past, what);
+	s->dirty = true;
+	return ok;
+}
+
+/* ---- time ---- */
+
+void actions_step(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	session_set_playing(s, false);
+	uint32_t ev;
+	if (history_at_end(s->h) && sim_violation(history_sim(s->h), &ev)) {
+		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
+			    ev);
+		return;
+	}
+	uint32_t before = history_cursor(s->h);
+	session_step(s);
+	if (history_cursor(s->h) > before && s->selected != TRACE_NONE)
+		actions_reveal(s, trace_at(actions_trace(s), s->selected)->t_us);
+}
+
+void actions_back(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	session_set_playing(s, false);
+	uint32_t cur = history_cursor(s->h);
+	if (cur == 0) {
+		session_say(s, 3, "at the start: nothing before this");
+		return;
+	}
+	history_seek(s->h, cur - 1);
+	session_after_seek(s);
+	if (cur - 1 > 0)
+		actions_select(s, cur - 2);
+	else
+		s->selected = TRACE_NONE;
+}
+
+void actions_seek_edge(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	session_set_playing(s, false);
+	history_seek(s->h, arg ? history_end(s->h) : 0);
+	session_after_seek(s);
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	s->follow = true;
+	session_say(s, 3, arg ? "at the end of the record (event %u)" : "rewound to the start",
+		    cur);
+}
+
+void actions_play(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	uint32_t ev;
+	if (!s->playing && history_at_end(s->h) && sim_violation(history_sim(s->h), &ev)) {
+		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
+			    ev);
+		return;
+	}
+	session_set_playing(s, !s->playing);
+	if (s->playing)
+		s->follow = true;   /* playing is watching the present */
+}
+
+void actions_speed(session *s, int arg)
+{
+	if (!session_speed_step(s, arg))
+		session_say(s, 3, "already at %gx, the %s speed", session_speed(s),
+			    arg > 0 ? "highest" : "lowest");
+	else
+		session_say(s, 3, "speed %gx", session_speed(s));
+}
+
+static bool actions_has_milestone(const st_trace *t, uint32_t from, uint32_t to, uint32_t *at)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (trace_at(t, i)->flags & EVF_MILESTONE) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+void actions_milestone(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	bool was_playing = s->playing;
+	s->playing = false;
+	const st_trace *t = actions_trace(s);
+	for (int i = 0; i < ACTIONS_MILESTONE_STEPS; i++) {
+		uint32_t before = history_cursor(s->h);
+		sim_status st = session_step(s);
+		uint32_t after = history_cursor(s->h), at;
+		if (actions_has_milestone(t, before, after, &at)) {
+			actions_select(s, at);
+			const st_event *e = trace_at(t, at);
+			char who[16];
+			actions_proc_name(s, e->proc, who, sizeof who);
+			session_say(s, 6, "milestone: %s %s (event %u)", who,
+				    e->label ? trace_str(t, e->label) : "", at);
+			s->follow = true;
+			s->playing = was_playing;
+			return;
+		}
+		if (st == SIM_VIOLATION)
+			return;     /* session_step said so */
+		if (after == before) {
+			session_say(s, 4, "no milestone ahead: the run went quiet");
+			return;
+		}
+	}
+	session_say(s, 5, "no milestone in the next %d steps", ACTIONS_MILESTONE_STEPS);
+}
+
+/* ---- selection and the window ---- */
+
+void actions_time_move(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	const st_trace *t = actions_trace(s);
+	uint32_t cur = history_cursor(s->h);
+	int lane = s->sel_proc;
+	/* Along the selected lane, like a cursor along a row: j/k change rows, h/l move in
+	 * one; space and b walk all events in order. */
+	int64_t from = s->selected != TRACE_NONE ? (int64_t)s->selected : (int64_t)cur;
+	int64_t i = from + arg;
+	for (; i >= 0 && i < (int64_t)cur; i += arg)
+		if (trace_at(t, (uint32_t)i)->proc == lane)
+			break;
+	if (i < 0 || i >= (int64_t)cur) {
+		char who[16];
+		actions_proc_name(s, lane, who, sizeof who);
+		session_say(s, 3, "no %s event on %s%s", arg < 0 ? "earlier" : "later", who,
+			    arg > 0 ? " yet (space steps)" : "");
+		return;
+	}
+	actions_select(s, (uint32_t)i);
+}
+
+/* The latest event of lane p at or before event id `at` (or the earliest after it). */
+static uint32_t actions_lane_event(session *s, int p, uint32_t at)
+{
+	const st_trace *t = actions_trace(s);
+	uint32_t cur = history_cursor(s->h);
+	if (cur == 0)
+		return TRACE_NONE;
+	if (at == TRACE_NONE || at >= cur)
+		at = cur - 1;
+	for (int64_t i = at; i >= 0; i--)
+		if (trace_at(t, (uint32_t)i)->proc == p)
+			return (uint32_t)i;
+	for (uint32_t i = at + 1; i < cur; i++)
+		if (trace_at(t, i)->proc == p)
+			return i;
+	return TRACE_NONE;
+}
+
+void actions_lane_move(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	int p = s->sel_proc + arg;
+	if (p < 0 || p >= s->rs.sc->nprocs)
+		return;
+	s->sel_proc = p;
+	uint32_t ev = actions_lane_event(s, p, s->selected);
+	s->selected = ev;
+	if (ev != TRACE_NONE)
+		actions_reveal(s, trace_at(actions_trace(s), ev)->t_us);
+}
+
+void actions_pane(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	/* Every pane is reachable: one with no room of its own at this size (network and
+	 * messages on a small terminal) is shown in the inspector's place while it has focus
+	 * and after, until the inspector is focused again. */
+	int f = ((int)s->focus + (arg < 0 ? PANE__COUNT - 1 : 1)) % PANE__COUNT;
+	s->focus = (view_pane)f;
+	if (f == PANE_NETWORK || f == PANE_MESSAGES || f == PANE_INSPECTOR)
+		s->swap_pane = (view_pane)f;
+	if (s->focus == PANE_MESSAGES && s->sel_flight < 0)
+		s->sel_flight = 0;
+}
+
+void actions_inspector_scroll(session *s, int arg)
+{
+	int v = s->inspector_scroll + arg;
+	s->inspector_scroll = v > 0 ? v : 0;
+}
+
+void actions_mark(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	if (s->selected == TRACE_NONE) {
+		session_say(s, 3, "select an event first (space steps, h/l move)");
+	} else if (s->marked == s->selected) {
+		s->marked = TRACE_NONE;
+		session_say(s, 3, "mark removed");
+	} else {
+		s->marked = s->selected;
+		session_say(s, 4, "marked event %u: select another to compare", s->marked);
+	}
+}
+
+/* Time per column: a 1-2-5 ladder from 100 us to 10 s. */
+static int64_t actions_zoom_step(int64_t upc, int dir)
+{
+	static const int64_t ladder[] = {100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000,
+		100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000};
+	int n = (int)(sizeof ladder / sizeof ladder[0]), i = 0;
+	while (i < n - 1 && ladder[i] < upc)
+		i++;
+	i += dir > 0 ? -1 : 1;     /* zooming in: less time per column */
+	if (i < 0)
+		i = 0;
+	if (i >= n)
+		i = n - 1;
+	return ladder[i];
+}
+
+void actions_zoom(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	int cols = actions_cols(s);
+	int64_t old = s->upc_eff, upc = actions_zoom_step(old, arg);
+	if (upc == old) {
+		session_say(s, 3, "zoomed %s as far as it goes", arg > 0 ? "in" : "out");
+		return;
+	}
+	/* Keep the middle of the window (or the selection, when shown) where it is. */
+	int64_t anchor = s->t0_us + (int64_t)cols * old / 2;
+	if (s->selected != TRACE_NONE) {
+		int64_t ts = trace_at(actions_trace(s), s->selected)->t_us;
+		if (ts >= s->t0_us && ts < s->t0_us + (int64_t)cols * old)
+			anchor = ts;
+	}
+	double frac = (double)(anchor - s->t0_us) / ((double)cols * (double)old);
+	s->us_per_col = s->upc_eff = upc;
+	if (!s->follow) {
+		int64_t t0 = anchor - (int64_t)(frac * cols * (double)upc);
+		s->t0_us = t0 > 0 ? t0 / upc * upc : 0;
+	}
+	int64_t span = (int64_t)cols * upc;
+	if (span >= 1000000)
+		session_say(s, 3, "%.1f s across the timeline", (double)span / 1e6);
+	else
+		session_say(s, 3, "%lld ms across the timeline", (long long)(span / 1000));
+}
+
+void actions_scroll(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	int cols = actions_cols(s);
+	s->follow = false;
+	int64_t t0 = s->t0_us + (int64_t)arg * (cols / 4) * s->upc_eff;
+	s->t0_us = t0 > 0 ? t0 : 0;
+}
+
+void actions_follow(session *s, int arg)
+{
+	(void)arg;
+	s->follow = !s->follow;
+	session_say(s, 3, s->follow ? "following the present" : "not following: the window stays");
+}
+
+void actions_toggle_vc(session *s, int arg)
+{
+	(void)arg;
+	s->show_vc = !s->show_vc;
+	session_say(s, 3, s->show_vc ? "vector clocks shown" : "vector clocks hidden");
+}
+
+void actions_toggle_labels(session *s, int arg)
+{
+	(void)arg;
+	s->show_labels = !s->show_labels;
+	session_say(s, 3, s->show_labels ? "labels shown" : "labels hidden");
+}
+
+void actions_click(session *s, int arg)
+{
+	(void)arg;
+	if (s->picking || !s->h)
+		return;
+	view_model m;
+	session_model(s, &m);
+	view_layout lay;
+	layout_compute(s->cols, s->rows, &m, &lay);
+	int x = s->mouse_x, y = s->mouse_y;
+	const grid_rect panes[PANE__COUNT] = {lay.timeline, lay.nodes, lay.inspector, lay.network,
+					      lay.messages};
+	for (int p = 0; p < PANE__COUNT; p++) {
+		const grid_rect *r = &panes[p];
+		if (r->w <= 0 || x < r->x || y < r->y || x >= r->x + r->w || y >= r->y + r->h)
+			continue;
+		s->focus = (view_pane)p;
+		if (p == PANE_TIMELINE) {
+			uint32_t ev = timeline_event_at(&m, *r, x, y);
+			if (ev != TRACE_NONE && ev <= m.cursor) {
+				actions_select(s, ev);
+			} else {
+				int lane = timeline_lane_at(&m, *r, y);
+				if (lane >= 0) {
+					s->sel_proc = lane;
+					s->selected = actions_lane_event(s, lane, s->selected);
+				}
+			}
+		}
+		return;
+	}
+}
+
+/* ---- the world ---- */
+
+static bool actions_need_proc(session *s, bool node_only)
+{
+	if (!actions_need_run(s))
+		return false;
+	if (s->sel_proc < 0 || s->sel_proc >= s->rs.sc->nprocs ||
+	    (node_only && s->sel_proc >= s->rs.sc->nnodes)) {
+		session_say(s, 3, "select a %s first (j/k)", node_only ? "node" : "process");
+		return false;
+	}
+	return true;
+}
+
+void actions_crash(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	int p = s->sel_proc;
+	char who[16], what[96];
+	actions_proc_name(s, p, who, sizeof who);
+	bool crashed = sim_proc_status_of(history_sim(s->h), p) == PROC_CRASHED;
+	hist_act a = {.kind = crashed ? ACT_RESTART : ACT_CRASH, .proc = p};
+	snprintf(what, sizeof what, crashed ? "restarted %s: persistent state kept"
+				       : "crashed %s: volatile state lost (x restarts it)", who);
+	actions_act(s, &a, what);
+}
+
+void actions_pause_proc(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	int p = s->sel_proc;
+	char who[16], what[96];
+	actions_proc_name(s, p, who, sizeof who);
+	bool paused = sim_proc_status_of(history_sim(s->h), p) == PROC_PAUSED;
+	hist_act a = {.kind = paused ? ACT_RESUME : ACT_PAUSE, .proc = p};
+	snprintf(what, sizeof what, paused ? "resumed %s" : "paused %s (P resumes it)", who);
+	actions_act(s, &a, what);
+}
+
+void actions_isolate(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	const st_scenario *sc = s->rs.sc;
+	hist_act a = {.kind = ACT_PARTITION, .ngroups = 2};
+	for (int p = 0; p < sc->nprocs; p++)
+		a.group[p] = p == s->sel_proc ? 0 : 1;
+	char who[16], what[96];
+	actions_proc_name(s, s->sel_proc, who, sizeof who);
+	snprintf(what, sizeof what, "isolated %s from everyone (H heals)", who);
+	actions_act(s, &a, what);
+}
+
+void actions_split(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, true))
+		return;
+	const st_scenario *sc = s->rs.sc;
+	int n = sc->nnodes, minority = (n - 1) / 2;
+	if (minority < 1)
+		minority = 1;
+	hist_act a = {.kind = ACT_PARTITION, .ngroups = 2};
+	for (int p = 0; p < sc->nprocs; p++)
+		a.group[p] = 1;             /* the majority side, clients with it */
+	char list[128] = "";
+	for (int k = 0; k < minority; k++) {
+		int p = (s->sel_proc + k) % n;
+		a.group[p] = 0;
+		char who[16];
+		actions_proc_name(s, p, who, sizeof who);
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof list - l, "%s%s", k ? " " : "", who);
+	}
+	char what[200];
+	snprintf(what, sizeof what, "split: {%s} cut off from the majority (H heals)", list);
+	actions_act(s, &a, what);
+}
+
+void actions_heal(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	hist_act a = {.kind = ACT_HEAL};
+	actions_act(s, &a, "healed the network");
+}
+
+void actions_request(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	const st_scenario *sc = s->rs.sc;
+	if (sc->nclients == 0) {
+		session_say(s, 4, "this lesson has no clients to send a request");
+		return;
+	}
+	hist_act a = {.kind = ACT_REQUEST, .proc = sc->nnodes};
+	snprintf(a.op.f, sizeof a.op.f, "write");
+	a.op.value = ++s->user_value;
+	a.op.has_value = true;
+	a.op.node = s->sel_proc < sc->nnodes ? s->sel_proc : -1;
+	char cl[16], who[16], what[96];
+	actions_proc_name(s, sc->nnodes, cl, sizeof cl);
+	if (a.op.node >= 0)
+		actions_proc_name(s, a.op.node, who, sizeof who);
+	else
+		snprintf(who, sizeof who, "the cluster");
+	snprintf(what, sizeof what, "%s asks %s to write %lld", cl, who, (long long)a.op.value);
+	actions_act(s, &a, what);
+}
+
+void actions_fire_timer(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	const st_sim *sim = history_sim(s->h);
+	const st_protocol *pr = s->rs.sc->protocol;
+	int best = -1;
+	int64_t best_at = INT64_MAX, set, fire;
+	for (int k = 0; k < pr->n_timers; k++)
+		if (sim_timer(sim, s->sel_proc, k, &set, &fire) && fire < best_at) {
+			best = k;
+			best_at = fire;
+		}
+	char who[16], what[128];
+	actions_proc_name(s, s->sel_proc, who, sizeof who);
+	if (best < 0) {
+		session_say(s, 3, "%s has no timer pending", who);
+		return;
+	}
+	hist_act a = {.kind = ACT_FIRE_TIMER, .proc = s->sel_proc, .timer = best};
+	snprintf(what, sizeof what, "fired %s's %s now", who,
+		 best < pr->n_timers && pr->timer_names ? pr->timer_names[best] : "timer");
+	actions_act(s, &a, what);
+}
+
+void actions_manual(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	bool on = !sim_manual(history_sim(s->h));
+	hist_act a = {.kind = ACT_MANUAL, .proc = on};
+	if (actions_act(s, &a, on ? "manual mode: nothing is delivered or fires unless you "
+				    "choose (Tab to messages, enter delivers; t fires a timer)"
+				  : "manual mode off: the network delivers by itself again") &&
+	    on && s->focus != PANE_MESSAGES) {
+		s->focus = PANE_MESSAGES;
+		s->swap_pane = PANE_MESSAGES;
+		s->sel_flight = 0;
+	}
+}
+
+/* ---- the messages pane ---- */
+
+static int actions_flights(session *s, sim_flight *f)
+{
+	return sim_inflight(history_sim(s->h), f, ACTIONS_MAX_FLIGHTS);
+}
+
+void actions_flight_move(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	static sim_flight f[ACTIONS_MAX_FLIGHTS];
+	int n = actions_flights(s, f);
+	int i = s->sel_flight + arg;
+	if (i >= n)
+		i = n - 1;
+	if (i < 0)
+		i = 0;
+	s->sel_flight = n ? i : -1;
+}
+
+/* The selected message in flight; false (and a message) when there is none. */
+static bool actions_flight(session *s, sim_flight *out)
+{
+	if (!actions_need_run(s))
+		return false;
+	static sim_flight f[ACTIONS_MAX_FLIGHTS];
+	int n = actions_flights(s, f);
+	if (n == 0) {
+		session_say(s, 3, "no message in flight");
+		return false;
+	}
+	if (s->sel_flight < 0 || s->sel_flight >= n)
+		s->sel_flight = s->sel_flight >= n ? n - 1 : 0;
+	*out = f[s->sel_flight];
+	return true;
+}
+
+static void actions_msg(session *s, hist_act_kind kind, int64_t delay_us, const char *verb)
+{
+	sim_flight f;
+	if (!actions_flight(s, &f))
+		return;
+	const st_protocol *pr = s->rs.sc->protocol;
+	char a_[16], b_[16], what[160];
+	actions_proc_name(s, f.from, a_, sizeof a_);
+	actions_proc_name(s, f.to, b_, sizeof b_);
+	const char *type = f.type >= 0 && f.type < pr->n_msg_types ? pr->msg_types[f.type] : "msg";
+	snprintf(what, sizeof what, "%s %s %s\u2192%s (msg %u)", verb, type, a_, b_, f.msg);
+	hist_act a = {.kind = kind, .msg = f.msg, .a_us = delay_us};
+	actions_act(s, &a, what);
+	/* the list changed under the selection: keep it in range */
+	actions_flight_move(s, 0);
+}
+
+void actions_msg_drop(session *s, int arg) { (void)arg; actions_msg(s, ACT_MSG_DROP, 0, "dropped"); }
+void actions_msg_dup(session *s, int arg) { (void)arg; actions_msg(s, ACT_MSG_DUP, 0, "duplicated"); }
+void actions_msg_deliver(session *s, int arg)
+{ (void)arg; actions_msg(s, ACT_MSG_DELIVER, 0, "delivering now"); }
+void actions_msg_delay(session *s, int arg)
+{
+	char verb[32];
+	snprintf(verb, sizeof verb, "delayed by %d ms:", arg);
+	actions_msg(s, ACT_MSG_DELAY, (int64_t)arg * 1000, verb);
+}
+
+/* ---- the program ---- */
+
+void actions_export(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	session_set_playing(s, false);
+	s->prompt = PROMPT_EXPORT;
+	snprintf(s->input, sizeof s->input, "%s-seed%llu.json", s->rs.sc->name,
+		 (unsigned long long)s->rs.seed);
+}
+
+void actions_export_write(session *s, const char *path)
+{
+	tj_meta meta = {s->rs.path, s->rs.faults ? s->rs.faults_str : NULL, -1};
+	char err[512];
+	const st_trace *t = actions_trace(s);
+	if (trace_json_export(t, path, &meta, err, sizeof err) != 0) {
+		session_say(s, 8, "export failed: %s", err);
+		return;
+	}
+	char *full = realpath(path, NULL);
+	session_say(s, 8, "exported %u events to %s", trace_count(t), full ? full : path);
+	free(full);
+}
+
+void actions_help(session *s, int arg)
+{
+	(void)arg;
+	s->help = true;
+}
+
+void actions_quit(session *s, int arg)
+{
+	(void)arg;
+	s->quit = true;
+	s->exit_status = EXIT_DONE;
+}
+
+void actions_lessons(session *s, int arg)
+{
+	(void)arg;
+	if (!s->have_lessons) {
+		if (lessons_gather(&s->lessons, s->o->argv0) != 0 || s->lessons.n == 0) {
+			lessons_free(&s->lessons);
+			session_say(s, 4, "no lessons found next to this program");
+			return;
+		}
+		s->have_lessons = true;
+		for (int i = 0; i < s->lessons.n; i++)
+			if (s->rs.sc && strcmp(s->lessons.items[i].name, s->rs.sc->name) == 0)
+				s->pick = i;
+	}
+	session_set_playing(s, false);
+	s->picking = true;
+}
+
+/* ---- the lesson picker ---- */
+
+void actions_pick_move(session *s, int arg)
+{
+	int i = s->pick + arg;
+	if (i < 0)
+		i = 0;
+	if (i >= s->lessons.n)
+		i = s->lessons.n - 1;
+	s->pick = i;
+}
+
+void actions_pick_open(session *s, int arg)
+{
+	(void)arg;
+	if (s->pick < 0 || s->pick >= s->lessons.n)
+		return;
+	session_open(s, s->lessons.items[s->pick].path);
+}
+
+void actions_pick_back(session *s, int arg)
+{
+	(void)arg;
+	if (s->h)
+		s->picking = false;
+	else
+		actions_quit(s, 0);
+}

@@ -1,0 +1,145 @@
+/* keys.c: the one key table (see keys.h).
+ *
+ * Why a table and not a switch: the help overlay, the status bar's short list and the README's
+ * key list are generated from it, so adding a key is one line and the documentation follows.
+ * vim keys and arrow keys sit on the same row, so they cannot drift apart. */
+#include <curses.h>
+#include <string.h>
+
+#include "actions.h"
+#include "keys.h"
+
+#define ESC_KEY 27
+
+/* Rows are in the order the help overlay lists them: the ones a newcomer needs first. */
+static const keys_binding keys_rows[] = {
+	/* time */
+	{"space", "", {{' ', 0}}, actions_step, "step one event", true},
+	{"p", "", {{'p', 0}}, actions_play, "play / pause", true},
+	{"+ -", "", {{'+', 1}, {'=', 1}, {'-', -1}, {'_', -1}}, actions_speed,
+	 "play faster / slower", false},
+	{"n", "", {{'n', 0}}, actions_milestone, "next milestone (leader, commit)",
+	 true},
+	{"b", "", {{'b', 0}, {KEY_BACKSPACE, 0}}, actions_back, "step back (rewind)",
+	 true},
+	{"g G", "", {{'g', 0}, {KEY_HOME, 0}, {'G', 1}, {KEY_END, 1}}, actions_seek_edge,
+	 "rewind to the start / go to the end", false},
+
+	/* selection and the window */
+	{"← → h l", "", {{KEY_LEFT, -1}, {'h', -1}, {KEY_RIGHT, 1}, {'l', 1}}, actions_time_move,
+	 "previous / next event on this lane", false},
+	{"↑ ↓ k j", "", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1}}, actions_lane_move,
+	 "lane above / below", false},
+	{"Tab", "", {{'\t', 1}, {KEY_BTAB, -1}}, actions_pane, "next pane (shift-Tab: previous)",
+	 false},
+	{"m", "", {{'m', 0}}, actions_mark, "mark the selected event to compare", false},
+	{"z Z", "", {{'z', 1}, {'Z', -1}}, actions_zoom, "zoom the time axis in / out", false},
+	{"[ ]", "", {{'[', -1}, {']', 1}, {KEY_PPAGE, -1}, {KEY_NPAGE, 1}}, actions_scroll,
+	 "scroll time earlier / later", false},
+	{"f", "", {{'f', 0}}, actions_follow, "follow the present", false},
+	{"v", "", {{'v', 0}}, actions_toggle_vc, "vector clocks on / off", false},
+	{"L", "", {{'L', 0}}, actions_toggle_labels, "labels on / off", false},
+	{"click", "", {{KEY_MOUSE, 0}}, actions_click, "select an event or a process", false},
+
+	/* the world */
+	{"x", "", {{'x', 0}}, actions_crash, "crash / restart the selected process", true},
+	{"P", "", {{'P', 0}}, actions_pause_proc, "pause / resume the selected process", false},
+	{"i", "", {{'i', 0}}, actions_isolate, "isolate the selected process", true},
+	{"s", "", {{'s', 0}}, actions_split, "split: selected node in a minority", false},
+	{"H", "", {{'H', 0}}, actions_heal, "heal the network", false},
+	{"c", "", {{'c', 0}}, actions_request, "a client write to the selected node", false},
+	{"t", "", {{'t', 0}}, actions_fire_timer, "fire the selected node's next timer", false},
+	{"M", "", {{'M', 0}}, actions_manual, "manual mode: deliver by hand", false},
+
+	/* the inspector (Tab to it) */
+	{"↑ ↓ k j", "inspector", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1},
+				  {KEY_PPAGE, -10}, {KEY_NPAGE, 10}}, actions_inspector_scroll,
+	 "scroll the inspector", false},
+
+	/* the messages pane (Tab to it) */
+	{"↑ ↓ k j", "messages", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1}},
+	 actions_flight_move, "select a message in flight", false},
+	{"d", "messages", {{'d', 0}}, actions_msg_drop, "drop the selected message", false},
+	{"D", "messages", {{'D', 0}}, actions_msg_dup, "duplicate it", false},
+	{"enter", "messages", {{'\n', 0}, {'\r', 0}, {KEY_ENTER, 0}}, actions_msg_deliver,
+	 "deliver it now", false},
+	{"w", "messages", {{'w', 100}}, actions_msg_delay, "delay it by 100 ms", false},
+
+	/* the program */
+	{"e", "", {{'e', 0}}, actions_export, "export the trace (JSON)", true},
+	{"o", "", {{'o', 0}}, actions_lessons, "open another lesson", false},
+	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (any key closes it)", true},
+	{"q", "", {{'q', 0}}, actions_quit, "quit", true},
+
+	/* the lesson picker */
+	{"↑ ↓ k j", "picker", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1},
+			       {KEY_PPAGE, -10}, {KEY_NPAGE, 10}}, actions_pick_move,
+	 "choose a lesson", true},
+	{"enter", "picker", {{'\n', 0}, {'\r', 0}, {KEY_ENTER, 0}, {KEY_RIGHT, 0}, {'l', 0}},
+	 actions_pick_open, "open it", true},
+	{"esc", "picker", {{ESC_KEY, 0}}, actions_pick_back, "back to the open lesson", false},
+	{"q", "picker", {{'q', 0}}, actions_quit, "quit", true},
+};
+enum { KEYS_N = sizeof keys_rows / sizeof keys_rows[0] };
+
+const keys_binding *keys_table(int *n)
+{
+	*n = KEYS_N;
+	return keys_rows;
+}
+
+static const keys_binding *keys_find_in(int code, const char *mode, int *arg)
+{
+	for (int i = 0; i < KEYS_N; i++) {
+		if (strcmp(keys_rows[i].mode, mode) != 0)
+			continue;
+		for (int k = 0; k < KEYS_MAX_CODES && keys_rows[i].codes[k].code; k++)
+			if (keys_rows[i].codes[k].code == code) {
+				*arg = keys_rows[i].codes[k].arg;
+				return &keys_rows[i];
+			}
+	}
+	return NULL;
+}
+
+const keys_binding *keys_lookup(int code, const char *mode, int *arg)
+{
+	const keys_binding *b = keys_find_in(code, mode, arg);
+	/* The picker is its own world: run keys mean nothing there. */
+	if (!b && strcmp(mode, "picker") != 0)
+		b = keys_find_in(code, "", arg);
+	return b;
+}
+
+const view_key *keys_view(int *n)
+{
+	static view_key out[KEYS_N];
+	static int count = -1;
+	if (count < 0) {
+		count = 0;
+		for (int i = 0; i < KEYS_N; i++) {
+			if (strcmp(keys_rows[i].mode, "picker") == 0)
+				continue;
+			out[count++] = (view_key){keys_rows[i].keys, keys_rows[i].mode,
+						  keys_rows[i].help, keys_rows[i].in_status};
+		}
+	}
+	*n = count;
+	return out;
+}
+
+void keys_markdown(FILE *f)
+{
+	static const struct { const char *mode, *title; } groups[] = {
+		{"", "Everywhere in a lesson"},
+		{"inspector", "In the inspector (Tab to it)"},
+		{"messages", "In the messages pane (Tab to it)"},
+		{"picker", "In the lesson picker"},
+	};
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		fprintf(f, "%s%s:\n\n", g ? "\n" : "", groups[g].title);
+		for (int i = 0; i < KEYS_N; i++)
+			if (strcmp(keys_rows[i].mode, groups[g].mode) == 0)
+				fprintf(f, "- `%s`: %s\n", keys_rows[i].keys, keys_rows[i].help);
+	}
+}

@@ -1,0 +1,548 @@
+/* session.c: the terminal program's state and how it moves (see session.h).
+ *
+ * Why this is apart from tui.c: the loop deals with the terminal, signals and wall-clock time;
+ * everything the user sees changing (play, selection, follow, the prompt) is decided here from
+ * plain numbers, so it can be reasoned about without a terminal. */
+#include <curses.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "keys.h"
+#include "session.h"
+
+/* Play speeds, virtual seconds per wall second: a 1-2-5 ladder (roughly x2 a step, with
+ * numbers a person can read) from 1/100x to 100x. Slow motion by default, chosen from the
+ * scenario's network (session_default_speed). */
+static const double session_speeds[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
+enum { SESSION_NSPEEDS = sizeof session_speeds / sizeof session_speeds[0], SESSION_SPEED0 = 3 };
+
+/* Watching a message travel: at the default speed a message of average latency takes about
+ * this long on screen (Raft's 10-40 ms latencies: 0.05x, so a RequestVote crosses in half a
+ * second and a whole election unfolds over a few seconds). */
+#define SESSION_MESSAGE_WALL_S 0.5
+/* ... and spans about this many columns of the timeline at the default zoom, so its line
+ * visibly slants from sender to receiver. */
+#define SESSION_MESSAGE_COLS 5
+
+/* A play tick runs at most this many steps, so a fast speed cannot freeze the screen. */
+#define SESSION_TICK_STEPS 2000
+/* The present sits this far across the timeline while following (room to see what comes). */
+#define SESSION_FOLLOW_AT 0.8
+
+static const char *const session_pane_names[PANE__COUNT] = {
+	"timeline", "nodes", "inspector", "network", "messages",
+};
+
+void session_say(session *s, double secs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->message, sizeof s->message, fmt, ap);
+	va_end(ap);
+	s->message_until = secs > 0 ? s->wall_s + secs : 0;
+	s->dirty = true;
+}
+
+double session_speed(const session *s) { return session_speeds[s->speed_i]; }
+
+bool session_speed_step(session *s, int dir)
+{
+	int i = s->speed_i + (dir > 0 ? 1 : -1);
+	if (i < 0 || i >= SESSION_NSPEEDS)
+		return false;
+	s->speed_i = i;
+	s->dirty = true;
+	return true;
+}
+
+void session_set_playing(session *s, bool on)
+{
+	s->playing = on;
+	s->dirty = true;
+}
+
+static double session_avg_latency_s(const session *s)
+{
+	const st_scenario *sc = s->rs.sc;
+	return sc ? (double)(sc->latency_lo_us + sc->latency_hi_us) / 2e6 : 0;
+}
+
+/* The ladder step nearest (in ratio) to the speed at which an average message takes
+ * SESSION_MESSAGE_WALL_S on screen. */
+static int session_default_speed(const session *s)
+{
+	double lat = session_avg_latency_s(s);
+	if (lat <= 0)
+		return SESSION_SPEED0;
+	double want = lat / SESSION_MESSAGE_WALL_S;
+	int best = 0;
+	for (int i = 1; i < SESSION_NSPEEDS; i++)
+		if (fabs(log(session_speeds[i] / want)) < fabs(log(session_speeds[best] / want)))
+			best = i;
+	return best;
+}
+
+/* Reset everything that belongs to one run (not the picker, not the loop's inputs). */
+static void session_reset_run(session *s)
+{
+	s->selected = s->marked = TRACE_NONE;
+	s->sel_proc = 0;
+	s->sel_flight = -1;
+	s->now_us = 0;
+	s->t0_us = 0;
+	s->us_per_col = 0;      /* automatic: chosen for the screen width each frame */
+	s->upc_eff = 0;
+	s->follow = true;
+	s->show_vc = false;
+	s->show_labels = true;
+	s->playing = false;
+	s->speed_i = session_default_speed(s);
+	s->focus = PANE_TIMELINE;
+	s->swap_pane = PANE_INSPECTOR;
+	s->inspector_scroll = 0;
+	s->inspector_for = TRACE_NONE;
+	s->help = false;
+	s->user_value = 100;    /* the user's writes count from 101: told apart from workloads */
+	s->prompt = PROMPT_NONE;
+	s->dirty = true;
+}
+
+static bool session_start_run(session *s, char *err, size_t errlen)
+{
+	sim_opts so = {s->rs.seed, true, s->rs.faults};
+	s->h = history_new(s->rs.sc, &so);
+	if (!s->h) {
+		snprintf(err, errlen, "out of memory setting up the world");
+		return false;
+	}
+	session_reset_run(s);
+	if (s->o->manual) {
+		hist_act a = {.kind = ACT_MANUAL, .proc = 1};
+		history_act(s->h, &a);
+		s->focus = s->swap_pane = PANE_MESSAGES;
+	}
+	return true;
+}
+
+session *session_new(const cli_opts *o, int *status)
+{
+	session *s = calloc(1, sizeof *s);
+	if (!s) {
+		fprintf(stderr, "spacetime: out of memory\n");
+		*status = EXIT_RUNTIME;
+		return NULL;
+	}
+	s->o = o;
+	s->exit_status = EXIT_DONE;
+	session_reset_run(s);
+	char err[256];
+	if (o->faults && sim_parse_faults(o->faults, err, sizeof err) < 0) {
+		fprintf(stderr, "spacetime: %s\n", err);
+		*status = EXIT_BAD_INPUT;
+		free(s);
+		return NULL;
+	}
+	if (o->target) {
+		int rc = run_setup_scenario(&s->rs, o);
+		if (rc) {
+			*status = rc;
+			free(s);
+			return NULL;
+		}
+		if (!session_start_run(s, err, sizeof err)) {
+			fprintf(stderr, "spacetime: %s\n", err);
+			*status = EXIT_RUNTIME;
+			session_free(s);
+			return NULL;
+		}
+		return s;
+	}
+	if (lessons_gather(&s->lessons, o->argv0) != 0 || s->lessons.n == 0) {
+		fprintf(stderr, "spacetime: no lessons found (no scenarios directory with .json "
+				"files); name a scenario file: spacetime FILE.json\n");
+		lessons_free(&s->lessons);
+		*status = EXIT_BAD_INPUT;
+		free(s);
+		return NULL;
+	}
+	s->have_lessons = true;
+	s->picking = true;
+	/* Start on the lesson the tour starts with, when it is there. */
+	for (int i = 0; i < s->lessons.n; i++)
+		if (strcmp(s->lessons.items[i].name, "raft-election") == 0)
+			s->pick = i;
+	return s;
+}
+
+session *session_new_history(const cli_opts *o, const st_scenario *sc, st_history *h)
+{
+	session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->o = o;
+	s->exit_status = EXIT_DONE;
+	s->borrowed = true;
+	s->h = h;
+	s->rs.sc = (st_scenario *)sc;   /* borrowed: never freed or changed here */
+	snprintf(s->rs.path, sizeof s->rs.path, "%s", sc->path ? sc->path : sc->name);
+	s->rs.seed = history_trace(h)->seed;
+	session_reset_run(s);
+	session_after_seek(s);
+	return s;
+}
+
+static void session_close_run(session *s)
+{
+	if (s->borrowed) {
+		s->h = NULL;
+		memset(&s->rs, 0, sizeof s->rs);
+		s->borrowed = false;
+		return;
+	}
+	history_free(s->h);
+	s->h = NULL;
+	run_setup_close(&s->rs);
+}
+
+const picker_item *session_picker_items(session *s, int *n)
+{
+	*n = s->lessons.n;
+	if (!s->pitems && s->lessons.n > 0) {
+		s->pitems = calloc((size_t)s->lessons.n, sizeof *s->pitems);
+		if (!s->pitems) {
+			*n = 0;
+			return NULL;
+		}
+		for (int i = 0; i < s->lessons.n; i++)
+			s->pitems[i] = (picker_item){s->lessons.items[i].name,
+						     s->lessons.items[i].title,
+						     s->lessons.items[i].topic};
+	}
+	return s->pitems;
+}
+
+void session_free(session *s)
+{
+	if (!s)
+		return;
+	session_close_run(s);
+	free(s->pitems);
+	lessons_free(&s->lessons);
+	free(s);
+}
+
+bool session_open(session *s, const char *path)
+{
+	char err[2048];
+	st_scenario *sc = scenario_load(path, err, sizeof err);
+	if (!sc) {
+		session_say(s, 8, "%s", err);
+		return false;
+	}
+	session_close_run(s);
+	snprintf(s->rs.path, sizeof s->rs.path, "%s", path);
+	s->rs.sc = sc;
+	s->rs.seed = s->o->has_seed ? s->o->seed : sc->seed;
+	if (s->o->faults) {
+		s->rs.faults = sim_parse_faults(s->o->faults, err, sizeof err);
+		if (s->rs.faults < 0)
+			s->rs.faults = 0;
+		sim_faults_string(s->rs.faults, s->rs.faults_str, sizeof s->rs.faults_str);
+	}
+	if (!session_start_run(s, err, sizeof err)) {
+		session_close_run(s);
+		session_say(s, 8, "%s", err);
+		return false;
+	}
+	s->picking = false;
+	s->message[0] = '\0';
+	return true;
+}
+
+const char *session_mode(const session *s)
+{
+	if (s->picking)
+		return "picker";
+	if (s->prompt != PROMPT_NONE)
+		return "prompt";
+	return session_pane_names[s->focus];
+}
+
+/* ---- stepping ---- */
+
+int64_t session_next_time(const session *s)
+{
+	if (!s->h)
+		return -1;
+	const st_trace *t = history_trace(s->h);
+	uint32_t cur = history_cursor(s->h);
+	if (cur < history_end(s->h))
+		return trace_at(t, cur)->t_us;
+	return sim_next_us(history_sim(s->h));
+}
+
+/* At the end of the record after a violation, the world refuses to go on. */
+static bool session_stopped(const session *s, uint32_t *ev)
+{
+	return history_at_end(s->h) && sim_violation(history_sim(s->h), ev) != NULL;
+}
+
+static void session_select(session *s, uint32_t ev)
+{
+	s->selected = ev;
+	if (ev == TRACE_NONE)
+		return;
+	const st_event *e = trace_at(history_trace(s->h), ev);
+	if (e->proc != TRACE_WORLD)
+		s->sel_proc = e->proc;
+}
+
+sim_status session_step(session *s)
+{
+	uint32_t before = history_cursor(s->h);
+	sim_status st = history_step(s->h);
+	uint32_t after = history_cursor(s->h);
+	const st_trace *t = history_trace(s->h);
+	if (after > before) {
+		/* Select the step's first event: the receive or the timer that caused the rest,
+		 * which is where the protocol's label ("became leader") sits. */
+		if (s->follow || !s->playing)
+			session_select(s, before);
+		int64_t te = trace_at(t, after - 1)->t_us;
+		if (te > s->now_us)
+			s->now_us = te;
+	}
+	if (st == SIM_VIOLATION) {
+		uint32_t ev = TRACE_NONE;
+		const st_violation *v = sim_violation(history_sim(s->h), &ev);
+		s->playing = false;
+		if (ev != TRACE_NONE && ev < history_end(s->h))
+			session_select(s, ev);
+		session_say(s, 0, "invariant violated: %s: %s (event %u); b rewinds, e exports",
+			    v ? v->invariant : "?", v ? v->detail : "", ev);
+	} else if (st == SIM_IDLE && after == before) {
+		s->playing = false;
+		session_say(s, 5, "nothing left to happen: the run is quiet");
+	}
+	s->dirty = true;
+	return st;
+}
+
+void session_after_seek(session *s)
+{
+	uint32_t cur = history_cursor(s->h), end = history_end(s->h);
+	const st_trace *t = history_trace(s->h);
+	if (s->selected != TRACE_NONE && s->selected >= cur)
+		session_select(s, cur ? cur - 1 : TRACE_NONE);
+	if (s->marked != TRACE_NONE && s->marked >= end)
+		s->marked = TRACE_NONE;
+	s->now_us = cur ? trace_at(t, cur - 1)->t_us : 0;
+	s->sel_flight = -1;
+	s->dirty = true;
+}
+
+bool session_tick(session *s, double wall_dt)
+{
+	if (!s->playing || !s->h)
+		return false;
+	if (wall_dt > 0.25)     /* after a suspend or a stall: do not leap ahead */
+		wall_dt = 0.25;
+	int64_t target = s->now_us + (int64_t)(wall_dt * 1e6 * session_speed(s));
+	int steps = 0;
+	for (;;) {
+		if (session_stopped(s, NULL)) {
+			s->playing = false;
+			break;
+		}
+		int64_t next = session_next_time(s);
+		if (next < 0 || next > target)
+			break;
+		if (steps++ >= SESSION_TICK_STEPS) {
+			/* Too much to show at this speed: slow the clock to what was run. */
+			target = s->now_us;
+			break;
+		}
+		sim_status st = session_step(s);
+		if (st == SIM_VIOLATION || (st == SIM_IDLE && session_next_time(s) < 0))
+			break;
+	}
+	/* Let "now" run ahead of the last event so messages in flight move smoothly. */
+	if (s->playing && target > s->now_us)
+		s->now_us = target;
+	if (s->playing && session_next_time(s) < 0) {
+		s->playing = false;
+		session_say(s, 5, "nothing left to happen: the run is quiet");
+	}
+	s->dirty = true;
+	return s->playing;
+}
+
+/* ---- keys ---- */
+
+static void session_prompt_key(session *s, int key)
+{
+	size_t n = strlen(s->input);
+	if (key == 27) {                        /* ESC: cancel */
+		s->prompt = PROMPT_NONE;
+		session_say(s, 3, "export cancelled");
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		s->prompt = PROMPT_NONE;
+		if (n == 0)
+			session_say(s, 3, "export cancelled: no file name");
+		else
+			actions_export_write(s, s->input);
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		/* drop one UTF-8 character: its continuation bytes, then its lead byte */
+		while (n > 0 && ((unsigned char)s->input[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+		s->input[n] = '\0';
+	} else if (key == 21) {                 /* ^U: clear the line */
+		s->input[0] = '\0';
+	} else if (key >= 32 && key <= 255 && key != 127 && n + 1 < sizeof s->input) {
+		s->input[n] = (char)key;        /* UTF-8 arrives a byte at a time */
+		s->input[n + 1] = '\0';
+	}
+	s->dirty = true;
+}
+
+void session_key(session *s, int key)
+{
+	if (key == KEY_RESIZE || key == ERR)
+		return;
+	s->dirty = true;
+	if (s->help) {          /* any key closes the help overlay, and does nothing else */
+		s->help = false;
+		return;
+	}
+	if (s->prompt != PROMPT_NONE) {
+		session_prompt_key(s, key);
+		return;
+	}
+	s->message[0] = '\0';
+	int arg = 0;
+	const keys_binding *b = keys_lookup(key, session_mode(s), &arg);
+	if (b) {
+		b->fn(s, arg);
+		return;
+	}
+	if (!s->picking && key != 27 && key != KEY_MOUSE) {
+		const char *name = keyname(key);
+		session_say(s, 3, "%s does nothing here; ? lists the keys", name ? name : "that key");
+	}
+}
+
+/* ---- the view model ---- */
+
+/* The 1-2-5 value nearest (in ratio) to want, at least 100 us. */
+static int64_t session_nice_upc(double want)
+{
+	int64_t best = 100;
+	for (int64_t base = 100; base <= 1000000000LL; base *= 10) {
+		const int64_t c[3] = {base, 2 * base, 5 * base};
+		for (int i = 0; i < 3; i++)
+			if (fabs(log((double)c[i] / want)) < fabs(log((double)best / want)))
+				best = c[i];
+	}
+	return best;
+}
+
+/* The zoom until the user picks one: an average message spans SESSION_MESSAGE_COLS columns,
+ * so messages read as slanted lines; without latencies, about two seconds across. */
+static int64_t session_auto_upc(const session *s, int cols)
+{
+	double lat = session_avg_latency_s(s);
+	if (lat > 0)
+		return session_nice_upc(lat * 1e6 / SESSION_MESSAGE_COLS);
+	return session_nice_upc(2e6 / cols);
+}
+
+grid_rect session_timeline_rect(session *s, const view_model *m)
+{
+	view_layout lay;
+	layout_compute(s->cols, s->rows, m, &lay);
+	return lay.timeline;
+}
+
+int session_time_cols(session *s, const view_model *m, grid_rect *out)
+{
+	grid_rect r = session_timeline_rect(s, m);
+	if (out)
+		*out = r;
+	if (r.w <= 0)
+		return 0;
+	int label = timeline_col_of(m, r, m->t0_us) - r.x;
+	if (label < 0 || label >= r.w)
+		label = 0;
+	return r.w - label;
+}
+
+void session_model(session *s, view_model *m)
+{
+	memset(m, 0, sizeof *m);
+	if (s->message[0] && s->message_until > 0 && s->wall_s >= s->message_until)
+		s->message[0] = '\0';
+	m->keys = keys_view(&m->nkeys);
+	m->selected = m->marked = TRACE_NONE;
+	m->cursor = TRACE_NONE;
+	m->sel_flight = -1;
+	m->message = s->message[0] ? s->message : NULL;
+	if (!s->h)
+		return;
+	uint32_t cur = history_cursor(s->h);
+	m->sc = s->rs.sc;
+	m->sim = history_sim(s->h);
+	m->trace = history_trace(s->h);
+	m->cursor = cur ? cur - 1 : TRACE_NONE;
+	m->now_us = s->now_us;
+	m->seed = s->rs.seed;
+	m->selected = s->selected;
+	m->marked = s->marked;
+	m->sel_proc = s->sel_proc;
+	m->sel_flight = s->focus == PANE_MESSAGES ? s->sel_flight : -1;
+	m->follow = s->follow;
+	m->show_vc = s->show_vc;
+	m->show_labels = s->show_labels;
+	m->playing = s->playing;
+	m->speed = session_speed(s);
+	m->manual = sim_manual(m->sim);
+	m->branched = history_branched(s->h);
+	m->read_only = false;
+	m->focus = s->focus;
+	m->help = s->help;
+	m->swap_pane = s->swap_pane;
+	if (s->inspector_for != s->selected) {  /* a new selection starts at its top */
+		s->inspector_for = s->selected;
+		s->inspector_scroll = 0;
+	}
+	m->inspector_scroll = s->inspector_scroll;
+	if (s->prompt == PROMPT_EXPORT) {
+		snprintf(s->prompt_line, sizeof s->prompt_line, "export to: %s%s", s->input,
+			 s->ascii ? "_" : "\u2588");
+		m->prompt = s->prompt_line;
+	}
+
+	/* The window of time: the views need us_per_col and t0; the width in columns of time
+	 * is known only from the layout, so ask it (the lane names take some of the width). */
+	m->t0_us = s->t0_us;
+	m->us_per_col = s->upc_eff ? s->upc_eff : 10000;
+	int cols = session_time_cols(s, m, NULL);
+	if (cols < 8)
+		cols = 8;
+	s->time_cols = cols;
+	s->upc_eff = s->us_per_col ? s->us_per_col : session_auto_upc(s, cols);
+	m->us_per_col = s->upc_eff;
+	if (s->follow) {
+		int64_t span = (int64_t)(cols * SESSION_FOLLOW_AT) * s->upc_eff;
+		int64_t t0 = s->now_us - span;
+		/* whole columns, so the picture does not shimmer as it scrolls */
+		t0 = t0 > 0 ? t0 / s->upc_eff * s->upc_eff : 0;
+		s->t0_us = t0;
+	}
+	m->t0_us = s->t0_us;
+}

@@ -65,6 +65,17 @@ typedef struct {
 
 	const view_key *keys;
 	int nkeys;
+
+	/* Added for the panes (layout, inspector, ...): */
+	view_pane swap_pane;        /* PANE_NETWORK or PANE_MESSAGES: shown in the inspector's
+				     * place when that pane has no room of its own; anything
+				     * else (0 included) shows the inspector */
+	int inspector_scroll;       /* first line of the inspector shown; the app scrolls it */
+	int messages_scroll;        /* first row of the messages pane (it also follows
+				     * sel_flight by itself) */
+	int lesson_scroll;          /* first row of the narration shown, when it is longer
+				     * than its pane (reset it when lesson_text_at's index
+				     * changes) */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */
@@ -92,11 +103,83 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y);
 int timeline_lane_at(const view_model *m, grid_rect r, int y);
 /* The column of virtual time t in the timeline pane (for scrolling and tests). */
 int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us);
+/* Free what the timeline caches across frames (its checkpoints of the trace and scratch);
+ * added by timeline.c's author: view_cache_free() should call it. */
+void timeline_cache_free(void);
 
 /* The whole screen: layout, every pane, the help overlay or the too-small notice. */
 void view_draw_all(grid *g, const view_model *m);
 
 /* The lesson text for the moment at the cursor (the last "when" reached), or NULL. */
 const char *lesson_text_at(const view_model *m, int *index);
+
+/* ---- Shared by the panes (added by their author; timeline.c may use them too) ---------- */
+
+/* Text as every pane writes it: UTF-8 that is folded to ASCII when g->ascii ("→" becomes
+ * "->", "▶" ">", "…" "...", anything unknown "?"), so --ascii holds for scenario and protocol
+ * text too. Clipped at max_w columns (-1: the grid's edge) with a trailing "…" when cut.
+ * Returns the columns written. view_width() is the columns the same text takes. */
+int view_text(grid *g, int x, int y, const char *utf8, int max_w, int role, int attr);
+int view_printf(grid *g, int x, int y, int max_w, int role, int attr, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+int view_width(const grid *g, const char *utf8);
+/* Word-wrap text into rows [y, y + max_rows) of width w from x; returns the rows it needs
+ * (which may be more than max_rows: the rest is not drawn). Rows before skip are counted but
+ * not drawn, for scrolling. */
+int view_wrap(grid *g, int x, int y, int w, int max_rows, int skip, const char *text, int role,
+	      int attr);
+
+/* Every pane draws its own box: the title in the top edge, R_FOCUS when focused. Returns the
+ * inside (w or h may be 0 when r is too small). */
+grid_rect view_box(grid *g, grid_rect r, const char *title, bool focused);
+
+/* "↑ more" on the top edge of a pane's box and "more ↓" on the bottom edge, at the right,
+ * when some of its content is scrolled away above or below. */
+void view_more(grid *g, grid_rect r, bool above, bool below);
+
+/* "n3", "c1", or "-" for a negative index (a null process). */
+const char *view_proc_name(const st_trace *t, int p);
+int view_proc_role(const st_trace *t, int p);  /* R_NODE or R_CLIENT */
+
+/* An incremental forward scan of a trace that panes keep across frames (in their own static
+ * caches): where to resume, or the first held event when the trace is not the one scanned
+ * before or was cut and regrown (a branch) — then *reset is true and the caller forgets what
+ * it learnt. view_scan_done() records how far it got. The check is a fingerprint of the last
+ * event scanned, so it costs O(1) a frame. */
+typedef struct { const st_trace *trace; uint32_t upto; uint64_t fp; } view_scan;
+uint32_t view_scan_resume(view_scan *s, const st_trace *t, bool *reset);
+void view_scan_done(view_scan *s, const st_trace *t, uint32_t upto);
+
+/* Process status at the cursor: from the world when there is one, else from the trace
+ * (crash / restart / pause / resume events at or before the cursor). */
+sim_proc_status nodes_status_at(const view_model *m, int p);
+
+/* The network at the cursor, from the last partition or heal at or before it and the one-way
+ * cuts after that: group[p] is p's group or -1 (reaches everyone), blocked[a] bit b set when
+ * a cannot send to b. */
+typedef struct {
+	int ngroups;
+	int8_t group[ST_MAX_PROCS];
+	uint32_t blocked[ST_MAX_PROCS];
+	uint32_t since;             /* the partition / heal event it comes from, or TRACE_NONE */
+} network_state;
+void network_state_at(const st_trace *t, uint32_t cursor, network_state *out);
+/* "{n1 n2} | {n3 n4 n5}  n1 ⇸ n2" into out; empty when the network is whole. */
+void network_summary(const st_trace *t, const network_state *ns, char *out, size_t outlen);
+
+/* The lesson picker: scenarios grouped under their topic headings, in the order given (the
+ * learning path), the selected one highlighted. scroll is the first display row (headings
+ * count as rows); picker_scroll() returns one that keeps the selection visible on a grid of
+ * height h, starting from the app's current scroll. */
+typedef struct { const char *name, *title, *topic; } picker_item;
+void picker_draw(grid *g, const picker_item *items, int n, int selected, int scroll);
+int picker_scroll(int h, const picker_item *items, int n, int selected, int scroll);
+
+/* Free what the panes cache across frames (at exit, so leak checkers stay quiet); the
+ * per-pane parts view_cache_free() calls. */
+void view_cache_free(void);
+void nodes_cache_free(void);
+void network_cache_free(void);
+void lesson_cache_free(void);
 
 #endif

@@ -685,6 +685,273 @@ void actions_export_write(session *s, const char *path)
 	free(full);
 }
 
+/* ---- prompts: what enter does with the typed line, and the line's label ---- */
+
+static int actions_parse_proc(session *s, const char *name)
+{
+	while (*name == ' ')
+		name++;
+	char buf[16];
+	size_t n = strcspn(name, " ");
+	snprintf(buf, sizeof buf, "%.*s", (int)(n < 15 ? n : 15), name);
+	return scenario_proc_index(s->rs.sc, buf);
+}
+
+static void prompt_export(session *s, const char *in)
+{
+	if (!*in)
+		session_say(s, 3, "export cancelled: no file name");
+	else
+		actions_export_write(s, in);
+}
+
+static void prompt_cut(session *s, const char *in)
+{
+	int to = actions_parse_proc(s, in);
+	if (to < 0 || to == s->sel_proc) {
+		session_say(s, 5, "no such other process: '%s' (names are n1.., c1..)", in);
+		return;
+	}
+	hist_act a = {.kind = ACT_CUT, .proc = s->sel_proc, .to = to};
+	char what[200], from[16], dst[16];
+	actions_proc_name(s, s->sel_proc, from, sizeof from);
+	actions_proc_name(s, to, dst, sizeof dst);
+	snprintf(what, sizeof what, "one-way cut: %s can no longer reach %s (%s still reaches %s; "
+		 "H heals)", from, dst, dst, from);
+	actions_act(s, &a, what);
+}
+
+static void prompt_clock(session *s, const char *in)
+{
+	long long skew_ms;
+	int drift = 0;
+	int n = sscanf(in, "%lld %d", &skew_ms, &drift);
+	if (n < 1 || skew_ms < -3600000 || skew_ms > 3600000 || drift < -100000 || drift > 100000) {
+		session_say(s, 5, "expected: SKEW_MS [DRIFT_PPM], e.g. '40 200' (|skew| <= 1 h, "
+			    "|drift| <= 100000 ppm)");
+		return;
+	}
+	hist_act a = {.kind = ACT_CLOCK, .proc = s->sel_proc, .a_us = skew_ms * 1000, .b_us = drift};
+	char what[96], who[16];
+	actions_proc_name(s, s->sel_proc, who, sizeof who);
+	snprintf(what, sizeof what, "%s's clock now reads true time %+lld ms, drifting %+d ppm",
+		 who, skew_ms, drift);
+	actions_act(s, &a, what);
+}
+
+static void prompt_latency(session *s, const char *in)
+{
+	long long lo, hi;
+	int n = sscanf(in, "%lld %lld", &lo, &hi);
+	if (n == 1)
+		hi = lo;
+	if (n < 1 || lo < 0 || hi < lo || hi > 60000) {
+		session_say(s, 5, "expected: LO_MS [HI_MS], e.g. '200 400' (0..60000)");
+		return;
+	}
+	hist_act a = {.kind = ACT_LATENCY, .a_us = lo * 1000, .b_us = hi * 1000};
+	char what[96];
+	snprintf(what, sizeof what, "network latency now %lld-%lld ms", lo, hi);
+	actions_act(s, &a, what);
+}
+
+static const struct {
+	session_prompt kind;
+	const char *label;
+	void (*enter)(session *s, const char *in);
+} prompt_table[] = {
+	{PROMPT_EXPORT, "export to: ", prompt_export},
+	{PROMPT_CUT, "cut one way, from the selected process to: ", prompt_cut},
+	{PROMPT_CLOCK, "clock of the selected process: skew ms, drift ppm: ", prompt_clock},
+	{PROMPT_LATENCY, "network latency ms (lo hi): ", prompt_latency},
+};
+
+void actions_prompt_enter(session *s, session_prompt kind, const char *input)
+{
+	for (size_t i = 0; i < sizeof prompt_table / sizeof prompt_table[0]; i++)
+		if (prompt_table[i].kind == kind)
+			prompt_table[i].enter(s, input);
+}
+
+const char *actions_prompt_label(const session *s, session_prompt kind)
+{
+	(void)s;
+	for (size_t i = 0; i < sizeof prompt_table / sizeof prompt_table[0]; i++)
+		if (prompt_table[i].kind == kind)
+			return prompt_table[i].label;
+	return "";
+}
+
+static void actions_open_prompt(session *s, session_prompt kind, const char *initial)
+{
+	session_set_playing(s, false);
+	s->prompt = kind;
+	snprintf(s->input, sizeof s->input, "%s", initial);
+}
+
+void actions_cut(session *s, int arg)
+{
+	(void)arg;
+	if (actions_need_proc(s, false))
+		actions_open_prompt(s, PROMPT_CUT, "");
+}
+
+void actions_clock(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	int64_t skew;
+	int32_t drift;
+	sim_clock_of(history_sim(s->h), s->sel_proc, &skew, &drift);
+	char init[48];
+	snprintf(init, sizeof init, "%lld %d", (long long)(skew / 1000), (int)drift);
+	actions_open_prompt(s, PROMPT_CLOCK, init);
+}
+
+void actions_latency(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	char init[48];
+	snprintf(init, sizeof init, "%lld %lld", (long long)(s->rs.sc->latency_lo_us / 1000) * 10,
+		 (long long)(s->rs.sc->latency_hi_us / 1000) * 10);
+	actions_open_prompt(s, PROMPT_LATENCY, init);
+}
+
+/* ---- the network pane: drag the selected process across the wall ---- */
+
+void actions_net_drag(session *s, int arg)
+{
+	if (!actions_need_proc(s, false))
+		return;
+	const st_scenario *sc = s->rs.sc;
+	int8_t g[ST_MAX_PROCS];
+	int ng = sim_groups(history_sim(s->h), g);
+	if (ng == 0) {              /* healed: everyone is in one group */
+		ng = 1;
+		for (int p = 0; p < sc->nprocs; p++)
+			g[p] = 0;
+	}
+	for (int p = 0; p < sc->nprocs; p++)
+		if (g[p] < 0)
+			g[p] = 0;   /* a process in no group joins the leftmost for the drag */
+	int p = s->sel_proc, from = g[p], to = from + arg;
+	int alone = 0;
+	for (int q = 0; q < sc->nprocs; q++)
+		alone += g[q] == from;
+	alone = alone == 1;
+	if (to < 0 || to >= ng) {
+		if (alone) {
+			session_say(s, 3, "already on its own at the edge");
+			return;
+		}
+		if (to < 0) {   /* a new group on the left */
+			for (int q = 0; q < sc->nprocs; q++)
+				g[q]++;
+			ng++;
+			to = 0;
+		} else {
+			ng++;
+		}
+	}
+	g[p] = (int8_t)to;
+	/* renumber, dropping groups left empty */
+	int8_t map[ST_MAX_PROCS];
+	int k = 0;
+	memset(map, -1, sizeof map);
+	for (int gi = 0; gi < ng; gi++)
+		for (int q = 0; q < sc->nprocs; q++)
+			if (g[q] == gi) {
+				map[gi] = (int8_t)k++;
+				break;
+			}
+	hist_act a = {.kind = k > 1 ? ACT_PARTITION : ACT_HEAL, .ngroups = k};
+	for (int q = 0; q < sc->nprocs; q++)
+		a.group[q] = map[g[q]];
+	for (int q = sc->nprocs; q < ST_MAX_PROCS; q++)
+		a.group[q] = -1;
+	char who[16], what[96];
+	actions_proc_name(s, p, who, sizeof who);
+	if (k > 1)
+		snprintf(what, sizeof what, "%s moved %s the wall: %d groups", who,
+			 arg > 0 ? "right across" : "left across", k);
+	else
+		snprintf(what, sizeof what, "%s rejoined: the network is whole", who);
+	actions_act(s, &a, what);
+}
+
+/* ---- run until ---- */
+
+#define ACTIONS_UNTIL_STEPS 200000
+
+void actions_until_change(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_proc(s, false))
+		return;
+	session_set_playing(s, false);
+	const st_trace *t = actions_trace(s);
+	int p = s->sel_proc;
+	char who[16];
+	actions_proc_name(s, p, who, sizeof who);
+	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
+		uint32_t before = history_cursor(s->h);
+		sim_status st = session_step(s);
+		uint32_t after = history_cursor(s->h);
+		for (uint32_t e = before; e < after; e++)
+			if (trace_at(t, e)->proc == p && trace_at(t, e)->state != TRACE_NONE) {
+				actions_select(s, e);
+				session_say(s, 6, "%s changed state at event %u", who, e);
+				s->follow = true;
+				return;
+			}
+		if (st != SIM_OK || after == before) {
+			if (st == SIM_IDLE || after == before)
+				session_say(s, 4, "%s did not change: the run went quiet", who);
+			return;
+		}
+	}
+	session_say(s, 5, "%s did not change in %d steps", who, ACTIONS_UNTIL_STEPS);
+}
+
+void actions_until_violation(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	session_set_playing(s, false);
+	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
+		uint32_t before = history_cursor(s->h);
+		sim_status st = session_step(s);
+		if (st == SIM_VIOLATION)
+			return;     /* session_step selected and explained it */
+		if (st == SIM_IDLE || history_cursor(s->h) == before) {
+			session_say(s, 5, "no invariant violated: the run went quiet");
+			return;
+		}
+	}
+	session_say(s, 6, "no invariant violated in %d steps (invariants are checked after "
+		    "every step)", ACTIONS_UNTIL_STEPS);
+}
+
+/* ---- time travel: go to the selected event ---- */
+
+void actions_jump(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s) || s->selected == TRACE_NONE)
+		return;
+	uint32_t target = s->selected + 1;
+	uint32_t sel = s->selected;
+	history_seek(s->h, target);
+	session_after_seek(s);
+	s->selected = sel;
+	session_say(s, 6, "at event %u of %u: the world as it was then (space steps on, acting "
+		    "here starts a new branch)", sel, history_end(s->h));
+}
+
 void actions_help(session *s, int arg)
 {
 	(void)arg;

@@ -50,6 +50,16 @@ void actions_msg_delay(session *s, int arg);    /* arg: milliseconds */
 /* the program */
 void actions_export(session *s, int arg);       /* opens the export prompt */
 void actions_export_write(session *s, const char *path);    /* the prompt's enter */
+/* prompts: one table of (kind, label, what enter does) */
+void actions_prompt_enter(session *s, session_prompt kind, const char *input);
+const char *actions_prompt_label(const session *s, session_prompt kind);
+void actions_cut(session *s, int arg);          /* one-way cut from the selected process */
+void actions_clock(session *s, int arg);        /* skew / drift its local clock */
+void actions_latency(session *s, int arg);      /* slow (or speed) the network */
+void actions_net_drag(session *s, int arg);     /* network pane: move across the wall */
+void actions_until_change(session *s, int arg); /* run until the selected process changes */
+void actions_until_violation(session *s, int arg);
+void actions_jump(session *s, int arg);         /* go to the selected event */
 void actions_help(session *s, int arg);
 void actions_quit(session *s, int arg);
 void actions_lessons(session *s, int arg);      /* back to the lesson picker */

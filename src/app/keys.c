@@ -24,6 +24,12 @@ static const keys_binding keys_rows[] = {
 	 true},
 	{"g G", "", {{'g', 0}, {KEY_HOME, 0}, {'G', 1}, {KEY_END, 1}}, actions_seek_edge,
 	 "rewind to the start / go to the end", false},
+	{"enter", "", {{'\n', 0}, {'\r', 0}, {KEY_ENTER, 0}}, actions_jump,
+	 "go to the selected event (time travel)", false},
+	{"N", "", {{'N', 0}}, actions_until_change,
+	 "run until the selected process changes state", false},
+	{"!", "", {{'!', 0}}, actions_until_violation, "run until an invariant is violated",
+	 false},
 
 	/* selection and the window */
 	{"← → h l", "", {{KEY_LEFT, -1}, {'h', -1}, {KEY_RIGHT, 1}, {'l', 1}}, actions_time_move,
@@ -50,6 +56,16 @@ static const keys_binding keys_rows[] = {
 	{"c", "", {{'c', 0}}, actions_request, "a client write to the selected node", false},
 	{"t", "", {{'t', 0}}, actions_fire_timer, "fire the selected node's next timer", false},
 	{"M", "", {{'M', 0}}, actions_manual, "manual mode: deliver by hand", false},
+	{"u", "", {{'u', 0}}, actions_cut, "cut one way: the selected process stops reaching one",
+	 false},
+	{"K", "", {{'K', 0}}, actions_clock, "skew / drift the selected process's clock", false},
+	{"W", "", {{'W', 0}}, actions_latency, "set the network's latency (slow it down)", false},
+
+	/* the network pane (Tab to it) */
+	{"↑ ↓ k j", "network", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1}},
+	 actions_lane_move, "select a process", false},
+	{"← → h l", "network", {{KEY_LEFT, -1}, {'h', -1}, {KEY_RIGHT, 1}, {'l', 1}},
+	 actions_net_drag, "drag it across the wall (a partition, live)", false},
 
 	/* the inspector (Tab to it) */
 	{"↑ ↓ k j", "inspector", {{KEY_UP, -1}, {'k', -1}, {KEY_DOWN, 1}, {'j', 1},
@@ -134,6 +150,7 @@ void keys_markdown(FILE *f)
 		{"", "Everywhere in a lesson"},
 		{"inspector", "In the inspector (Tab to it)"},
 		{"messages", "In the messages pane (Tab to it)"},
+		{"network", "In the network pane (Tab to it)"},
 		{"picker", "In the lesson picker"},
 	};
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

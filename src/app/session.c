@@ -388,13 +388,11 @@ static void session_prompt_key(session *s, int key)
 	size_t n = strlen(s->input);
 	if (key == 27) {                        /* ESC: cancel */
 		s->prompt = PROMPT_NONE;
-		session_say(s, 3, "export cancelled");
+		session_say(s, 3, "cancelled");
 	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		session_prompt kind = s->prompt;
 		s->prompt = PROMPT_NONE;
-		if (n == 0)
-			session_say(s, 3, "export cancelled: no file name");
-		else
-			actions_export_write(s, s->input);
+		actions_prompt_enter(s, kind, s->input);
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		/* drop one UTF-8 character: its continuation bytes, then its lead byte */
 		while (n > 0 && ((unsigned char)s->input[n - 1] & 0xC0) == 0x80)
@@ -521,9 +519,9 @@ void session_model(session *s, view_model *m)
 		s->inspector_scroll = 0;
 	}
 	m->inspector_scroll = s->inspector_scroll;
-	if (s->prompt == PROMPT_EXPORT) {
-		snprintf(s->prompt_line, sizeof s->prompt_line, "export to: %s%s", s->input,
-			 s->ascii ? "_" : "\u2588");
+	if (s->prompt != PROMPT_NONE) {
+		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
+			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");
 		m->prompt = s->prompt_line;
 	}
 

@@ -18,7 +18,8 @@
 #include "run.h"
 #include "views/view.h"
 
-typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT } session_prompt;
+typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY }
+	session_prompt;
 
 struct session {
 	const cli_opts *o;

@@ -1043,6 +1043,12 @@ bool sim_timer(const st_sim *s, int p, int timer, int64_t *set_us, int64_t *fire
 }
 
 bool sim_blocked(const st_sim *s, int from, int to) { return sim_is_blocked(s, from, to); }
+
+int sim_groups(const st_sim *s, int8_t *group)
+{
+	memcpy(group, s->c.group, sizeof s->c.group);
+	return s->c.ngroups;
+}
 double sim_loss(const st_sim *s) { return s->c.loss; }
 double sim_duplicate(const st_sim *s) { return s->c.dup; }
 

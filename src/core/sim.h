@@ -67,6 +67,8 @@ int64_t sim_local_clock_us(const st_sim *s, int p);
 /* A pending timer: when it was set and when it fires; false when not pending. */
 bool sim_timer(const st_sim *s, int p, int timer, int64_t *set_us, int64_t *fire_us);
 bool sim_blocked(const st_sim *s, int from, int to);
+/* The partition's groups (group[p], -1 for none; ST_MAX_PROCS entries); 0 when healed. */
+int sim_groups(const st_sim *s, int8_t *group);
 double sim_loss(const st_sim *s);
 double sim_duplicate(const st_sim *s);
 

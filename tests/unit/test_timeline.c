@@ -1,0 +1,653 @@
+/* test_timeline.c: what the space-time diagram draws, checked as text and cell by cell.
+ *
+ * The world is built exactly as the app builds it (scenario file, trace, world with the
+ * scenario's seed, N steps), the timeline is drawn into a grid of a fixed size, and grid_text()
+ * is compared with a golden file under tests/golden/ (ST_UPDATE_GOLDEN=1 rewrites them after a
+ * deliberate change: read the diff before committing it). The golden files catch any change;
+ * the targeted checks below say what must stay true whatever the look: a lane per process,
+ * arrows between lanes, Lamport numbers, drops on a partition's wall, the causal colouring of
+ * a selection, the future dimmed, ASCII mode pure ASCII, nothing drawn outside the rectangle,
+ * hit-testing that finds what was drawn, and checkpoints that give the same picture as a
+ * cold start. Run from the repository root (make unit does). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/scenario.h"
+#include "core/sim.h"
+#include "core/trace.h"
+#include "views/view.h"
+
+/* A Raft run with a partition (900-1600 ms) and a crash of n4 (2000-2400 ms): 5 nodes, one
+ * client, seed 7. Ours rather than a lesson's, so editing a lesson never moves the goldens. */
+#define FIXTURE "tests/fixtures/timeline-raft.json"
+#define MS 1000
+
+typedef struct {
+	st_scenario *sc;
+	st_trace *t;
+	st_sim *s;
+} world;
+
+static void world_open(world *w, uint64_t steps)
+{
+	char err[1024];
+	w->sc = scenario_load(FIXTURE, err, sizeof err);
+	if (!w->sc)
+		fail_msg("%s (run the tests from the repository root)", err);
+	w->t = trace_new(w->sc->name, w->sc->protocol, w->sc->seed, w->sc->nnodes, w->sc->nclients,
+			 NULL);
+	sim_opts o = {w->sc->seed, false, 0};
+	w->s = sim_new(w->sc, &o, w->t);
+	assert_non_null(w->s);
+	sim_run_steps(w->s, steps);
+}
+
+static void world_close(world *w)
+{
+	sim_free(w->s);
+	trace_free(w->t);
+	scenario_free(w->sc);
+	timeline_cache_free();
+}
+
+/* The model as the app builds it: the cursor at the last event, now at the world's time. */
+static view_model model(const world *w, int64_t t0_ms, int64_t us_per_col)
+{
+	view_model m;
+	memset(&m, 0, sizeof m);
+	m.sc = w->sc;
+	m.sim = w->s;
+	m.trace = w->t;
+	m.cursor = trace_count(w->t) - 1;
+	m.now_us = sim_now_us(w->s);
+	m.seed = w->sc->seed;
+	m.selected = m.marked = TRACE_NONE;
+	m.sel_proc = 0;
+	m.sel_flight = -1;
+	m.t0_us = t0_ms * MS;
+	m.us_per_col = us_per_col;
+	m.show_labels = true;
+	m.focus = PANE_TIMELINE;
+	return m;
+}
+
+/* Step the cursor back n events (time travel): the world is gone, the trace stays. */
+static void rewind_by(view_model *m, uint32_t n)
+{
+	m->cursor -= n;
+	m->now_us = trace_at(m->trace, m->cursor)->t_us;
+	m->sim = NULL;
+}
+
+static grid *draw(const view_model *m, int w, int h, bool ascii)
+{
+	grid *g = grid_new(w, h);
+	g->ascii = ascii;
+	timeline_draw(g, (grid_rect){0, 0, w, h}, m);
+	return g;
+}
+
+static grid_rect full(const grid *g) { return (grid_rect){0, 0, g->w, g->h}; }
+
+static void golden(const char *name, const grid *g)
+{
+	char path[256];
+	snprintf(path, sizeof path, "tests/golden/%s", name);
+	char *got = grid_text(g);
+	assert_non_null(got);
+	const char *up = getenv("ST_UPDATE_GOLDEN");
+	if (up && strcmp(up, "1") == 0) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			fail_msg("cannot write %s", path);
+		fputs(got, f);
+		fclose(f);
+		free(got);
+		return;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		free(got);
+		fail_msg("%s is missing: run with ST_UPDATE_GOLDEN=1 to write it", path);
+	}
+	static char want[1 << 20];
+	size_t n = fread(want, 1, sizeof want - 1, f);
+	want[n] = 0;
+	fclose(f);
+	if (strcmp(want, got) != 0) {
+		/* print the first line that differs, both ways */
+		const char *a = want, *b = got;
+		int line = 1;
+		while (*a && *a == *b) {
+			if (*a == '\n')
+				line++;
+			a++, b++;
+		}
+		while (a > want && a[-1] != '\n')
+			a--, b--;
+		fprintf(stderr, "%s differs at line %d:\n  want: %.*s\n  got:  %.*s\n", path, line,
+			(int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+		fprintf(stderr, "whole picture drawn:\n%s", got);
+		free(got);
+		fail_msg("golden mismatch: %s (ST_UPDATE_GOLDEN=1 rewrites it)", path);
+	}
+	free(got);
+}
+
+static uint32_t cell_ch(const grid *g, int x, int y) { return grid_at((grid *)g, x, y)->ch; }
+static int cell_role(const grid *g, int x, int y) { return grid_at((grid *)g, x, y)->role; }
+
+static int count_role(const grid *g, int role)
+{
+	int n = 0;
+	for (int i = 0; i < g->w * g->h; i++)
+		n += g->cells[i].role == role;
+	return n;
+}
+
+/* The row of process p's lane, or -1. */
+static int lane_row(const view_model *m, const grid *g, int p)
+{
+	for (int y = 0; y < g->h; y++)
+		if (timeline_lane_at(m, full(g), y) == p)
+			return y;
+	return -1;
+}
+
+static uint32_t find_label(const st_trace *t, const char *label)
+{
+	for (uint32_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->label && strcmp(trace_str(t, trace_at(t, i)->label), label) == 0)
+			return i;
+	return TRACE_NONE;
+}
+
+static bool has_glyph_between(const grid *g, int y0, int y1, uint32_t a, uint32_t b)
+{
+	for (int y = y0 + 1; y < y1; y++)
+		for (int x = 0; x < g->w; x++)
+			if (cell_ch(g, x, y) == a || cell_ch(g, x, y) == b)
+				return true;
+	return false;
+}
+
+/* ---- goldens ------------------------------------------------------------------------------ */
+
+/* The first election: candidates, votes, the leader's first heartbeats. */
+static void test_golden_election(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	grid *g = draw(&m, 120, 30, false);
+	golden("timeline-raft-election-120x30.txt", g);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* The partition: the wall between {n1 n2} and {n3 n4 n5 c1}, messages lost on it. */
+static void test_golden_partition(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	view_model m = model(&w, 850, 8000);
+	grid *g = draw(&m, 120, 30, false);
+	golden("timeline-raft-partition-120x30.txt", g);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* The crash of n4 and its restart, in ASCII, on an 80x24 terminal's timeline pane. */
+static void test_golden_crash_ascii(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	view_model m = model(&w, 1900, 6000);
+	m.sel_proc = 3;
+	grid *g = draw(&m, 80, 10, true);
+	golden("timeline-raft-crash-ascii-80x10.txt", g);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* Time travel with a selection: the future dimmed, clocks shown, a whole run zoomed out. */
+static void test_golden_select_overview(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	view_model m = model(&w, 0, 20000);
+	rewind_by(&m, 2660);       /* now at 1.3 s, inside the partition */
+	m.selected = find_label(w.t, "became leader");
+	m.sel_proc = trace_at(w.t, m.selected)->proc;
+	m.show_vc = true;
+	grid *g = draw(&m, 140, 50, false);
+	golden("timeline-raft-overview-140x50.txt", g);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* ---- what must hold whatever the look ----------------------------------------------------- */
+
+static void test_lanes_and_labels(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	grid *g = draw(&m, 120, 30, false);
+	char *text = grid_text(g);
+	int prev = -1;
+	for (int p = 0; p < w.t->nprocs; p++) {
+		int y = lane_row(&m, g, p);
+		assert_true(y > prev);  /* nodes first, then clients, in order */
+		prev = y;
+		const char *name = w.t->proc_names[p];
+		assert_int_equal(cell_ch(g, 1, y), (uint32_t)name[0]);
+		assert_int_equal(cell_ch(g, 2, y), (uint32_t)name[1]);
+		int role = cell_role(g, 1, y);
+		if (p < w.t->nnodes)
+			assert_true(role == R_FOLLOWER || role == R_LEADER || role == R_CANDIDATE);
+		else
+			assert_int_equal(role, R_CLIENT);
+	}
+	/* n3 won the first election: its name in the leader's colour and its role spelt out */
+	int y3 = lane_row(&m, g, 2);
+	uint32_t won = find_label(w.t, "became leader");
+	assert_int_equal(trace_at(w.t, won)->proc, 2);
+	/* (the lane name reads the role at the cursor: n3 leads by then) */
+	assert_true(cell_role(g, 1, y3) == R_LEADER);
+	assert_non_null(strstr(text, "n3 leader"));
+	/* messages travel between the lanes, with arrowheads where they arrive */
+	int y1 = lane_row(&m, g, 0), y2 = lane_row(&m, g, 1);
+	assert_true(y2 - y1 >= 2);
+	assert_true(has_glyph_between(g, y1, y2, 0x25be, 0x25b4));   /* ▾ ▴ */
+	assert_true(has_glyph_between(g, y1, y2, 0x2571, 0x2572));   /* ╱ ╲ */
+	/* the milestone's label, and the ruler's time */
+	assert_non_null(strstr(text, "became leader"));
+	assert_non_null(strstr(text, "300"));
+	free(text);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* Every Lamport number drawn sits above (or below) a mark of its lane whose clock it is. */
+static void test_lamport_numbers(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	grid *g = draw(&m, 120, 30, false);
+	int found = 0;
+	for (int p = 0; p < w.t->nprocs; p++) {
+		int y = lane_row(&m, g, p) - 1;
+		for (int x = 0; x < g->w; x++) {
+			if (cell_role(g, x, y) != R_CLOCK || (x > 0 && cell_role(g, x - 1, y) == R_CLOCK))
+				continue;
+			unsigned v = 0;
+			for (int k = x; k < g->w && cell_role(g, k, y) == R_CLOCK; k++)
+				v = v * 10 + (cell_ch(g, k, y) - '0');
+			uint32_t ev = timeline_event_at(&m, full(g), x, y + 1);
+			assert_int_not_equal(ev, TRACE_NONE);
+			assert_int_equal(trace_at(w.t, ev)->proc, p);
+			assert_int_equal(trace_at(w.t, ev)->lamport, v);
+			found++;
+		}
+	}
+	assert_true(found >= 10);
+	grid_free(g);
+	world_close(&w);
+}
+
+static void test_partition_drops(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	view_model m = model(&w, 850, 8000);
+	grid *g = draw(&m, 120, 30, false);
+	assert_true(count_role(g, R_PARTITION) > 50);
+	/* the wall lies between n2 and n3; lost messages end on it, and a click finds them */
+	int y2 = lane_row(&m, g, 1), y3 = lane_row(&m, g, 2), drops = 0;
+	for (int y = y2 + 1; y < y3; y++)
+		for (int x = 0; x < g->w; x++) {
+			if (cell_ch(g, x, y) != 0x2716 || cell_role(g, x, y) != R_DROP)
+				continue;
+			uint32_t ev = timeline_event_at(&m, full(g), x, y);
+			assert_int_not_equal(ev, TRACE_NONE);
+			assert_int_equal(trace_at(w.t, ev)->kind, EV_DROP);
+			drops++;
+		}
+	assert_true(drops >= 5);
+	char *text = grid_text(g);
+	assert_non_null(strstr(text, "partition n1 n2 | n3 n4 n5 c1"));
+	free(text);
+	grid_free(g);
+	world_close(&w);
+}
+
+static void test_crash_period(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	view_model m = model(&w, 1900, 6000);
+	grid *g = draw(&m, 120, 30, false);
+	uint32_t crash = TRACE_NONE;
+	for (uint32_t i = 0; i < trace_count(w.t) && crash == TRACE_NONE; i++)
+		if (trace_at(w.t, i)->kind == EV_CRASH)
+			crash = i;
+	assert_int_not_equal(crash, TRACE_NONE);
+	int p = trace_at(w.t, crash)->proc, y = lane_row(&m, g, p);
+	int x = timeline_col_of(&m, full(g), trace_at(w.t, crash)->t_us);
+	assert_int_equal(cell_ch(g, x, y), 0x2716);  /* ✖ */
+	assert_int_equal(cell_role(g, x, y), R_CRASH);
+	assert_int_equal(timeline_event_at(&m, full(g), x, y), crash);
+	/* down, dashed, until the restart */
+	int dashed = 0;
+	int xr = timeline_col_of(&m, full(g), 2400 * MS);
+	for (int k = x + 1; k < xr; k++)
+		dashed += cell_ch(g, k, y) == 0x2504 && cell_role(g, k, y) == R_CRASH;
+	assert_true(dashed > (xr - x) / 2);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* Select an event: its causal past R_PAST, everything concurrent R_CONCURRENT, itself
+ * R_SELECT reversed; every mark agrees with trace_order. */
+static void test_causality(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	m.selected = find_label(w.t, "became leader");
+	m.sel_proc = trace_at(w.t, m.selected)->proc;
+	grid *g = draw(&m, 120, 30, false);
+	int past = 0, conc = 0, sel = 0;
+	for (int p = 0; p < w.t->nprocs; p++) {
+		int y = lane_row(&m, g, p);
+		for (int x = 0; x < g->w; x++) {
+			uint32_t ev = timeline_event_at(&m, full(g), x, y);
+			if (ev == TRACE_NONE || timeline_col_of(&m, full(g), trace_at(w.t, ev)->t_us) != x)
+				continue;
+			int role = cell_role(g, x, y);
+			if (ev == m.selected) {
+				assert_int_equal(role, R_SELECT);
+				assert_true(grid_at(g, x, y)->attr & A_REV_);
+				sel++;
+				continue;
+			}
+			int o = trace_order(w.t, ev, m.selected);
+			if (o == 1) {
+				assert_int_equal(role, R_PAST);
+				past++;
+			} else if (o == 0) {
+				assert_int_equal(role, R_CONCURRENT);
+				conc++;
+			} else {
+				assert_true(role != R_CONCURRENT && role != R_PAST);
+			}
+		}
+	}
+	assert_int_equal(sel, 1);
+	assert_true(past >= 5);
+	assert_true(conc >= 5);
+	/* the selected lane's name is highlighted */
+	assert_true(grid_at(g, 1, lane_row(&m, g, m.sel_proc))->attr & A_REV_);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* Stepped back: what comes after the cursor is dimmed, not hidden; what is in the air at the
+ * cursor is hot, and "now" is marked on the ruler. */
+static void test_future_and_in_flight(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 2000);
+	rewind_by(&m, 150);
+	grid *g = draw(&m, 100, 22, false);
+	int now_x = timeline_col_of(&m, full(g), m.now_us);
+	bool marker = false;
+	for (int y = 0; y < 4; y++)
+		marker = marker || cell_ch(g, now_x, y) == 0x25bc;
+	assert_true(marker);
+	int future = 0, hot = 0;
+	for (int y = 0; y < g->h; y++)
+		for (int x = 0; x < g->w; x++) {
+			int r = cell_role(g, x, y);
+			future += r == R_FUTURE;
+			hot += r == R_MSG_HOT;
+			if (r == R_MSG_HOT)
+				assert_true(x <= now_x);
+			/* the past keeps its colours */
+			if (x < now_x - 1 && x > 14 && y > 3 && cell_ch(g, x, y) != ' ')
+				assert_true(r != R_FUTURE);
+		}
+	assert_true(future > 100);
+	assert_true(hot > 3);
+	grid_free(g);
+	world_close(&w);
+}
+
+static void test_ascii_is_ascii(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	const struct { int64_t t0_ms, upc; int w, h; uint32_t back; } cases[] = {
+		{200, 3000, 120, 30, 0}, {850, 8000, 120, 30, 0}, {1900, 6000, 80, 10, 0},
+		{0, 20000, 140, 50, 600}, {1000, 1000, 60, 16, 900},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		view_model m = model(&w, cases[i].t0_ms, cases[i].upc);
+		if (cases[i].back)
+			rewind_by(&m, cases[i].back);
+		m.selected = find_label(w.t, "became leader");
+		m.show_vc = true;
+		grid *g = draw(&m, cases[i].w, cases[i].h, true);
+		char *text = grid_text(g);
+		for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+			if (*p >= 0x80)
+				fail_msg("case %zu: byte 0x%02x in ASCII mode:\n%s", i, *p, text);
+		free(text);
+		grid_free(g);
+	}
+	world_close(&w);
+}
+
+/* Whatever the size, the timeline draws inside its rectangle and nowhere else. */
+static void test_stays_inside(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 1600);
+	const grid_rect rects[] = {
+		{7, 5, 60, 20}, {7, 5, 80, 10}, {3, 2, 30, 6}, {7, 5, 24, 5}, {7, 5, 23, 4},
+		{7, 5, 10, 3}, {7, 5, 3, 2}, {7, 5, 1, 1}, {7, 5, 0, 0}, {0, 0, 100, 3},
+	};
+	for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+		for (int variant = 0; variant < 3; variant++) {
+			grid *g = grid_new(110, 40);
+			g->ascii = variant == 2;
+			grid_fill(g, full(g), '#', R_WARN, 0);
+			view_model m = model(&w, variant == 1 ? 1900 : 850, variant == 1 ? 2000 : 8000);
+			if (variant == 1) {
+				m.selected = find_label(w.t, "became leader");
+				m.show_vc = true;
+				m.sel_proc = 5;
+			}
+			grid_rect r = rects[i];
+			timeline_draw(g, r, &m);
+			for (int y = 0; y < g->h; y++)
+				for (int x = 0; x < g->w; x++) {
+					bool in = x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+					if (!in && (cell_ch(g, x, y) != '#' || cell_role(g, x, y) != R_WARN))
+						fail_msg("rect %zu variant %d wrote (%d, %d)", i, variant, x, y);
+				}
+			/* and hit-testing anywhere is safe */
+			for (int y = r.y - 1; y <= r.y + r.h; y++)
+				for (int x = r.x - 1; x <= r.x + r.w; x += 3)
+					(void)timeline_event_at(&m, r, x, y);
+			grid_free(g);
+		}
+	world_close(&w);
+}
+
+static void test_hit_testing(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	grid *g = draw(&m, 120, 30, false);
+	grid_rect r = full(g);
+	/* the time axis: one column per us_per_col from the first column of time */
+	int x0 = timeline_col_of(&m, r, m.t0_us);
+	assert_true(x0 > 2 && x0 < 30);
+	assert_int_equal(timeline_col_of(&m, r, m.t0_us + 10 * 3000), x0 + 10);
+	assert_int_equal(timeline_col_of(&m, r, m.t0_us + 10 * 3000 + 2999), x0 + 10);
+	assert_int_equal(timeline_col_of(&m, r, m.t0_us - 1), x0 - 1);
+	/* the milestone is found where it is drawn, and a column or two off */
+	uint32_t won = find_label(w.t, "became leader");
+	const st_event *e = trace_at(w.t, won);
+	int x = timeline_col_of(&m, r, e->t_us), y = lane_row(&m, g, e->proc);
+	assert_int_equal(cell_ch(g, x, y), 0x25c6);   /* ◆ */
+	assert_int_equal(timeline_event_at(&m, r, x, y), won);
+	uint32_t near = timeline_event_at(&m, r, x + 1, y);
+	assert_int_not_equal(near, TRACE_NONE);
+	assert_int_equal(trace_at(w.t, near)->proc, e->proc);
+	/* nothing: the gutter, the ruler's empty end, a lane with no events around */
+	assert_int_equal(timeline_event_at(&m, r, 2, y), TRACE_NONE);
+	int yc = lane_row(&m, g, 5);
+	assert_int_equal(timeline_event_at(&m, r, x0 + 5, yc), TRACE_NONE);
+	assert_int_equal(timeline_lane_at(&m, r, 0), -1);
+	assert_int_equal(timeline_lane_at(&m, r, y), e->proc);
+	assert_int_equal(timeline_lane_at(&m, r, y + 1), -1);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* A message delayed for seconds crosses a window that holds neither its send nor its
+ * receive: it is still drawn (found through the checkpoints, not by scanning the trace). */
+static void test_message_crossing_window(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 3000);
+	assert_true(trace_count(w.t) > 3000);     /* several checkpoints behind */
+	sim_flight fl[64];
+	int n = sim_inflight(w.s, fl, 64);
+	assert_true(n > 0);
+	uint32_t msg = fl[0].msg;
+	assert_true(sim_msg_delay(w.s, fl[0].slot, 3000 * MS, BY_USER));
+	int64_t sent = fl[0].send_us;
+	sim_run_until_us(w.s, sent + 4000 * MS);
+	const st_msgrec *mr = trace_msg(w.t, msg);
+	assert_int_not_equal(mr->end_ev, TRACE_NONE);
+	view_model m = model(&w, (sent + 1500 * MS) / MS, 1000);
+	m.selected = mr->send_ev;     /* its line is then the only R_SELECT on the screen */
+	m.sel_proc = fl[0].from;
+	grid *g = draw(&m, 100, 24, false);
+	int on_line = 0;
+	for (int y = 0; y < g->h; y++)
+		for (int x = 14; x < g->w - 1; x++)
+			on_line += cell_role(g, x, y) == R_SELECT;
+	if (on_line <= 20) {
+		char *t = grid_text(g);
+		fprintf(stderr, "%s", t);
+		free(t);
+		fail_msg("the delayed message is not drawn across the window (above)");
+	}
+	/* and a cold start (no checkpoints kept) draws the very same picture */
+	char *a = grid_text(g);
+	timeline_cache_free();
+	grid *g2 = draw(&m, 100, 24, false);
+	char *b = grid_text(g2);
+	assert_string_equal(a, b);
+	for (int i = 0; i < g->w * g->h; i++)
+		assert_int_equal(g->cells[i].role, g2->cells[i].role);
+	free(a);
+	free(b);
+	grid_free(g);
+	grid_free(g2);
+	world_close(&w);
+}
+
+/* The checkpoints notice a branch: the trace cut back and grown again differently (what
+ * acting in the past does) gives the same picture as a cold start. */
+static void test_cache_follows_a_branch(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 2500);
+	view_model m = model(&w, 1200, 4000);
+	grid *g = draw(&m, 100, 24, false);     /* the checkpoints now cover the whole trace */
+	grid_free(g);
+	uint32_t n = trace_count(w.t), cut = n / 2;
+	int64_t t_cut = trace_at(w.t, cut)->t_us;
+	trace_truncate(w.t, cut);
+	for (uint32_t i = 0; i < n - cut + 50; i++) {
+		st_event e;
+		memset(&e, 0, sizeof e);
+		e.t_us = t_cut + (int64_t)i * 100;
+		e.kind = (uint8_t)(i % 2 ? EV_HEAL : EV_PARTITION);
+		e.proc = TRACE_WORLD;
+		e.ref = 0;
+		e.body = e.state = TRACE_NONE;
+		e.by = BY_USER;
+		trace_append(w.t, &e, NULL);
+	}
+	assert_true(trace_count(w.t) > n);
+	m = model(&w, t_cut / MS - 60, 1000);
+	m.sim = NULL;               /* the world no longer matches this trace */
+	m.now_us = trace_at(w.t, trace_count(w.t) - 1)->t_us;
+	grid *a = draw(&m, 100, 24, false);
+	char *ta = grid_text(a);
+	timeline_cache_free();
+	grid *b = draw(&m, 100, 24, false);
+	char *tb = grid_text(b);
+	assert_string_equal(ta, tb);
+	for (int i = 0; i < a->w * a->h; i++)
+		assert_int_equal(a->cells[i].role, b->cells[i].role);
+	free(ta);
+	free(tb);
+	grid_free(a);
+	grid_free(b);
+	world_close(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_election),
+		cmocka_unit_test(test_golden_partition),
+		cmocka_unit_test(test_golden_crash_ascii),
+		cmocka_unit_test(test_golden_select_overview),
+		cmocka_unit_test(test_lanes_and_labels),
+		cmocka_unit_test(test_lamport_numbers),
+		cmocka_unit_test(test_partition_drops),
+		cmocka_unit_test(test_crash_period),
+		cmocka_unit_test(test_causality),
+		cmocka_unit_test(test_future_and_in_flight),
+		cmocka_unit_test(test_ascii_is_ascii),
+		cmocka_unit_test(test_stays_inside),
+		cmocka_unit_test(test_hit_testing),
+		cmocka_unit_test(test_message_crossing_window),
+		cmocka_unit_test(test_cache_follows_a_branch),
+	};
+	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);
+}

@@ -301,6 +301,17 @@ static void session_select(session *s, uint32_t ev)
 		s->sel_proc = e->proc;
 }
 
+/* The first event of the step (or action) that event ev belongs to: the receive or timer
+ * that caused the rest, where the protocol's label sits. Selecting it after any move keeps
+ * the screen a function of the cursor alone: stepping back and forward again, or stepping
+ * through the past one event at a time, shows what live stepping showed. */
+static uint32_t session_step_start(const st_trace *t, uint32_t ev)
+{
+	while (ev > 0 && !(trace_at(t, ev)->flags & EVF_STEP))
+		ev--;
+	return ev;
+}
+
 sim_status session_step(session *s)
 {
 	uint32_t before = history_cursor(s->h);
@@ -311,7 +322,7 @@ sim_status session_step(session *s)
 		/* Select the step's first event: the receive or the timer that caused the rest,
 		 * which is where the protocol's label ("became leader") sits. */
 		if (s->follow || !s->playing)
-			session_select(s, before);
+			session_select(s, session_step_start(t, after - 1));
 		int64_t te = trace_at(t, after - 1)->t_us;
 		if (te > s->now_us)
 			s->now_us = te;
@@ -337,7 +348,7 @@ void session_after_seek(session *s)
 	uint32_t cur = history_cursor(s->h), end = history_end(s->h);
 	const st_trace *t = history_trace(s->h);
 	if (s->selected != TRACE_NONE && s->selected >= cur)
-		session_select(s, cur ? cur - 1 : TRACE_NONE);
+		session_select(s, cur ? session_step_start(t, cur - 1) : TRACE_NONE);
 	if (s->marked != TRACE_NONE && s->marked >= end)
 		s->marked = TRACE_NONE;
 	s->now_us = cur ? trace_at(t, cur - 1)->t_us : 0;

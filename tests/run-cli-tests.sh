@@ -45,6 +45,12 @@ contains "missing scenario message" "$TMP/err" "no-such-scenario"
 expect 2 "unknown fault" -- "$BIN" --headless raft-election --faults meteor
 contains "unknown fault message" "$TMP/err" "meteor"
 
+# --- the README's key list is the key table (keys.c), so the two cannot disagree
+expect 0 "--keys" -- "$BIN" --keys
+sed -n '/<!-- keys:begin -->/,/<!-- keys:end -->/p' README.md | sed '1d;$d' > "$TMP/readme-keys"
+if cmp -s "$TMP/out" "$TMP/readme-keys"; then ok; else
+	bad "README key list differs from 'spacetime --keys' (regenerate it from --keys)"; fi
+
 # --- --list
 expect 0 "--list" -- "$BIN" --list
 contains "--list topic" "$TMP/out" "Broadcast, replication and consensus"

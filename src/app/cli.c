@@ -25,6 +25,7 @@ static void set_replay(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)
 static void set_list(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_LIST; }
 static void set_help(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_HELP; }
 static void set_version(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_VERSION; }
+static void set_keys(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_KEYS; }
 static void set_seed(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_seed = true; o->seed = u; }
 static void set_steps(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_steps = true; o->steps = u; }
 static void set_until(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_until = true; o->until_ms = (int64_t)u; }
@@ -58,6 +59,7 @@ static const cli_opt cli_opts_table[] = {
 	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
+	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},
 };
@@ -127,7 +129,7 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 			if (strcmp(cli_opts_table[k].name, a) == 0)
 				opt = &cli_opts_table[k];
 		if (!opt && strcmp(a, "-h") == 0)
-			opt = &cli_opts_table[NOPTS - 2];
+			opt = &cli_opts_table[NOPTS - 2];  /* --help */
 		if (!opt) {
 			fprintf(stderr, "spacetime: unknown option '%s'; see --help\n", a);
 			return false;
@@ -145,7 +147,8 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 		}
 		opt->set(o, v, u);
 	}
-	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST)
+	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST ||
+	    o->mode == MODE_KEYS)
 		return true;
 	bool needs_target = o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
 			    o->mode == MODE_VERIFY || o->mode == MODE_REPLAY;

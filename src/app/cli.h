@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
-	       MODE_HELP, MODE_VERSION } cli_mode;
+	       MODE_HELP, MODE_VERSION, MODE_KEYS } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };

@@ -1,0 +1,608 @@
+/* nodes.c: one row per process, its state at the cursor, what just changed, its timers.
+ *
+ * The row is generic over protocols: it prints whatever describe() reports as `key value`
+ * pairs, aligned in columns across the processes of one role. The state comes from the trace
+ * (the last state record at or before the cursor), not from the live world, because the user
+ * may be looking at the past; the world (which the app keeps at the cursor's step boundary)
+ * supplies what the trace does not hold: pending timers, drawn as RaftScope-style shrinking
+ * bars. Fields that the last step changed are highlighted, so stepping shows cause and effect.
+ *
+ * Finding "the last state record of p at or before the cursor" by scanning backwards would cost
+ * a whole trace per frame for a process that has been idle (or crashed) for a long time, so a
+ * per-process index of state records is built forward, incrementally, and binary-searched. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+/* --- the index ------------------------------------------------------------------------------ */
+
+typedef struct { uint32_t *ids; uint32_t n, cap; } nodes_vec;
+
+static struct {
+	view_scan scan;
+	nodes_vec state[ST_MAX_PROCS];   /* events carrying a state record, per process */
+	nodes_vec status[ST_MAX_PROCS];  /* crash, restart, pause, resume, per process */
+} nodes_cache;
+
+static void nodes_push(nodes_vec *v, uint32_t id)
+{
+	if (v->n == v->cap) {
+		uint32_t cap = v->cap ? v->cap * 2 : 64;
+		uint32_t *ids = realloc(v->ids, cap * sizeof *ids);
+		if (!ids)
+			return;     /* the index stays short: the pane shows less, nothing breaks */
+		v->ids = ids;
+		v->cap = cap;
+	}
+	v->ids[v->n++] = id;
+}
+
+void nodes_cache_free(void)
+{
+	for (int p = 0; p < ST_MAX_PROCS; p++) {
+		free(nodes_cache.state[p].ids);
+		free(nodes_cache.status[p].ids);
+	}
+	memset(&nodes_cache, 0, sizeof nodes_cache);
+}
+
+/* A pause or resume is an input event labelled "pause n3" / "resume n3" with body {proc}. */
+static int nodes_input_proc(const st_trace *t, const st_event *e, sim_proc_status *to)
+{
+	if (e->kind != EV_INPUT || !e->label || e->body == TRACE_NONE)
+		return -1;
+	const char *l = trace_str(t, e->label);
+	if (strncmp(l, "pause ", 6) == 0)
+		*to = PROC_PAUSED;
+	else if (strncmp(l, "resume ", 7) == 0)
+		*to = PROC_UP;
+	else
+		return -1;
+	int64_t p;
+	if (!trace_kv_int(t, e->body, "proc", &p) || p < 0 || p >= t->nprocs)
+		return -1;
+	return (int)p;
+}
+
+static void nodes_index(const st_trace *t)
+{
+	bool reset;
+	uint32_t from = view_scan_resume(&nodes_cache.scan, t, &reset);
+	if (reset)
+		for (int p = 0; p < ST_MAX_PROCS; p++)
+			nodes_cache.state[p].n = nodes_cache.status[p].n = 0;
+	uint32_t end = trace_count(t);
+	for (uint32_t id = from; id < end; id++) {
+		const st_event *e = trace_at(t, id);
+		sim_proc_status to;
+		if (trace_kinds[e->kind].proc_event && e->proc < t->nprocs) {
+			if (e->state != TRACE_NONE)
+				nodes_push(&nodes_cache.state[e->proc], id);
+			if (e->kind == EV_CRASH || e->kind == EV_RESTART)
+				nodes_push(&nodes_cache.status[e->proc], id);
+		} else {
+			int p = nodes_input_proc(t, e, &to);
+			if (p >= 0)
+				nodes_push(&nodes_cache.status[p], id);
+		}
+	}
+	view_scan_done(&nodes_cache.scan, t, end);
+}
+
+/* Position of the last id <= cursor in v, or -1. */
+static int64_t nodes_find(const nodes_vec *v, uint32_t cursor)
+{
+	int64_t lo = 0, hi = (int64_t)v->n - 1, best = -1;
+	while (lo <= hi) {
+		int64_t mid = (lo + hi) / 2;
+		if (v->ids[mid] <= cursor)
+			best = mid, lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return best;
+}
+
+/* The cursor clamped to the events held; TRACE_NONE when nothing has happened. */
+static uint32_t nodes_cursor(const view_model *m)
+{
+	uint32_t n = trace_count(m->trace);
+	if (m->cursor == TRACE_NONE || n == 0)
+		return TRACE_NONE;
+	return m->cursor < n ? m->cursor : n - 1;
+}
+
+sim_proc_status nodes_status_at(const view_model *m, int p)
+{
+	if (m->sim)
+		return sim_proc_status_of(m->sim, p);
+	uint32_t cur = nodes_cursor(m);
+	if (!m->trace || cur == TRACE_NONE || p < 0 || p >= m->trace->nprocs)
+		return PROC_UP;
+	nodes_index(m->trace);
+	const nodes_vec *v = &nodes_cache.status[p];
+	int64_t i = nodes_find(v, cur);
+	if (i < 0)
+		return PROC_UP;
+	const st_event *e = trace_at(m->trace, v->ids[i]);
+	if (e->kind == EV_CRASH)
+		return PROC_CRASHED;
+	if (e->kind == EV_RESTART)
+		return PROC_UP;
+	sim_proc_status to = PROC_UP;
+	nodes_input_proc(m->trace, e, &to);
+	return to;
+}
+
+/* --- collecting describe() ----------------------------------------------------------------- */
+
+#define NODES_MAX_FIELDS 24
+
+typedef struct { char key[24]; char val[32]; } nodes_field;
+typedef struct {
+	nodes_field f[NODES_MAX_FIELDS];
+	int n;
+	int depth;          /* states are flat; anything nested is skipped */
+	const st_trace *t;
+} nodes_fields;
+
+static void nodes_add(st_sink *s, const char *key, const char *val)
+{
+	nodes_fields *c = s->user;
+	if (c->depth > 0 || c->n >= NODES_MAX_FIELDS || !key)
+		return;
+	snprintf(c->f[c->n].key, sizeof c->f[c->n].key, "%s", key);
+	snprintf(c->f[c->n].val, sizeof c->f[c->n].val, "%s", val ? val : "");
+	c->n++;
+}
+static void nodes_kv_int(st_sink *s, const char *key, int64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%lld", (long long)v);
+	nodes_add(s, key, b);
+}
+static void nodes_kv_str(st_sink *s, const char *key, const char *v) { nodes_add(s, key, v); }
+static void nodes_kv_proc(st_sink *s, const char *key, int p)
+{
+	nodes_fields *c = s->user;
+	nodes_add(s, key, view_proc_name(c->t, p));
+}
+static void nodes_kv_bool(st_sink *s, const char *key, bool v) { nodes_add(s, key, v ? "yes" : "no"); }
+static void nodes_begin(st_sink *s, const char *key, bool array)
+{
+	(void)key, (void)array;
+	((nodes_fields *)s->user)->depth++;
+}
+static void nodes_end(st_sink *s) { ((nodes_fields *)s->user)->depth--; }
+
+static void nodes_sink(nodes_fields *c, const st_trace *t, st_sink *s)
+{
+	memset(c, 0, sizeof *c);
+	c->t = t;
+	*s = (st_sink){nodes_kv_int, nodes_kv_str, nodes_kv_proc, nodes_kv_bool, nodes_begin,
+		       nodes_end, c};
+}
+
+static const char *nodes_value_of(const nodes_fields *c, const char *key)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->f[i].key, key) == 0)
+			return c->f[i].val;
+	return NULL;
+}
+
+/* --- one process --------------------------------------------------------------------------- */
+
+typedef struct {
+	int64_t set_us, fire_us;
+	int timer;
+} nodes_timer;
+
+typedef struct {
+	nodes_fields now;
+	bool changed[NODES_MAX_FIELDS];
+	sim_proc_status status;
+	nodes_timer timers[ST_MAX_TIMERS];
+	int ntimers;
+	bool known;         /* a state was found */
+} nodes_row;
+
+/* The first event of the step that ends at the cursor: a step starts with what the world
+ * did (a delivery, a timer, a fault, an action); the sends, local steps and completions that
+ * follow belong to it. Bounded: a step is a handful of events. */
+static uint32_t nodes_step_first(const st_trace *t, uint32_t cur)
+{
+	static const bool inside[EV__COUNT] = {[EV_SEND] = true, [EV_LOCAL] = true,
+					       [EV_COMPLETE] = true};
+	uint32_t id = cur;
+	for (int k = 0; k < 4096 && id > t->base; k++, id--) {
+		const st_event *e = trace_at(t, id);
+		if (!inside[e->kind] || trace_at(t, id - 1)->t_us != e->t_us)
+			break;
+	}
+	return id;
+}
+
+static void nodes_row_fill(const view_model *m, int p, uint32_t cur, uint32_t step_first,
+			   nodes_row *r)
+{
+	const st_trace *t = m->trace;
+	memset(r, 0, sizeof *r);
+	r->status = nodes_status_at(m, p);
+	st_sink s;
+	nodes_sink(&r->now, t, &s);
+	const nodes_vec *v = &nodes_cache.state[p];
+	int64_t i = cur == TRACE_NONE ? -1 : nodes_find(v, cur);
+	if (i >= 0) {
+		trace_kv_emit(t, trace_at(t, v->ids[i])->state, &s);
+		r->known = true;
+		/* highlight what the last step changed, against the record before it */
+		if (i > 0 && v->ids[i] >= step_first) {
+			nodes_fields before;
+			st_sink bs;
+			nodes_sink(&before, t, &bs);
+			trace_kv_emit(t, trace_at(t, v->ids[i - 1])->state, &bs);
+			for (int k = 0; k < r->now.n; k++) {
+				const char *old = nodes_value_of(&before, r->now.f[k].key);
+				r->changed[k] = !old || strcmp(old, r->now.f[k].val) != 0;
+			}
+		}
+	} else if (m->sim && t->base > 0 && m->sc && m->sc->protocol &&
+		   m->sc->protocol->describe) {
+		/* the record was streamed away: the world is at the cursor, ask it */
+		st_role role = p < t->nnodes ? ST_ROLE_NODE : ST_ROLE_CLIENT;
+		m->sc->protocol->describe(sim_proc_state(m->sim, p), role, &s);
+		r->known = true;
+	}
+	const st_protocol *pr = t->proto ? t->proto : m->sc ? m->sc->protocol : NULL;
+	if (m->sim && pr)
+		for (int k = 0; k < pr->n_timers && k < ST_MAX_TIMERS; k++) {
+			nodes_timer *tm = &r->timers[r->ntimers];
+			if (sim_timer(m->sim, p, k, &tm->set_us, &tm->fire_us)) {
+				tm->timer = k;
+				r->ntimers++;
+			}
+		}
+}
+
+/* --- columns ------------------------------------------------------------------------------- */
+
+/* Which fields survive a narrow pane: lower goes first; unknown keys rank after these, in the
+ * protocol's own order. The timer bars rank as NODES_TIMER_RANK. */
+static const struct { const char *key; int rank; } nodes_ranks[] = {
+	{"role", 0}, {"term", 1}, {"commit", 2}, {"voted_for", 4}, {"op", 4}, {"leader", 5},
+	{"done", 5}, {"log_len", 6}, {"last_log_term", 8}, {"attempts", 9},
+};
+#define NODES_TIMER_RANK 3
+
+/* Keys whose value speaks for itself ("leader", not "role leader"). */
+static const char *const nodes_bare_keys[] = {"role", "state", "status"};
+
+/* Values with a colour of their own. */
+static const struct { const char *val; int role; } nodes_value_roles[] = {
+	{"leader", R_LEADER}, {"candidate", R_CANDIDATE}, {"follower", R_FOLLOWER},
+};
+
+static int nodes_rank(const char *key, int order)
+{
+	for (size_t i = 0; i < sizeof nodes_ranks / sizeof nodes_ranks[0]; i++)
+		if (strcmp(nodes_ranks[i].key, key) == 0)
+			return nodes_ranks[i].rank;
+	return 10 + order;
+}
+
+static bool nodes_bare(const char *key)
+{
+	for (size_t i = 0; i < sizeof nodes_bare_keys / sizeof nodes_bare_keys[0]; i++)
+		if (strcmp(nodes_bare_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static int nodes_value_role(const char *val, int dflt)
+{
+	for (size_t i = 0; i < sizeof nodes_value_roles / sizeof nodes_value_roles[0]; i++)
+		if (strcmp(nodes_value_roles[i].val, val) == 0)
+			return nodes_value_roles[i].role;
+	return dflt;
+}
+
+/* The columns of one role's rows (nodes, or clients): the union of their keys. */
+typedef struct {
+	char key[24];
+	int w;              /* widest "key value" (or value, for bare keys) */
+	int rank;
+	bool shown;
+} nodes_col;
+
+typedef struct {
+	nodes_col col[NODES_MAX_FIELDS];
+	int ncol;
+	int bar;            /* cells of a timer bar, 0 when timers are hidden */
+	bool timer_names;
+	bool timer_times;   /* "120ms" after the bar */
+	int timer_w;
+} nodes_cols;
+
+static int nodes_col_of(const nodes_cols *c, const char *key)
+{
+	for (int i = 0; i < c->ncol; i++)
+		if (strcmp(c->col[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* "election" from "election timeout": the first word names the timer well enough. */
+static void nodes_timer_name(const st_protocol *pr, int k, char *out, size_t n)
+{
+	const char *s = pr && k < pr->n_timers && pr->timer_names ? pr->timer_names[k] : "timer";
+	size_t len = strcspn(s, " ");
+	snprintf(out, n, "%.*s", (int)len, s);
+}
+
+/* Time left as "120ms", "1.2s". */
+static void nodes_left(int64_t us, char *out, size_t n)
+{
+	if (us < 0)
+		us = 0;
+	if (us >= 10000000)
+		snprintf(out, n, "%llds", (long long)(us / 1000000));
+	else if (us >= 1000000)
+		snprintf(out, n, "%.1fs", (double)us / 1e6);
+	else
+		snprintf(out, n, "%lldms", (long long)((us + 999) / 1000));
+}
+
+/* The widest timer name of the protocol. */
+static int nodes_timer_name_w(const st_protocol *pr)
+{
+	int w = 0;
+	for (int k = 0; pr && k < pr->n_timers; k++) {
+		char nm[24];
+		nodes_timer_name(pr, k, nm, sizeof nm);
+		w = (int)strlen(nm) > w ? (int)strlen(nm) : w;
+	}
+	return w;
+}
+
+static int nodes_timers_width(const st_protocol *pr, const nodes_row *r, const nodes_cols *c)
+{
+	int w = 0;
+	for (int i = 0; i < r->ntimers; i++)
+		w += (i ? 2 : 0) + (c->timer_names ? nodes_timer_name_w(pr) + 1 : 0) + c->bar +
+		     (c->timer_times ? 6 : 0);
+	return w;
+}
+
+static int nodes_cols_width(const nodes_cols *c, int base)
+{
+	int w = base;
+	for (int i = 0; i < c->ncol; i++)
+		if (c->col[i].shown)
+			w += 2 + c->col[i].w;
+	if (c->bar && c->timer_w)
+		w += 2 + c->timer_w;
+	return w;
+}
+
+/* Lay out the columns of the rows of one role to fit avail columns: shorten the timer bars,
+ * then drop fields (and the bars) from the least important up. */
+static void nodes_cols_fit(nodes_cols *c, const st_protocol *pr, const grid *g,
+			   const nodes_row *rows, const bool *in_group, int np, int base, int avail)
+{
+	memset(c, 0, sizeof *c);
+	for (int p = 0; p < np; p++) {
+		if (!in_group[p])
+			continue;
+		const nodes_fields *f = &rows[p].now;
+		for (int k = 0; k < f->n; k++) {
+			int i = nodes_col_of(c, f->f[k].key);
+			if (i < 0) {
+				if (c->ncol >= NODES_MAX_FIELDS)
+					continue;
+				i = c->ncol++;
+				snprintf(c->col[i].key, sizeof c->col[i].key, "%s", f->f[k].key);
+				c->col[i].rank = nodes_rank(f->f[k].key, i);
+				c->col[i].shown = true;
+			}
+			int w = view_width(g, f->f[k].val) +
+				(nodes_bare(f->f[k].key) ? 0 : view_width(g, f->f[k].key) + 1);
+			if (w > c->col[i].w)
+				c->col[i].w = w;
+		}
+	}
+	c->bar = 8;
+	c->timer_names = c->timer_times = true;
+	for (;;) {
+		c->timer_w = 0;
+		for (int p = 0; p < np && c->bar; p++)
+			if (in_group[p]) {
+				int w = nodes_timers_width(pr, &rows[p], c);
+				if (w > c->timer_w)
+					c->timer_w = w;
+			}
+		if (nodes_cols_width(c, base) <= avail)
+			return;
+		/* Give up the least important thing still shown, in one order of ranks
+		 * (x10): long bars first, then the less telling fields (a timer's name is
+		 * worth more than who the leader is, less than whom a node voted for), the
+		 * time left after the bars, and the bars themselves; role, term and commit
+		 * stay (the row is clipped if even they do not fit). */
+		int best = -1, best_rank = 29;     /* ranks 0-2 (x10) never go */
+		enum { SHORTEN_BARS = -2, DROP_NAMES = -3, DROP_BARS = -4, DROP_TIMES = -5 };
+		if (c->bar == 8)
+			best = SHORTEN_BARS, best_rank = 1000;
+		if (c->bar && c->timer_w && c->timer_names && 45 > best_rank)
+			best = DROP_NAMES, best_rank = 45;
+		if (c->bar && c->timer_w && c->timer_times && 35 > best_rank)
+			best = DROP_TIMES, best_rank = 35;
+		if (c->bar && c->timer_w && NODES_TIMER_RANK * 10 > best_rank)
+			best = DROP_BARS, best_rank = NODES_TIMER_RANK * 10;
+		for (int i = 0; i < c->ncol; i++)
+			if (c->col[i].shown && c->col[i].rank * 10 > best_rank)
+				best = i, best_rank = c->col[i].rank * 10;
+		if (best == SHORTEN_BARS)
+			c->bar = 5;
+		else if (best == DROP_NAMES)
+			c->timer_names = false;
+		else if (best == DROP_TIMES)
+			c->timer_times = false;
+		else if (best == DROP_BARS)
+			c->bar = 0;
+		else if (best >= 0)
+			c->col[best].shown = false;
+		else
+			return;
+	}
+}
+
+/* --- drawing ------------------------------------------------------------------------------- */
+
+static void nodes_draw_timers(grid *g, int x, int y, int maxw, const view_model *m,
+			      const st_protocol *pr, const nodes_row *r, const nodes_cols *c)
+{
+	int64_t now = m->now_us;
+	if (m->sim && now < sim_now_us(m->sim))
+		now = sim_now_us(m->sim);
+	int end = x + maxw;
+	for (int i = 0; i < r->ntimers && x < end; i++) {
+		const nodes_timer *tm = &r->timers[i];
+		if (i)
+			x += 2;
+		if (c->timer_names) {
+			char nm[24];
+			nodes_timer_name(pr, tm->timer, nm, sizeof nm);
+			view_text(g, x, y, nm, end - x, R_DIM, 0);
+			x += nodes_timer_name_w(pr) + 1;   /* names padded: the bars line up */
+		}
+		int64_t total = tm->fire_us - tm->set_us, left = tm->fire_us - now;
+		if (left < 0)
+			left = 0;
+		int full = total > 0 ? (int)((left * c->bar + total - 1) / total) : 0;
+		if (full > c->bar)
+			full = c->bar;
+		for (int k = 0; k < c->bar && x < end; k++, x++)
+			grid_put_glyph(g, x, y, k < full ? G_BLOCK : G_SHADE, R_TIMER, 0);
+		if (c->timer_times) {
+			char t[16];
+			nodes_left(left, t, sizeof t);
+			x++;
+			x += view_text(g, x, y, t, end - x < 5 ? end - x : 5, R_TIMER, 0);
+		}
+	}
+}
+
+static const struct { const char *word; int role; } nodes_status_words[] = {
+	[PROC_UP] = {"up", R_OK}, [PROC_CRASHED] = {"crashed", R_CRASH},
+	[PROC_PAUSED] = {"paused", R_PAUSE},
+};
+
+static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
+			   const st_protocol *pr, const nodes_row *r, int p, const nodes_cols *c,
+			   int name_w, int status_w)
+{
+	const st_trace *t = m->trace;
+	int x = in.x, end = in.x + in.w;
+	bool sel = p == m->sel_proc;
+	if (sel)
+		grid_put_glyph(g, x, y, G_TRI_R, R_SELECT, A_BOLD_);
+	x++;
+	view_text(g, x, y, view_proc_name(t, p), end - x, sel ? R_SELECT : view_proc_role(t, p),
+		  A_BOLD_);
+	x += name_w + 1;
+	view_text(g, x, y, nodes_status_words[r->status].word, end - x,
+		  nodes_status_words[r->status].role, r->status == PROC_UP ? 0 : A_BOLD_);
+	x += status_w;
+	bool down = r->status == PROC_CRASHED;
+	if (!r->known) {
+		view_text(g, x + 2, y, "(no state recorded yet)", end - x - 2, R_DIM, 0);
+		return;
+	}
+	for (int i = 0; i < c->ncol && x < end; i++) {
+		if (!c->col[i].shown)
+			continue;
+		x += 2;
+		int k;
+		for (k = 0; k < r->now.n; k++)
+			if (strcmp(r->now.f[k].key, c->col[i].key) == 0)
+				break;
+		if (k < r->now.n) {
+			const nodes_field *f = &r->now.f[k];
+			int cx = x;
+			if (!nodes_bare(f->key))
+				cx += view_text(g, cx, y, f->key, end - cx, R_DIM, 0) + 1;
+			int role = down ? R_DIM : nodes_value_role(f->val, R_NORMAL);
+			int attr = 0;
+			if (r->changed[k] && !down)
+				role = R_CHANGED, attr = A_BOLD_;
+			view_text(g, cx, y, f->val, end - cx, role, attr);
+		}
+		x += c->col[i].w;
+	}
+	if (c->bar && r->ntimers && x + 2 < end)
+		nodes_draw_timers(g, x + 2, y, end - x - 2, m, pr, r, c);
+}
+
+void nodes_draw(grid *g, grid_rect r, const view_model *m)
+{
+	bool focused = m->focus == PANE_NODES;
+	grid_rect in = view_box(g, r, "nodes", focused);
+	if (in.w <= 0 || in.h <= 0)
+		return;
+	const st_trace *t = m->trace;
+	if (!t || t->nprocs == 0) {
+		view_text(g, in.x + 1, in.y, "no processes", in.w - 1, R_DIM, 0);
+		return;
+	}
+	int np = t->nprocs < ST_MAX_PROCS ? t->nprocs : ST_MAX_PROCS;
+	nodes_index(t);
+	uint32_t cur = nodes_cursor(m);
+	uint32_t step_first = cur == TRACE_NONE ? 0 : nodes_step_first(t, cur);
+	nodes_row *rows = calloc((size_t)np, sizeof *rows);
+	if (!rows)
+		return;
+	for (int p = 0; p < np; p++)
+		nodes_row_fill(m, p, cur, step_first, &rows[p]);
+	const st_protocol *pr = t->proto ? t->proto : m->sc ? m->sc->protocol : NULL;
+
+	int name_w = 0, status_w = 0;
+	for (int p = 0; p < np; p++) {
+		int w = view_width(g, view_proc_name(t, p));
+		name_w = w > name_w ? w : name_w;
+		w = (int)strlen(nodes_status_words[rows[p].status].word);
+		status_w = w > status_w ? w : status_w;
+	}
+	int base = 1 + name_w + 1 + status_w;
+
+	/* nodes and clients are aligned separately: they describe different things */
+	bool group[2][ST_MAX_PROCS] = {{false}};
+	for (int p = 0; p < np; p++)
+		group[p < t->nnodes ? 0 : 1][p] = true;
+	nodes_cols cols[2];
+	for (int k = 0; k < 2; k++)
+		nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w);
+	/* timer bars look the same in every row: the more compact form of the two groups */
+	if (cols[0].timer_w && cols[1].timer_w) {
+		int bar = cols[0].bar < cols[1].bar ? cols[0].bar : cols[1].bar;
+		bool names = cols[0].timer_names && cols[1].timer_names;
+		bool times = cols[0].timer_times && cols[1].timer_times;
+		for (int k = 0; k < 2; k++) {
+			cols[k].bar = bar;
+			cols[k].timer_names = names;
+			cols[k].timer_times = times;
+		}
+	}
+
+	/* more processes than rows: keep the selected one in view */
+	int first = 0;
+	if (np > in.h && m->sel_proc >= in.h)
+		first = m->sel_proc - in.h + 1;
+	if (first > np - in.h)
+		first = np - in.h > 0 ? np - in.h : 0;
+	for (int p = first; p < np && p - first < in.h; p++)
+		nodes_draw_row(g, in, in.y + p - first, m, pr, &rows[p], p,
+			       &cols[p < t->nnodes ? 0 : 1], name_w, status_w);
+	free(rows);
+}

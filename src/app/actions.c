@@ -299,6 +299,12 @@ void actions_pane(session *s, int arg)
 		s->sel_flight = 0;
 }
 
+void actions_lesson_scroll(session *s, int arg)
+{
+	int v = s->lesson_scroll + arg;
+	s->lesson_scroll = v > 0 ? v : 0;
+}
+
 void actions_inspector_scroll(session *s, int arg)
 {
 	int v = s->inspector_scroll + arg;

@@ -26,6 +26,7 @@ void actions_zoom(session *s, int arg);         /* +1 in, -1 out */
 void actions_scroll(session *s, int arg);       /* -1 earlier, +1 later */
 void actions_follow(session *s, int arg);
 void actions_toggle_vc(session *s, int arg);
+void actions_lesson_scroll(session *s, int arg);   /* the narration: lines down (+) or up (-) */
 void actions_toggle_labels(session *s, int arg);
 void actions_click(session *s, int arg);
 void actions_inspector_scroll(session *s, int arg);     /* lines down (+) or up (-) */        /* a mouse click at s->mouse_x, s->mouse_y */

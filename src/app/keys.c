@@ -45,6 +45,7 @@ static const keys_binding keys_rows[] = {
 	{"f", "", {{'f', 0}}, actions_follow, "follow the present", false},
 	{"v", "", {{'v', 0}}, actions_toggle_vc, "vector clocks on / off", false},
 	{"L", "", {{'L', 0}}, actions_toggle_labels, "labels on / off", false},
+	{", .", "", {{',', -1}, {'.', 1}}, actions_lesson_scroll, "scroll the lesson text", false},
 	{"click", "", {{KEY_MOUSE, 0}}, actions_click, "select an event or a process", false},
 
 	/* the world */

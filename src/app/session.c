@@ -530,6 +530,15 @@ void session_model(session *s, view_model *m)
 		s->inspector_scroll = 0;
 	}
 	m->inspector_scroll = s->inspector_scroll;
+	/* the narration scrolls (, and .); a new narration starts at its top */
+	int li = -1;
+	m->lesson_scroll = 0;
+	lesson_text_at(m, &li);
+	if (li != s->lesson_for) {
+		s->lesson_for = li;
+		s->lesson_scroll = 0;
+	}
+	m->lesson_scroll = s->lesson_scroll;
 	if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");

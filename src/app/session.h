@@ -49,6 +49,8 @@ struct session {
 	view_pane focus;
 	view_pane swap_pane;        /* shown in the inspector's place (see view_model) */
 	int inspector_scroll;
+	int lesson_scroll;
+	int lesson_for;             /* the narration the scroll belongs to */
 	uint32_t inspector_for;     /* the selection the scroll belongs to */
 	bool help;
 	uint32_t user_value;        /* values of the user's client writes */

@@ -151,6 +151,9 @@ void trace_free(st_trace *t)
 	trace_release(t->msg, (size_t)t->msg_cap * sizeof *t->msg);
 	trace_release(t->bytes, t->bytes_cap);
 	trace_release(t->kv, (size_t)t->kv_cap * sizeof *t->kv);
+	for (int i = 0; i < t->n_foreign_types; i++)
+		free(t->foreign_msg_types[i]);
+	free(t->foreign_msg_types);
 	free(t->scenario);
 	free(t->protocol);
 	free(t->protocol_version);

@@ -91,6 +91,10 @@ struct st_trace {
 	int nprocs, nnodes, nclients;
 	char proc_names[ST_MAX_PROCS][8];
 	const st_protocol *proto;  /* may be NULL for a foreign trace */
+	/* Message type names of an imported trace whose protocol this build does not know
+	 * (trace_import.c): st_msgrec.type indexes this table when proto is NULL. Owned; freed
+	 * by trace_free. NULL / 0 for every other trace. */
+	char **foreign_msg_types; int n_foreign_types;
 
 	/* events [base, base + len): base > 0 only when streaming has forgotten a prefix */
 	uint32_t base;

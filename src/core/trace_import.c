@@ -1,0 +1,1186 @@
+/* trace_import.c: a JSON trace file into an in-memory st_trace (see trace_import.h for why and
+ * for how the result differs from a simulated trace).
+ *
+ * How it reads: the whole document with cJSON (at most 512 MiB; streaming is the verifier's
+ * job, not ours), then the header, then each event in order, checking what the views will
+ * rely on later and building the trace as it goes. Any problem stops the import with one
+ * message; the half-built trace is freed.
+ *
+ * Positions: cJSON keeps none, so a semantic error is placed by scanning the raw text again
+ * (only when there is an error to report): the events array, the event's element, the
+ * offending key. The text is valid JSON by then, which keeps that scanner small. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "scenario.h"       /* scenario_line_col: the same line:col as every other message */
+#include "trace_import.h"
+
+#define TI_NOWHERE SIZE_MAX     /* an error with no place in the file */
+#define TI_KEY_MAX 256          /* a flattened key ("entries[3].cmd"), NUL included */
+#define TI_MAX_TYPES 256        /* st_msgrec.type is a uint8 */
+#define TI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- file msg id -> our msg id (the file's ids need only be unique) ---- */
+
+typedef struct {
+	int64_t key;
+	uint32_t val;
+	bool used;
+} ti_slot;
+typedef struct {
+	ti_slot *s;
+	size_t cap, n;
+} ti_map;
+
+static size_t ti_hash(int64_t k, size_t cap)
+{
+	uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+	return (size_t)(x ^ (x >> 29)) & (cap - 1);
+}
+
+static ti_slot *ti_map_find(const ti_map *m, int64_t k)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = ti_hash(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->s[i].used)
+			return NULL;
+		if (m->s[i].key == k)
+			return &m->s[i];
+	}
+}
+
+static bool ti_map_put(ti_map *m, int64_t k, uint32_t v)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		ti_slot *s = calloc(cap, sizeof *s);
+		if (!s)
+			return false;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->s[i].used) {
+				size_t j = ti_hash(m->s[i].key, cap);
+				while (s[j].used)
+					j = (j + 1) & (cap - 1);
+				s[j] = m->s[i];
+			}
+		free(m->s);
+		m->s = s;
+		m->cap = cap;
+	}
+	size_t i = ti_hash(k, m->cap);
+	while (m->s[i].used)
+		i = (i + 1) & (m->cap - 1);
+	m->s[i] = (ti_slot){k, v, true};
+	m->n++;
+	return true;
+}
+
+/* ---- the import's state ---- */
+
+typedef struct {
+	const char *path;
+	const char *text;
+	size_t len;
+	size_t root;            /* offset of the top-level value */
+	char *err;
+	size_t errlen;
+	st_trace *t;
+	int64_t tmul;           /* time_unit -> microseconds */
+	int64_t last_t;         /* t of the previous event, for "time runs backwards" */
+	ti_map msgs;
+} ti_ctx;
+
+/* ---- places in the raw text (valid JSON by the time these run) ---- */
+
+static bool ti_is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+static size_t ti_ws(const ti_ctx *c, size_t i)
+{
+	while (i < c->len && ti_is_ws(c->text[i]))
+		i++;
+	return i;
+}
+
+/* Past the string that starts at i (its opening quote). */
+static size_t ti_skip_string(const ti_ctx *c, size_t i)
+{
+	for (i++; i < c->len; i++) {
+		if (c->text[i] == '\\')
+			i++;
+		else if (c->text[i] == '"')
+			return i + 1;
+	}
+	return c->len;
+}
+
+static size_t ti_skip_value(const ti_ctx *c, size_t i)
+{
+	if (i >= c->len)
+		return c->len;
+	if (c->text[i] == '"')
+		return ti_skip_string(c, i);
+	if (c->text[i] == '{' || c->text[i] == '[') {
+		size_t depth = 0;
+		while (i < c->len) {
+			char ch = c->text[i];
+			if (ch == '"') {
+				i = ti_skip_string(c, i);
+				continue;
+			}
+			if (ch == '{' || ch == '[')
+				depth++;
+			else if ((ch == '}' || ch == ']') && --depth == 0)
+				return i + 1;
+			i++;
+		}
+		return c->len;
+	}
+	while (i < c->len && !ti_is_ws(c->text[i]) && c->text[i] != ',' && c->text[i] != ']' &&
+	       c->text[i] != '}')
+		i++;
+	return i;
+}
+
+/* The member KEY of the object at obj: where its key starts (*koff) and its value (*voff).
+ * The first of duplicate keys, as cJSON's lookup. Keys written with escapes are not found. */
+static bool ti_member(const ti_ctx *c, size_t obj, const char *key, size_t *koff, size_t *voff)
+{
+	if (obj >= c->len || c->text[obj] != '{')
+		return false;
+	size_t klen = strlen(key), i = obj + 1;
+	for (;;) {
+		i = ti_ws(c, i);
+		if (i >= c->len || c->text[i] != '"')
+			return false;
+		size_t k = i;
+		i = ti_ws(c, ti_skip_string(c, i));
+		if (i >= c->len || c->text[i] != ':')
+			return false;
+		i = ti_ws(c, i + 1);
+		if (i - k >= klen + 2 && c->text[k + klen + 1] == '"' &&
+		    memcmp(c->text + k + 1, key, klen) == 0) {
+			*koff = k;
+			*voff = i;
+			return true;
+		}
+		i = ti_ws(c, ti_skip_value(c, i));
+		if (i >= c->len || c->text[i] != ',')
+			return false;
+		i++;
+	}
+}
+
+/* Element idx of the array at arr. */
+static bool ti_element(const ti_ctx *c, size_t arr, uint32_t idx, size_t *off)
+{
+	if (arr >= c->len || c->text[arr] != '[')
+		return false;
+	size_t i = arr + 1;
+	for (uint32_t k = 0;; k++) {
+		i = ti_ws(c, i);
+		if (i >= c->len || c->text[i] == ']')
+			return false;
+		if (k == idx) {
+			*off = i;
+			return true;
+		}
+		i = ti_ws(c, ti_skip_value(c, i));
+		if (i >= c->len || c->text[i] != ',')
+			return false;
+		i++;
+	}
+}
+
+/* Where to point for header member KEY (the document's start when it is absent). */
+static size_t ti_at_top(const ti_ctx *c, const char *key)
+{
+	size_t k, v;
+	return key && ti_member(c, c->root, key, &k, &v) ? k : c->root;
+}
+
+/* Where to point for member KEY of element idx of header array SECTION ("events",
+ * "processes"); the element itself when KEY is NULL or absent. */
+static size_t ti_at_item(const ti_ctx *c, const char *section, uint32_t idx, const char *key)
+{
+	size_t k, arr, el, v;
+	if (!ti_member(c, c->root, section, &k, &arr))
+		return c->root;
+	if (!ti_element(c, arr, idx, &el))
+		return k;
+	if (key && ti_member(c, el, key, &k, &v))
+		return k;
+	return el;
+}
+
+/* ---- messages ---- */
+
+static void ti_vfail(ti_ctx *c, size_t off, const char *fmt, va_list ap)
+{
+	int n;
+	if (off != TI_NOWHERE) {
+		int line, col;
+		scenario_line_col(c->text, off, &line, &col);
+		n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->path, line, col);
+	} else {
+		n = snprintf(c->err, c->errlen, "%s: ", c->path);
+	}
+	if (n >= 0 && (size_t)n < c->errlen)
+		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+}
+
+static bool TI_PRINTF(3, 4) ti_fail(ti_ctx *c, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ti_vfail(c, off, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A problem with event id, pointing at its member KEY (or the event). */
+static bool TI_PRINTF(4, 5) ti_ev_fail(ti_ctx *c, uint32_t id, const char *key, const char *fmt,
+				       ...)
+{
+	char what[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return ti_fail(c, ti_at_item(c, "events", id, key), "event %u: %s", id, what);
+}
+
+/* A short rendering of a value for a message: `"foo"`, `3`, `[1,2]`, or `missing`. */
+static const char *ti_show(const cJSON *it, char *buf, size_t n)
+{
+	if (!it)
+		return "missing";
+	char *s = cJSON_PrintUnformatted(it);
+	if (!s)
+		return "?";
+	size_t len = strlen(s);
+	if (len < n) {
+		memcpy(buf, s, len + 1);
+	} else {
+		size_t k = n - 4;
+		while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+			k--;
+		memcpy(buf, s, k);
+		memcpy(buf + k, "...", 4);
+	}
+	cJSON_free(s);
+	return buf;
+}
+
+static const char *ti_pname(const ti_ctx *c, int p) { return c->t->proc_names[p]; }
+
+/* ---- values ---- */
+
+/* An integer: a JSON number with an integral value that fits in int64. */
+static bool ti_int(const cJSON *it, int64_t *out)
+{
+	if (!cJSON_IsNumber(it))
+		return false;
+	double d = it->valuedouble;
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+		return false;
+	int64_t i = (int64_t)d;
+	if ((double)i != d)
+		return false;
+	*out = i;
+	return true;
+}
+
+/* An integer in [lo, hi]. */
+static bool ti_int_in(const cJSON *it, int64_t lo, int64_t hi, int64_t *out)
+{
+	return ti_int(it, out) && *out >= lo && *out <= hi;
+}
+
+/* The index of a string value in names[0..n), or -1. */
+static int ti_index(const cJSON *it, const char *const *names, int n)
+{
+	if (!cJSON_IsString(it))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], it->valuestring) == 0)
+			return i;
+	return -1;
+}
+
+static char *ti_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* ---- JSON values into kv lists, flattened ---- */
+
+typedef void (*ti_scalar_fn)(st_trace *t, uint32_t list, const char *key, const cJSON *v);
+
+static void ti_add_number(st_trace *t, uint32_t list, const char *key, const cJSON *v)
+{
+	int64_t i;
+	if (ti_int(v, &i)) {
+		trace_kv_add(t, list, key, ST_V_INT, i, NULL);
+		return;
+	}
+	/* 0.25, 1e300: ST_V_INT would change the value; the text keeps it for the inspector */
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.15g", v->valuedouble);
+	if (strtod(buf, NULL) != v->valuedouble)
+		snprintf(buf, sizeof buf, "%.17g", v->valuedouble);
+	trace_kv_add(t, list, key, ST_V_STR, 0, buf);
+}
+static void ti_add_string(st_trace *t, uint32_t list, const char *key, const cJSON *v)
+{ trace_kv_add(t, list, key, ST_V_STR, 0, v->valuestring ? v->valuestring : ""); }
+static void ti_add_null(st_trace *t, uint32_t list, const char *key, const cJSON *v)
+{ (void)v; trace_kv_add(t, list, key, ST_V_PROC, -1, NULL); }
+static void ti_add_bool(st_trace *t, uint32_t list, const char *key, const cJSON *v)
+{ trace_kv_add(t, list, key, ST_V_BOOL, cJSON_IsTrue(v), NULL); }
+
+/* One entry per scalar JSON type. */
+static const struct { int type; ti_scalar_fn add; } ti_scalars[] = {
+	{cJSON_Number, ti_add_number}, {cJSON_String, ti_add_string},
+	{cJSON_NULL, ti_add_null}, {cJSON_True, ti_add_bool}, {cJSON_False, ti_add_bool},
+};
+
+/* Add value v under key[0..klen) to list; objects and arrays recurse with "key.sub" and
+ * "key[i]", so a protocol's nested message (AppendEntries' entries) stays readable. A key
+ * that would not fit TI_KEY_MAX is skipped with everything under it. */
+static void ti_flatten(st_trace *t, uint32_t list, char *key, size_t klen, const cJSON *v)
+{
+	for (size_t i = 0; i < sizeof ti_scalars / sizeof ti_scalars[0]; i++)
+		if ((v->type & 0xFF) == ti_scalars[i].type) {
+			ti_scalars[i].add(t, list, key, v);
+			return;
+		}
+	bool array = cJSON_IsArray(v);
+	if (!array && !cJSON_IsObject(v))
+		return;     /* cJSON_Raw / invalid: never made by the parser */
+	if (!v->child) {
+		trace_kv_add(t, list, key, ST_V_STR, 0, array ? "[]" : "{}");
+		return;
+	}
+	int idx = 0;
+	for (const cJSON *ch = v->child; ch; ch = ch->next, idx++) {
+		int n;
+		if (array)
+			n = snprintf(key + klen, TI_KEY_MAX - klen, "[%d]", idx);
+		else
+			n = snprintf(key + klen, TI_KEY_MAX - klen, "%s%s", klen ? "." : "",
+				     ch->string ? ch->string : "");
+		if (n >= 0 && (size_t)n < TI_KEY_MAX - klen)
+			ti_flatten(t, list, key, klen + (size_t)n, ch);
+		key[klen] = 0;
+	}
+}
+
+/* An object as a kv list, leaving out member SKIP (may be NULL). */
+static uint32_t ti_kv_object(st_trace *t, const cJSON *obj, const char *skip)
+{
+	uint32_t list = trace_kv_begin(t);
+	char key[TI_KEY_MAX];
+	for (const cJSON *ch = obj->child; ch; ch = ch->next) {
+		const char *name = ch->string ? ch->string : "";
+		if ((skip && strcmp(name, skip) == 0) || strlen(name) >= TI_KEY_MAX)
+			continue;
+		strcpy(key, name);
+		ti_flatten(t, list, key, strlen(key), ch);
+	}
+	return list;
+}
+
+/* Optional object member KEY of ev as a kv list in *out (TRACE_NONE when absent or null). */
+static bool ti_opt_object(ti_ctx *c, const cJSON *ev, uint32_t id, const char *key,
+			  const char *skip, uint32_t *out)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(ev, key);
+	*out = TRACE_NONE;
+	if (!o || cJSON_IsNull(o))
+		return true;
+	if (!cJSON_IsObject(o)) {
+		char b[80];
+		return ti_ev_fail(c, id, key, "\"%s\" is %s, expected an object", key,
+				  ti_show(o, b, sizeof b));
+	}
+	*out = ti_kv_object(c->t, o, skip);
+	return true;
+}
+
+/* ---- message types ---- */
+
+static const char *ti_type_name(const st_trace *t, int type)
+{
+	if (t->proto)
+		return type < t->proto->n_msg_types ? t->proto->msg_types[type] : "?";
+	return type < t->n_foreign_types ? t->foreign_msg_types[type] : "?";
+}
+
+/* The index of a message type name: the protocol's table when we know the protocol, else the
+ * trace's own table of foreign names, grown as new names appear. -1 after a message. */
+static int ti_type_index(ti_ctx *c, uint32_t id, const char *name)
+{
+	st_trace *t = c->t;
+	if (t->proto) {
+		for (int i = 0; i < t->proto->n_msg_types; i++)
+			if (strcmp(t->proto->msg_types[i], name) == 0)
+				return i;
+		ti_ev_fail(c, id, "type", "\"type\" is \"%.60s\", which is no message type of "
+			   "protocol %s", name, t->proto->name);
+		return -1;
+	}
+	for (int i = 0; i < t->n_foreign_types; i++)
+		if (strcmp(t->foreign_msg_types[i], name) == 0)
+			return i;
+	if (t->n_foreign_types >= TI_MAX_TYPES) {
+		ti_ev_fail(c, id, "type", "more than %d message types", TI_MAX_TYPES);
+		return -1;
+	}
+	char **n = realloc(t->foreign_msg_types, (size_t)(t->n_foreign_types + 1) * sizeof *n);
+	char *s = n ? ti_strdup(name) : NULL;
+	if (n)
+		t->foreign_msg_types = n;
+	if (!s) {
+		ti_fail(c, TI_NOWHERE, "out of memory");
+		return -1;
+	}
+	n[t->n_foreign_types] = s;
+	return t->n_foreign_types++;
+}
+
+/* ---- per-kind fields ---- */
+
+typedef bool (*ti_kind_fn)(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id);
+
+static const cJSON *ti_get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* "msg" of a recv or drop: our id of a message sent earlier. */
+static bool ti_sent_msg(ti_ctx *c, const cJSON *ev, uint32_t id, uint32_t *mid, int64_t *fid)
+{
+	const cJSON *m = ti_get(ev, "msg");
+	if (!ti_int(m, fid)) {
+		char b[80];
+		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
+				  ti_show(m, b, sizeof b));
+	}
+	const ti_slot *s = ti_map_find(&c->msgs, *fid);
+	if (!s)
+		return ti_ev_fail(c, id, "msg", "%s of msg %lld has no matching send",
+				  cJSON_GetStringValue(ti_get(ev, "kind")), (long long)*fid);
+	*mid = s->val;
+	return true;
+}
+
+/* A message reaches its end at its first recv or drop. */
+static void ti_end_msg(ti_ctx *c, uint32_t mid, uint32_t id)
+{
+	st_msgrec *m = trace_msg(c->t, mid);
+	if (m->end_ev == TRACE_NONE)
+		m->end_ev = id;
+}
+
+static bool ti_rd_send(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	const cJSON *m = ti_get(ev, "msg"), *to = ti_get(ev, "to"), *type = ti_get(ev, "type");
+	char b[80];
+	int64_t fid, dest;
+	if (!ti_int(m, &fid))
+		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
+				  ti_show(m, b, sizeof b));
+	const ti_slot *s = ti_map_find(&c->msgs, fid);
+	if (s)
+		return ti_ev_fail(c, id, "msg", "msg %lld is sent twice (first at event %u)",
+				  (long long)fid, trace_msg(c->t, s->val)->send_ev);
+	if (!ti_int_in(to, 0, c->t->nprocs - 1, &dest))
+		return ti_ev_fail(c, id, to ? "to" : NULL, "\"to\" is %s, expected a process index "
+				  "below %d", ti_show(to, b, sizeof b), c->t->nprocs);
+	if (!cJSON_IsString(type))
+		return ti_ev_fail(c, id, type ? "type" : NULL, "\"type\" is %s, expected a string",
+				  ti_show(type, b, sizeof b));
+	int ti = ti_type_index(c, id, type->valuestring);
+	if (ti < 0)
+		return false;
+	uint32_t mid = trace_add_msg(c->t, id, e->proc, (int)dest, ti, NULL, 0);
+	if (!ti_map_put(&c->msgs, fid, mid))
+		return ti_fail(c, TI_NOWHERE, "out of memory");
+	e->ref = mid;
+	return ti_opt_object(c, ev, id, "body", NULL, &e->body);
+}
+
+static bool ti_rd_recv(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	uint32_t mid;
+	int64_t fid, from;
+	if (!ti_sent_msg(c, ev, id, &mid, &fid))
+		return false;
+	const st_msgrec *m = trace_msg(c->t, mid);
+	if (m->to != e->proc)
+		return ti_ev_fail(c, id, "proc", "msg %lld was sent to process %d (%s) but received "
+				  "by process %d (%s)", (long long)fid, m->to, ti_pname(c, m->to),
+				  e->proc, ti_pname(c, e->proc));
+	const cJSON *fr = ti_get(ev, "from"), *type = ti_get(ev, "type");
+	if (fr && (!ti_int(fr, &from) || from != m->from)) {
+		char b[80];
+		return ti_ev_fail(c, id, "from", "\"from\" is %s, but msg %lld was sent by process "
+				  "%d (%s)", ti_show(fr, b, sizeof b), (long long)fid, m->from,
+				  ti_pname(c, m->from));
+	}
+	const char *tn = ti_type_name(c->t, m->type);
+	if (type && (!cJSON_IsString(type) || strcmp(type->valuestring, tn) != 0)) {
+		char b[80];
+		return ti_ev_fail(c, id, "type", "\"type\" is %s, but msg %lld was sent as \"%s\"",
+				  ti_show(type, b, sizeof b), (long long)fid, tn);
+	}
+	/* the body is the send's (a recv repeats it): shared kv offsets would confuse
+	 * trace_truncate, and the inspector finds the send through the message */
+	e->ref = mid;
+	ti_end_msg(c, mid, id);
+	return true;
+}
+
+static bool ti_rd_drop(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	uint32_t mid;
+	int64_t fid;
+	if (!ti_sent_msg(c, ev, id, &mid, &fid))
+		return false;
+	const cJSON *r = ti_get(ev, "reason");
+	int why = ti_index(r, trace_drop_names, 4);
+	if (why < 0) {
+		char b[80];
+		return ti_ev_fail(c, id, r ? "reason" : NULL, "\"reason\" is %s, expected \"loss\", "
+				  "\"partition\", \"crashed\" or \"user\"", ti_show(r, b, sizeof b));
+	}
+	e->ref = mid;
+	e->aux = (uint8_t)why;
+	ti_end_msg(c, mid, id);
+	return true;
+}
+
+static bool ti_rd_timer(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	(void)id;
+	/* the simulator keeps the timer's index; the file has its name, as the label */
+	const st_protocol *pr = c->t->proto;
+	int k = pr ? ti_index(ti_get(ev, "label"), pr->timer_names, pr->n_timers) : -1;
+	e->ref = k >= 0 ? (uint32_t)k : 0;
+	return true;
+}
+
+static bool ti_rd_body(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	return ti_opt_object(c, ev, id, "body", NULL, &e->body);
+}
+
+static bool ti_rd_invoke(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	const cJSON *op = ti_get(ev, "op");
+	if (!cJSON_IsObject(op)) {
+		char b[80];
+		return ti_ev_fail(c, id, "op", "\"op\" is %s, expected an object like "
+				  "{\"f\": \"write\", \"value\": 3}", ti_show(op, b, sizeof b));
+	}
+	return ti_opt_object(c, ev, id, "op", NULL, &e->body);
+}
+
+static bool ti_rd_complete(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	const cJSON *op = ti_get(ev, "op"), *inv = ti_get(ev, "invoke");
+	char b[80];
+	if (!cJSON_IsObject(op))
+		return ti_ev_fail(c, id, "op", "\"op\" is %s, expected an object like "
+				  "{\"f\": \"write\", \"value\": 3, \"type\": \"ok\"}",
+				  ti_show(op, b, sizeof b));
+	const cJSON *type = ti_get(op, "type");
+	int k = ti_index(type, trace_optype_names, 3);
+	if (k < 0)
+		return ti_ev_fail(c, id, "op", "the op's \"type\" is %s, expected \"ok\", \"fail\" "
+				  "or \"info\"", ti_show(type, b, sizeof b));
+	int64_t ref;
+	if (!ti_int(inv, &ref) || ref < 0 || ref >= id || trace_at(c->t, (uint32_t)ref)->kind !=
+	    EV_INVOKE)
+		return ti_ev_fail(c, id, inv ? "invoke" : NULL, "complete names invoke %s, which is "
+				  "no earlier invoke event", ti_show(inv, b, sizeof b));
+	e->aux = (uint8_t)k;
+	e->ref = (uint32_t)ref;
+	/* the op's type goes to aux, as the simulator keeps it; the exporter writes it back */
+	return ti_opt_object(c, ev, id, "op", "type", &e->body);
+}
+
+/* Groups as the simulator stores them (trace_json.c and the network view read this): one
+ * entry per member, key = the group's index as a string, value = the process. An empty group
+ * has no entries; the indexes of the others stay as in the file. */
+static bool ti_rd_partition(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
+{
+	const cJSON *groups = ti_get(ev, "groups"), *g;
+	char b[80];
+	if (!cJSON_IsArray(groups))
+		return ti_ev_fail(c, id, groups ? "groups" : NULL, "\"groups\" is %s, expected an "
+				  "array of arrays of process indexes", ti_show(groups, b, sizeof b));
+	uint64_t seen = 0;
+	uint32_t list = trace_kv_begin(c->t);
+	int gi = 0;
+	cJSON_ArrayForEach(g, groups) {
+		const cJSON *p;
+		char key[16];
+		snprintf(key, sizeof key, "%d", gi++);
+		if (!cJSON_IsArray(g))
+			return ti_ev_fail(c, id, "groups", "group %d is %s, expected an array of "
+					  "process indexes", gi - 1, ti_show(g, b, sizeof b));
+		cJSON_ArrayForEach(p, g) {
+			int64_t v;
+			if (!ti_int_in(p, 0, c->t->nprocs - 1, &v))
+				return ti_ev_fail(c, id, "groups", "group %d holds %s, expected a "
+						  "process index below %d", gi - 1,
+						  ti_show(p, b, sizeof b), c->t->nprocs);
+			if ((seen >> v) & 1)
+				return ti_ev_fail(c, id, "groups", "process %lld (%s) is in two groups",
+						  (long long)v, ti_pname(c, (int)v));
+			seen |= 1ull << v;
+			trace_kv_add(c->t, list, key, ST_V_PROC, v, NULL);
+		}
+	}
+	e->body = list;
+	return true;
+}
+
+/* What each kind reads beyond the common fields; NULL: nothing (start, crash, restart, heal
+ * carry only what every event may carry). */
+static const ti_kind_fn ti_kind_readers[EV__COUNT] = {
+	[EV_SEND] = ti_rd_send, [EV_RECV] = ti_rd_recv, [EV_TIMER] = ti_rd_timer,
+	[EV_LOCAL] = ti_rd_body, [EV_INPUT] = ti_rd_body, [EV_INVOKE] = ti_rd_invoke,
+	[EV_COMPLETE] = ti_rd_complete, [EV_DROP] = ti_rd_drop, [EV_PARTITION] = ti_rd_partition,
+};
+
+/* ---- one event ---- */
+
+/* Optional string member KEY interned into *out (0 when absent). */
+static bool ti_opt_string(ti_ctx *c, const cJSON *ev, uint32_t id, const char *key,
+			  uint32_t *out)
+{
+	const cJSON *s = ti_get(ev, key);
+	*out = 0;
+	if (!s || cJSON_IsNull(s))
+		return true;
+	if (!cJSON_IsString(s)) {
+		char b[80];
+		return ti_ev_fail(c, id, key, "\"%s\" is %s, expected a string", key,
+				  ti_show(s, b, sizeof b));
+	}
+	*out = trace_intern(c->t, s->valuestring);
+	return true;
+}
+
+/* proc, lamport and vc of a process event. */
+static bool ti_clocks(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id, uint32_t *vc)
+{
+	const cJSON *p = ti_get(ev, "proc"), *l = ti_get(ev, "lamport"), *v = ti_get(ev, "vc");
+	int n = c->t->nprocs;
+	char b[160];
+	int64_t x;
+	if (!ti_int_in(p, 0, n - 1, &x))
+		return ti_ev_fail(c, id, p ? "proc" : NULL, "\"proc\" is %s, expected a process "
+				  "index below %d", ti_show(p, b, sizeof b), n);
+	e->proc = (uint8_t)x;
+	if (!ti_int_in(l, 0, UINT32_MAX, &x))
+		return ti_ev_fail(c, id, l ? "lamport" : NULL, "\"lamport\" is %s, expected an "
+				  "integer from 0 to %u", ti_show(l, b, sizeof b), UINT32_MAX);
+	e->lamport = (uint32_t)x;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != n)
+		return ti_ev_fail(c, id, v ? "vc" : NULL, "\"vc\" is %s, expected an array of %d "
+				  "integers, one per process", ti_show(v, b, sizeof b), n);
+	const cJSON *it;
+	int i = 0;
+	cJSON_ArrayForEach(it, v) {
+		if (!ti_int_in(it, 0, UINT32_MAX, &x))
+			return ti_ev_fail(c, id, "vc", "vc[%d] is %s, expected an integer from 0 to %u",
+					  i, ti_show(it, b, sizeof b), UINT32_MAX);
+		vc[i++] = (uint32_t)x;
+	}
+	return true;
+}
+
+static bool ti_event(ti_ctx *c, const cJSON *ev, uint32_t id)
+{
+	char b[80];
+	if (!cJSON_IsObject(ev))
+		return ti_ev_fail(c, id, NULL, "is %s, expected an object", ti_show(ev, b, sizeof b));
+	const cJSON *idj = ti_get(ev, "id"), *kj = ti_get(ev, "kind"), *tj = ti_get(ev, "t");
+	int64_t x;
+	if (!ti_int(idj, &x))
+		return ti_ev_fail(c, id, idj ? "id" : NULL, "\"id\" is %s, expected %u",
+				  ti_show(idj, b, sizeof b), id);
+	if (x != (int64_t)id)
+		return ti_ev_fail(c, id, "id", "id is %lld, expected %u (ids are dense from 0)",
+				  (long long)x, id);
+	int kind = cJSON_IsString(kj) ? trace_kind_from_name(kj->valuestring) : -1;
+	if (kind < 0)
+		return ti_ev_fail(c, id, kj ? "kind" : NULL, "unknown kind %s",
+				  ti_show(kj, b, sizeof b));
+	if (!ti_int(tj, &x) || x < 0 || x > INT64_MAX / c->tmul)
+		return ti_ev_fail(c, id, tj ? "t" : NULL, "\"t\" is %s, expected a time, an integer "
+				  "from 0", ti_show(tj, b, sizeof b));
+	x *= c->tmul;
+	if (x < c->last_t)
+		return ti_ev_fail(c, id, "t", "time runs backwards: t is %lld, after %lld at event "
+				  "%u", (long long)(x / c->tmul), (long long)(c->last_t / c->tmul),
+				  id - 1);
+	c->last_t = x;
+
+	st_event e;
+	memset(&e, 0, sizeof e);
+	e.t_us = x;
+	e.kind = (uint8_t)kind;
+	e.proc = TRACE_WORLD;
+	e.body = TRACE_NONE;
+	e.state = TRACE_NONE;
+	uint32_t vc[ST_MAX_PROCS];
+	/* a world event's proc, lamport or vc, if a writer adds them, are ignored */
+	if (trace_kinds[kind].proc_event && !ti_clocks(c, ev, &e, id, vc))
+		return false;
+	const cJSON *by = ti_get(ev, "by"), *ms = ti_get(ev, "milestone");
+	if (by && !cJSON_IsNull(by)) {
+		int k = ti_index(by, trace_by_names, 3);
+		if (k < 0)
+			return ti_ev_fail(c, id, "by", "\"by\" is %s, expected \"schedule\" or \"user\"",
+					  ti_show(by, b, sizeof b));
+		e.by = (uint8_t)k;
+	}
+	if (ms && !cJSON_IsBool(ms))
+		return ti_ev_fail(c, id, "milestone", "\"milestone\" is %s, expected true or false",
+				  ti_show(ms, b, sizeof b));
+	if (cJSON_IsTrue(ms))
+		e.flags |= EVF_MILESTONE;
+	if (!ti_opt_string(c, ev, id, "label", &e.label) ||
+	    !ti_opt_string(c, ev, id, "note", &e.note))
+		return false;
+	if (ti_kind_readers[kind] && !ti_kind_readers[kind](c, ev, &e, id))
+		return false;
+	if (!ti_opt_object(c, ev, id, "state", NULL, &e.state))
+		return false;
+	trace_append(c->t, &e, trace_kinds[kind].proc_event ? vc : NULL);
+	return true;
+}
+
+/* ---- the header ---- */
+
+static const struct { const char *name; int64_t mul; } ti_units[] = {
+	{"us", 1}, {"ms", 1000}, {"s", 1000000},
+};
+
+/* The seed, exactly: cJSON holds numbers as doubles, which lose digits past 2^53, so a large
+ * seed is read again from its text. Our exporter writes a seed of 2^63 and more as a negative
+ * int64; that comes back as the same uint64. */
+static bool ti_seed(ti_ctx *c, const cJSON *it, uint64_t *out)
+{
+	if (!cJSON_IsNumber(it))
+		return false;
+	double d = it->valuedouble;
+	if (!(d >= -9223372036854775808.0 && d < 18446744073709551616.0))
+		return false;
+	if (d > -9007199254740992.0 && d < 9007199254740992.0) {
+		int64_t i = (int64_t)d;
+		*out = (uint64_t)i;
+		return (double)i == d;
+	}
+	*out = d < 0 ? (uint64_t)(int64_t)d : (uint64_t)d;
+	size_t k, v;
+	if (ti_member(c, c->root, "seed", &k, &v)) {
+		char *end;
+		errno = 0;
+		uint64_t u = c->text[v] == '-' ? (uint64_t)strtoll(c->text + v, &end, 10)
+					       : (uint64_t)strtoull(c->text + v, &end, 10);
+		if (errno == 0 && *end != '.' && *end != 'e' && *end != 'E')
+			*out = u;
+	}
+	return true;
+}
+
+/* A process name into 8 bytes, cut at a character boundary. */
+static void ti_name(char dst[8], const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 7) {
+		n = 7;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+static const char *const ti_roles[] = {"node", "client"};
+
+static bool ti_processes(ti_ctx *c, const cJSON *procs, char names[][8], int *nnodes,
+			 int *nclients)
+{
+	char b[80];
+	int n = cJSON_GetArraySize(procs), i = 0;
+	if (n < 1 || n > ST_MAX_PROCS)
+		return ti_fail(c, ti_at_top(c, "processes"), "%d processes; a trace needs 1 to %d",
+			       n, ST_MAX_PROCS);
+	const cJSON *p;
+	cJSON_ArrayForEach(p, procs) {
+		const cJSON *name = ti_get(p, "name");
+		int role = ti_index(ti_get(p, "role"), ti_roles, 2);
+		if (!cJSON_IsObject(p) || !cJSON_IsString(name) || !*name->valuestring || role < 0)
+			return ti_fail(c, ti_at_item(c, "processes", (uint32_t)i, NULL),
+				       "process %d is %s; it needs a \"name\" and a \"role\" \"node\" "
+				       "or \"client\"", i, ti_show(p, b, sizeof b));
+		ti_name(names[i], name->valuestring);
+		/* the file's order is kept: a client before a node is a foreign trace's choice
+		 * (see trace_import.h on what that limits) */
+		*(role == ST_ROLE_NODE ? nnodes : nclients) += 1;
+		i++;
+	}
+	return true;
+}
+
+static const char *ti_type_of(const cJSON *v)
+{
+	static const struct { int type; const char *name; } names[] = {
+		{cJSON_Array, "an array"}, {cJSON_String, "a string"}, {cJSON_Number, "a number"},
+		{cJSON_NULL, "null"}, {cJSON_True, "true"}, {cJSON_False, "false"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((v->type & 0xFF) == names[i].type)
+			return names[i].name;
+	return "not an object";
+}
+
+/* A required string member of the header. */
+static const char *ti_head_str(ti_ctx *c, const cJSON *doc, const char *key)
+{
+	const cJSON *v = ti_get(doc, key);
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	char b[80];
+	ti_fail(c, ti_at_top(c, key), "\"%s\" is %s, expected a string", key, ti_show(v, b, sizeof b));
+	return NULL;
+}
+
+static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
+{
+	char b[80];
+	const cJSON *fmt = ti_get(doc, "format"), *ver = ti_get(doc, "version");
+	const cJSON *unit = ti_get(doc, "time_unit"), *procs = ti_get(doc, "processes");
+	const cJSON *pver = ti_get(doc, "protocol_version");
+	int64_t x;
+	/* format and version are optional (a minimal foreign trace may leave them out), but
+	 * another format or a later version may mean something else: refuse those */
+	if (fmt && (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "spacetime-trace") != 0)) {
+		ti_fail(c, ti_at_top(c, "format"), "\"format\" is %s, expected \"spacetime-trace\"",
+			ti_show(fmt, b, sizeof b));
+		return NULL;
+	}
+	if (ver && (!ti_int(ver, &x) || x != 1)) {
+		ti_fail(c, ti_at_top(c, "version"), "\"version\" is %s; this build reads version 1",
+			ti_show(ver, b, sizeof b));
+		return NULL;
+	}
+	const char *scenario = ti_head_str(c, doc, "scenario");
+	const char *protocol = scenario ? ti_head_str(c, doc, "protocol") : NULL;
+	if (!protocol)
+		return NULL;
+	if (pver && !cJSON_IsString(pver)) {
+		ti_fail(c, ti_at_top(c, "protocol_version"), "\"protocol_version\" is %s, expected a "
+			"string", ti_show(pver, b, sizeof b));
+		return NULL;
+	}
+	uint64_t seed;
+	if (!ti_seed(c, ti_get(doc, "seed"), &seed)) {
+		ti_fail(c, ti_at_top(c, "seed"), "\"seed\" is %s, expected an integer",
+			ti_show(ti_get(doc, "seed"), b, sizeof b));
+		return NULL;
+	}
+	c->tmul = 0;
+	const char *uname = unit ? cJSON_GetStringValue(unit) : "us";
+	for (size_t i = 0; uname && i < sizeof ti_units / sizeof ti_units[0]; i++)
+		if (strcmp(uname, ti_units[i].name) == 0) {
+			c->tmul = ti_units[i].mul;
+			break;
+		}
+	if (!c->tmul) {
+		ti_fail(c, ti_at_top(c, "time_unit"), "\"time_unit\" is %s, expected \"us\", \"ms\" "
+			"or \"s\"", ti_show(unit, b, sizeof b));
+		return NULL;
+	}
+	if (!cJSON_IsArray(procs)) {
+		ti_fail(c, ti_at_top(c, "processes"), "\"processes\" is %s, expected an array of "
+			"{\"name\", \"role\"}", ti_show(procs, b, sizeof b));
+		return NULL;
+	}
+	if (!cJSON_IsArray(ti_get(doc, "events"))) {
+		ti_fail(c, ti_at_top(c, "events"), "\"events\" is %s, expected an array",
+			ti_show(ti_get(doc, "events"), b, sizeof b));
+		return NULL;
+	}
+	char names[ST_MAX_PROCS][8];
+	int nn = 0, nc = 0;
+	if (!ti_processes(c, procs, names, &nn, &nc))
+		return NULL;
+	const st_protocol *pr = registry_find(protocol);
+	st_trace *t = trace_new(scenario, pr, seed, nn, nc, NULL);
+	char *pname = ti_strdup(protocol), *pv = ti_strdup(pver ? pver->valuestring : "");
+	if (!t || !pname || !pv) {
+		trace_free(t);
+		free(pname);
+		free(pv);
+		ti_fail(c, TI_NOWHERE, "out of memory");
+		return NULL;
+	}
+	/* the file's words, not this build's: an unknown protocol keeps its name, and a known
+	 * one the version the file was written with */
+	free(t->protocol);
+	t->protocol = pname;
+	free(t->protocol_version);
+	t->protocol_version = pv;
+	memcpy(t->proc_names, names, sizeof(names[0]) * (size_t)(nn + nc));
+	return t;
+}
+
+/* ---- the file ---- */
+
+static char *ti_read(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	size_t cap = (size_t)1 << 16;
+	if (fstat(fileno(f), &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory, expected a trace file", path);
+			fclose(f);
+			return NULL;
+		}
+		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > TRACE_IMPORT_MAX_BYTES) {
+			snprintf(err, errlen, "%s: %llu bytes is too large to import (at most %zu MiB)",
+				 path, (unsigned long long)st.st_size, TRACE_IMPORT_MAX_BYTES >> 20);
+			fclose(f);
+			return NULL;
+		}
+		if (S_ISREG(st.st_mode))
+			cap = (size_t)st.st_size + 1;
+	}
+	/* read to the end whatever fstat said: a pipe has no size, a file may be growing */
+	size_t n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (n == cap) {
+			/* the last growth stops one byte past the limit: reading that byte is how
+			 * a pipe's stream is known to be too large */
+			if (n > TRACE_IMPORT_MAX_BYTES) {
+				snprintf(err, errlen, "%s: larger than %zu MiB; too large to import",
+					 path, TRACE_IMPORT_MAX_BYTES >> 20);
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			size_t ncap = cap * 2 > TRACE_IMPORT_MAX_BYTES + 1 ? TRACE_IMPORT_MAX_BYTES + 1
+									  : cap * 2;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (!buf || ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 buf ? strerror(errno) : "out of memory");
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	/* the loop ends on a read of nothing, so n < cap: there is room for the NUL */
+	buf[n] = 0;     /* strtoull in ti_seed stops here at worst */
+	*len = n;
+	return buf;
+}
+
+/* The first byte that is not UTF-8, or a raw control character (JSON wants it escaped;
+ * cJSON lets it through, and a view would draw it), or -1. */
+static long ti_bad_byte(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < len) {
+		unsigned ch = s[i];
+		if (ch < 0x80) {
+			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+				return (long)i;
+			i++;
+			continue;
+		}
+		size_t n;
+		uint32_t min;
+		if (ch >= 0xC2 && ch <= 0xDF)
+			n = 1, min = 0x80;
+		else if ((ch & 0xF0) == 0xE0)
+			n = 2, min = 0x800;
+		else if (ch >= 0xF0 && ch <= 0xF4)
+			n = 3, min = 0x10000;
+		else
+			return (long)i;
+		if (len - i <= n)
+			return (long)i;
+		uint32_t cp = ch & (0x3Fu >> n);
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return (long)i;
+			cp = cp << 6 | (s[i + k] & 0x3Fu);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
+/* Whether the text ends inside a string or with brackets still open (a file cut short), and
+ * where its last structural character is. cJSON's error offset is unreliable at the end of
+ * the text (it points at the last token, not past it), so a cut is recognised this way. */
+static bool ti_cut_short(const ti_ctx *c, size_t *last)
+{
+	size_t depth = 0;
+	*last = c->root;
+	for (size_t i = c->root; i < c->len; i++) {
+		char ch = c->text[i];
+		if (ch == '"') {
+			bool closed = false;
+			for (i++; i < c->len && !closed; i++)
+				if (c->text[i] == '\\')
+					i++;
+				else
+					closed = c->text[i] == '"';
+			if (!closed)
+				return true;
+			i--;    /* back onto the closing quote; the loop steps past it */
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if ((ch == '}' || ch == ']') && depth > 0)
+			depth--;
+		else if (ch != ',' && ch != ':')
+			continue;
+		*last = i;
+	}
+	return depth > 0;
+}
+
+/* Parse the text; NULL after a message placing the syntax error. */
+static cJSON *ti_parse(ti_ctx *c)
+{
+	long bad = ti_bad_byte(c->text, c->len);
+	if (bad >= 0) {
+		unsigned ch = (unsigned char)c->text[bad];
+		if (ch < 0x20)
+			ti_fail(c, (size_t)bad, "invalid JSON: control character 0x%02x (JSON wants "
+				"it escaped)", ch);
+		else
+			ti_fail(c, (size_t)bad, "invalid JSON: byte 0x%02x is not valid UTF-8", ch);
+		return NULL;
+	}
+	size_t start = 0;
+	if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0)
+		start = 3;  /* a byte order mark: cJSON skips it too */
+	c->root = ti_ws(c, start);
+	if (c->root >= c->len) {
+		ti_fail(c, TI_NOWHERE, "empty file, expected a JSON trace");
+		return NULL;
+	}
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(c->text, c->len, &end, false);
+	size_t off = end && end >= c->text ? (size_t)(end - c->text) : 0;
+	if (!doc) {
+		size_t last;
+		if (off >= c->len || (ti_cut_short(c, &last) && off >= last))
+			ti_fail(c, c->len, "invalid JSON: the file ends in the middle of a value "
+				"(cut short?)");
+		else if (c->text[off] > 0x20 && c->text[off] < 0x7F)
+			ti_fail(c, off, "invalid JSON: unexpected '%c'", c->text[off]);
+		else
+			ti_fail(c, off, "invalid JSON: unexpected byte 0x%02x",
+				(unsigned char)c->text[off]);
+		return NULL;
+	}
+	off = ti_ws(c, off);
+	if (off < c->len) {
+		ti_fail(c, off, "invalid JSON: more text after the document's end");
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+st_trace *trace_import(const char *path, char *err, size_t errlen)
+{
+	char scratch[1];
+	if (!err || errlen == 0) {
+		err = scratch;
+		errlen = sizeof scratch;
+	}
+	if (!path) {
+		snprintf(err, errlen, "no trace file given");
+		return NULL;
+	}
+	size_t len = 0;
+	char *text = ti_read(path, &len, err, errlen);
+	if (!text)
+		return NULL;
+	ti_ctx c = {.path = path, .text = text, .len = len, .err = err, .errlen = errlen};
+	st_trace *t = NULL;
+	cJSON *doc = ti_parse(&c);
+	if (!doc)
+		goto done;
+	if (!cJSON_IsObject(doc)) {
+		ti_fail(&c, c.root, "not a trace: the document is %s, expected an object with "
+			"\"processes\" and \"events\"", ti_type_of(doc));
+		goto done;
+	}
+	t = c.t = ti_header(&c, doc);
+	if (!t)
+		goto done;
+	const cJSON *ev;
+	uint32_t id = 0;
+	cJSON_ArrayForEach(ev, ti_get(doc, "events")) {
+		if (!ti_event(&c, ev, id++)) {
+			trace_free(t);
+			t = NULL;
+			goto done;
+		}
+	}
+	trace_step_done(t);     /* every event is a finished step: nothing is being built */
+done:
+	cJSON_Delete(doc);
+	free(c.msgs.s);
+	free(text);
+	return t;
+}

@@ -23,6 +23,19 @@ static bool actions_need_run(session *s)
 
 static const st_trace *actions_trace(session *s) { return history_trace(s->h); }
 
+/* Actions on the world need one: a recorded trace opened read-only has none. */
+static bool actions_need_world(session *s)
+{
+	if (!actions_need_run(s))
+		return false;
+	if (!history_sim(s->h)) {
+		session_say(s, 4, "read-only: this trace cannot be re-simulated, so it cannot be "
+			    "changed (stepping and rewinding work)");
+		return false;
+	}
+	return true;
+}
+
 static void actions_proc_name(session *s, int p, char *out, size_t n)
 {
 	if (p >= 0 && p < s->rs.sc->nprocs)
@@ -97,6 +110,8 @@ static void actions_after_act(session *s, bool ok, bool in_past, const char *wha
 
 static bool actions_act(session *s, hist_act *a, const char *what)
 {
+	if (!actions_need_world(s))
+		return false;
 	a->at = 0;      /* the history pins it to where the world is */
 	bool in_past = !history_at_end(s->h);
 	bool ok = history_act(s->h, a);
@@ -114,7 +129,7 @@ void actions_step(session *s, int arg)
 		return;
 	session_set_playing(s, false);
 	uint32_t ev;
-	if (history_at_end(s->h) && sim_violation(history_sim(s->h), &ev)) {
+	if (history_at_end(s->h) && history_sim(s->h) && sim_violation(history_sim(s->h), &ev)) {
 		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
 			    ev);
 		return;
@@ -164,7 +179,8 @@ void actions_play(session *s, int arg)
 	if (!actions_need_run(s))
 		return;
 	uint32_t ev;
-	if (!s->playing && history_at_end(s->h) && sim_violation(history_sim(s->h), &ev)) {
+	if (!s->playing && history_at_end(s->h) && history_sim(s->h) &&
+	    sim_violation(history_sim(s->h), &ev)) {
 		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
 			    ev);
 		return;
@@ -441,7 +457,7 @@ void actions_click(session *s, int arg)
 
 static bool actions_need_proc(session *s, bool node_only)
 {
-	if (!actions_need_run(s))
+	if (!actions_need_world(s))
 		return false;
 	if (s->sel_proc < 0 || s->sel_proc >= s->rs.sc->nprocs ||
 	    (node_only && s->sel_proc >= s->rs.sc->nnodes)) {
@@ -584,7 +600,7 @@ void actions_fire_timer(session *s, int arg)
 void actions_manual(session *s, int arg)
 {
 	(void)arg;
-	if (!actions_need_run(s))
+	if (!actions_need_world(s))
 		return;
 	bool on = !sim_manual(history_sim(s->h));
 	hist_act a = {.kind = ACT_MANUAL, .proc = on};
@@ -602,6 +618,8 @@ void actions_manual(session *s, int arg)
 
 static int actions_flights(session *s, sim_flight *f)
 {
+	if (!history_sim(s->h))
+		return 0;   /* a recorded trace: nothing is in flight to act on */
 	return sim_inflight(history_sim(s->h), f, ACTIONS_MAX_FLIGHTS);
 }
 

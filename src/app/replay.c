@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "core/history.h"
 #include "core/scenario.h"
+#include "core/trace_import.h"
 #include "core/trace_json.h"
 #include "replay.h"
 
@@ -374,10 +375,51 @@ done:
 	return status;
 }
 
+/* A trace that cannot be re-simulated opens read-only: imported as recorded, with a
+ * scenario made up from its header so the views have names and a title. */
+static int replay_read_only(const cli_opts *o)
+{
+	char err[2048];
+	st_trace *t = trace_import(o->target, err, sizeof err);
+	if (!t) {
+		fprintf(stderr, "spacetime: %s\n", err);
+		return EXIT_BAD_INPUT;
+	}
+	st_scenario *sc = calloc(1, sizeof *sc);
+	st_history *h = sc ? history_open_trace(t) : NULL;
+	if (!h) {
+		free(sc);
+		trace_free(t);
+		fprintf(stderr, "spacetime: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	char title[160];
+	snprintf(title, sizeof title, "read-only: %s", o->target);
+	sc->path = strdup(o->target);
+	sc->name = strdup(t->scenario);
+	sc->title = strdup(title);
+	sc->topic = strdup("");
+	sc->protocol_name = strdup(t->protocol);
+	sc->protocol = t->proto;
+	sc->nnodes = t->nnodes;
+	sc->nclients = t->nclients;
+	sc->nprocs = t->nprocs;
+	sc->seed = t->seed;
+	int rc = tui_run_history(o, sc, h, "read-only: this trace cannot be re-simulated here; "
+				 "every view works, stepping moves through the recorded events");
+	history_free(h);
+	scenario_free(sc);
+	return rc;
+}
+
 int replay_main(const cli_opts *o)
 {
 	replay_run r;
 	int st = replay_load(o->target, o, &r, stdout, stderr);
+	if (!o->headless && r.read_only) {
+		replay_free(&r);
+		return replay_read_only(o);
+	}
 	if (o->headless || st == EXIT_BAD_INPUT || !r.h) {
 		replay_free(&r);
 		return st;

@@ -282,13 +282,14 @@ int64_t session_next_time(const session *s)
 	uint32_t cur = history_cursor(s->h);
 	if (cur < history_end(s->h))
 		return trace_at(t, cur)->t_us;
-	return sim_next_us(history_sim(s->h));
+	return history_sim(s->h) ? sim_next_us(history_sim(s->h)) : -1;
 }
 
 /* At the end of the record after a violation, the world refuses to go on. */
 static bool session_stopped(const session *s, uint32_t *ev)
 {
-	return history_at_end(s->h) && sim_violation(history_sim(s->h), ev) != NULL;
+	return history_at_end(s->h) && history_sim(s->h) &&
+	       sim_violation(history_sim(s->h), ev) != NULL;
 }
 
 static void session_select(session *s, uint32_t ev)
@@ -305,8 +306,10 @@ static void session_select(session *s, uint32_t ev)
  * that caused the rest, where the protocol's label sits. Selecting it after any move keeps
  * the screen a function of the cursor alone: stepping back and forward again, or stepping
  * through the past one event at a time, shows what live stepping showed. */
-static uint32_t session_step_start(const st_trace *t, uint32_t ev)
+static uint32_t session_step_start(const session *s, const st_trace *t, uint32_t ev)
 {
+	if (!history_sim(s->h))
+		return ev;      /* a recorded trace has no step boundaries: events one by one */
 	while (ev > 0 && !(trace_at(t, ev)->flags & EVF_STEP))
 		ev--;
 	return ev;
@@ -322,7 +325,7 @@ sim_status session_step(session *s)
 		/* Select the step's first event: the receive or the timer that caused the rest,
 		 * which is where the protocol's label ("became leader") sits. */
 		if (s->follow || !s->playing)
-			session_select(s, session_step_start(t, after - 1));
+			session_select(s, session_step_start(s, t, after - 1));
 		int64_t te = trace_at(t, after - 1)->t_us;
 		if (te > s->now_us)
 			s->now_us = te;
@@ -348,7 +351,7 @@ void session_after_seek(session *s)
 	uint32_t cur = history_cursor(s->h), end = history_end(s->h);
 	const st_trace *t = history_trace(s->h);
 	if (s->selected != TRACE_NONE && s->selected >= cur)
-		session_select(s, cur ? session_step_start(t, cur - 1) : TRACE_NONE);
+		session_select(s, cur ? session_step_start(s, t, cur - 1) : TRACE_NONE);
 	if (s->marked != TRACE_NONE && s->marked >= end)
 		s->marked = TRACE_NONE;
 	s->now_us = cur ? trace_at(t, cur - 1)->t_us : 0;
@@ -506,6 +509,7 @@ void session_model(session *s, view_model *m)
 	uint32_t cur = history_cursor(s->h);
 	m->sc = s->rs.sc;
 	m->sim = history_sim(s->h);
+	m->read_only = m->sim == NULL;
 	m->trace = history_trace(s->h);
 	m->cursor = cur ? cur - 1 : TRACE_NONE;
 	m->now_us = s->now_us;
@@ -521,7 +525,6 @@ void session_model(session *s, view_model *m)
 	m->speed = session_speed(s);
 	m->manual = sim_manual(m->sim);
 	m->branched = history_branched(s->h);
-	m->read_only = false;
 	m->focus = s->focus;
 	m->help = s->help;
 	m->swap_pane = s->swap_pane;

@@ -71,6 +71,15 @@ st_history *history_new(const st_scenario *sc, const sim_opts *o)
 	return h;
 }
 
+st_history *history_open_trace(st_trace *t)
+{
+	st_history *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->tr = t;
+	return h;
+}
+
 void history_free(st_history *h)
 {
 	if (!h)
@@ -231,6 +240,10 @@ void history_seek(st_history *h, uint32_t n)
 	uint32_t end = trace_count(h->tr);
 	if (n > end)
 		n = end;
+	if (!h->sim) {
+		h->cursor = n;
+		return;
+	}
 	uint32_t b = hist_boundary(h, n);
 	uint32_t pos = sim_events(h->sim);
 	if (pos != b) {
@@ -274,6 +287,12 @@ static void hist_maybe_snapshot(st_history *h)
 sim_status history_step(st_history *h)
 {
 	uint32_t end = trace_count(h->tr);
+	if (!h->sim) {          /* a recorded trace: stepping moves through it */
+		if (h->cursor >= end)
+			return SIM_IDLE;
+		h->cursor++;
+		return SIM_OK;
+	}
 	if (h->cursor < end) {
 		history_seek(h, h->cursor + 1);
 		return SIM_OK;
@@ -289,6 +308,8 @@ sim_status history_step(st_history *h)
 
 bool history_act(st_history *h, const hist_act *a)
 {
+	if (!h->sim)
+		return false;   /* a recorded trace cannot be changed */
 	if (h->cursor < trace_count(h->tr) || sim_events(h->sim) != trace_count(h->tr)) {
 		history_seek(h, h->cursor);
 		hist_branch(h);

@@ -43,9 +43,14 @@ typedef struct {
 typedef struct st_history st_history;
 
 st_history *history_new(const st_scenario *sc, const sim_opts *o);
+/* A recorded trace that cannot be re-simulated, opened read-only (the history owns it):
+ * there is no world (history_sim is NULL), stepping and seeking move through the recorded
+ * events, and every action is refused. */
+st_history *history_open_trace(st_trace *t);
 void history_free(st_history *h);
 
-st_sim *history_sim(const st_history *h);     /* the world at the cursor's step boundary */
+st_sim *history_sim(const st_history *h);     /* the world at the cursor's step boundary, or
+						  NULL for a read-only trace */
 st_trace *history_trace(const st_history *h);
 uint32_t history_end(const st_history *h);    /* events recorded */
 /* The cursor: how many events have happened in the world shown (0..end). */

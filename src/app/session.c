@@ -523,7 +523,7 @@ void session_model(session *s, view_model *m)
 	m->show_labels = s->show_labels;
 	m->playing = s->playing;
 	m->speed = session_speed(s);
-	m->manual = sim_manual(m->sim);
+	m->manual = m->sim && sim_manual(m->sim);
 	m->branched = history_branched(s->h);
 	m->focus = s->focus;
 	m->help = s->help;

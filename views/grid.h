@@ -18,7 +18,7 @@ typedef enum {
 	R_NODE, R_CLIENT, R_LEADER, R_CANDIDATE, R_FOLLOWER,
 	R_MSG, R_MSG_HOT, R_DROP, R_CRASH, R_PAUSE, R_PARTITION,
 	R_SELECT, R_MARK, R_PAST, R_FUTURE, R_CONCURRENT,
-	R_CHANGED, R_STATUS, R_KEY, R_LESSON, R_WARN, R_OK, R_TIMER, R_CLOCK,
+	R_CHANGED, R_STATUS, R_KEY, R_LESSON, R_WARN, R_GOOD, R_TIMER, R_CLOCK,
 	R__COUNT
 } grid_role;
 extern const char *const grid_role_names[R__COUNT];  /* "normal", "dim", ... for themes */

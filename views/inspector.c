@@ -302,7 +302,7 @@ static void inspector_message(inspector_out *o, const view_model *m, const st_ev
 		return;
 	}
 	const char *type = inspector_msg_type(m, mr);
-	if (e->kind == EV_SEND) {
+	if (e->kind == KIND_SEND) {
 		inspector_put(o, type, R_MSG, A_BOLD_);
 		inspector_putf(o, R_NORMAL, 0, " to %s", view_proc_name(t, mr->to));
 		inspector_putf(o, R_DIM, 0, "  msg #%u", e->ref);
@@ -312,7 +312,7 @@ static void inspector_message(inspector_out *o, const view_model *m, const st_ev
 		if (end == TRACE_NONE || (m->cursor != TRACE_NONE && end > m->cursor) ||
 		    m->cursor == TRACE_NONE)
 			snprintf(line, sizeof line, "in flight at the cursor");
-		else if (inspector_held(t, end) && trace_at(t, end)->kind == EV_DROP)
+		else if (inspector_held(t, end) && trace_at(t, end)->kind == KIND_DROP)
 			snprintf(line, sizeof line, "lost: %s (e%u)",
 				 inspector_drop_why[trace_at(t, end)->aux & 3], end);
 		else if (inspector_held(t, end))
@@ -332,7 +332,7 @@ static void inspector_message(inspector_out *o, const view_model *m, const st_ev
 		if (inspector_held(t, mr->send_ev)) {
 			const st_event *s = trace_at(t, mr->send_ev);
 			double flight = (double)(e->t_us - s->t_us) / 1000.0;
-			if (e->kind == EV_RECV)
+			if (e->kind == KIND_RECV)
 				snprintf(line, sizeof line, "sent by %s at t=%.3fms (e%u), in flight %.1f ms",
 					 view_proc_name(t, mr->from), (double)s->t_us / 1000.0,
 					 mr->send_ev, flight);
@@ -342,11 +342,11 @@ static void inspector_message(inspector_out *o, const view_model *m, const st_ev
 					 mr->send_ev, flight);
 			inspector_para(o, 0, line, R_NORMAL, 0);
 		}
-		if (e->kind == EV_DROP) {
+		if (e->kind == KIND_DROP) {
 			snprintf(line, sizeof line, "dropped: %s", inspector_drop_why[e->aux & 3]);
 			inspector_para(o, 0, line, R_DROP, A_BOLD_);
 		}
-		if (e->kind == EV_RECV && mr->end_ev != id && inspector_held(t, mr->end_ev))
+		if (e->kind == KIND_RECV && mr->end_ev != id && inspector_held(t, mr->end_ev))
 			inspector_para(o, 0, "a duplicate: this message was delivered before",
 				       R_WARN, 0);
 	}
@@ -389,7 +389,7 @@ static void inspector_compare(inspector_out *o, const view_model *m, uint32_t a,
 	int ord = trace_order(t, a, b);
 	if (ord != 0) {
 		uint32_t x = ord > 0 ? a : b, y = ord > 0 ? b : a;
-		inspector_putf(o, R_OK, A_BOLD_, "e%u \u2192 e%u", x, y);
+		inspector_putf(o, R_GOOD, A_BOLD_, "e%u \u2192 e%u", x, y);
 		inspector_put(o, "  happened before", R_NORMAL, 0);
 		snprintf(line, sizeof line, "e%u.vc %s \u2264 e%u.vc %s: e%u happened before e%u", x,
 			 ord > 0 ? va : vb, y, ord > 0 ? vb : va, x, y);
@@ -462,12 +462,12 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 		inspector_vc(o, m, id);
 
 	switch (e->kind) {
-	case EV_SEND:
-	case EV_RECV:
-	case EV_DROP:
+	case KIND_SEND:
+	case KIND_RECV:
+	case KIND_DROP:
 		inspector_message(o, m, e, id);
 		break;
-	case EV_PARTITION: {
+	case KIND_PARTITION: {
 		network_state ns;
 		network_state_at(t, id, &ns);
 		char sum[200];
@@ -476,15 +476,15 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 		inspector_para(o, 0, "messages between groups are dropped until a heal", R_DIM, 0);
 		break;
 	}
-	case EV_HEAL:
+	case KIND_HEAL:
 		inspector_para(o, 0, "every partition removed: all processes can reach each other",
 			       R_DIM, 0);
 		break;
-	case EV_CRASH:
+	case KIND_CRASH:
 		inspector_para(o, 0, "the process stops; its volatile state is lost, its persistent state "
 			  "kept", R_CRASH, 0);
 		break;
-	case EV_COMPLETE:
+	case KIND_COMPLETE:
 		if (inspector_held(t, e->ref))
 			inspector_putf(o, R_NORMAL, 0, "%s, invoked at e%u, took %.1f ms",
 				  trace_optype_names[e->aux % 3], e->ref,
@@ -497,13 +497,13 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 	default:
 		break;
 	}
-	if (e->body != TRACE_NONE && e->kind != EV_PARTITION) {
+	if (e->body != TRACE_NONE && e->kind != KIND_PARTITION) {
 		inspector_body b;
 		st_sink s;
 		inspector_body_init(&b, t, &s);
 		if (o->x)
 			inspector_nl(o);
-		bool op = e->kind == EV_INVOKE || e->kind == EV_COMPLETE;
+		bool op = e->kind == KIND_INVOKE || e->kind == KIND_COMPLETE;
 		inspector_put(o, op ? "op" : "body", R_DIM, 0);
 		inspector_nl(o);
 		trace_kv_emit(t, e->body, &s);

@@ -102,7 +102,7 @@ static void lesson_update(const st_scenario *sc, const st_trace *t)
 		memset(lesson_cache.memo, 0, sizeof lesson_cache.memo);
 	}
 	/* which entries each event kind satisfies */
-	uint64_t kind_mask[EV__COUNT] = {0}, pending = 0;
+	uint64_t kind_mask[KIND__COUNT] = {0}, pending = 0;
 	for (int i = 0; i < sc->nlesson && i < 64; i++) {
 		const char *arg;
 		lesson_kind k = lesson_when(sc->lesson[i].when, &arg);

@@ -28,7 +28,7 @@ void network_cache_free(void)
  * 1 cut, 0 uncut, -1 not a cut. */
 static int network_cut_of(const st_trace *t, const st_event *e, int *from, int *to)
 {
-	if (e->kind != EV_INPUT || !e->label || e->body == TRACE_NONE)
+	if (e->kind != KIND_INPUT || !e->label || e->body == TRACE_NONE)
 		return -1;
 	const char *l = trace_str(t, e->label);
 	int cut = strcmp(l, "cut one way") == 0 ? 1 : strcmp(l, "uncut one way") == 0 ? 0 : -1;
@@ -51,7 +51,7 @@ static void network_index(const st_trace *t)
 	for (uint32_t id = from; id < end; id++) {
 		const st_event *e = trace_at(t, id);
 		int a, b;
-		if (e->kind != EV_PARTITION && e->kind != EV_HEAL && network_cut_of(t, e, &a, &b) < 0)
+		if (e->kind != KIND_PARTITION && e->kind != KIND_HEAL && network_cut_of(t, e, &a, &b) < 0)
 			continue;
 		if (network_cache.n == network_cache.cap) {
 			uint32_t cap = network_cache.cap ? network_cache.cap * 2 : 64;
@@ -85,13 +85,13 @@ void network_state_at(const st_trace *t, uint32_t cursor, network_state *out)
 	}
 	/* back to the partition or heal that set the groups, then replay the cuts after it */
 	int64_t base = last;
-	while (base >= 0 && trace_at(t, network_cache.ids[base])->kind == EV_INPUT)
+	while (base >= 0 && trace_at(t, network_cache.ids[base])->kind == KIND_INPUT)
 		base--;
 	if (base >= 0) {
 		uint32_t id = network_cache.ids[base];
 		const st_event *e = trace_at(t, id);
 		out->since = id;
-		if (e->kind == EV_PARTITION && e->body != TRACE_NONE) {
+		if (e->kind == KIND_PARTITION && e->body != TRACE_NONE) {
 			const st_kvrec *r = trace_kv_items(t, e->body);
 			uint32_t n = trace_kv_count(t, e->body);
 			for (uint32_t i = 0; i < n; i++) {

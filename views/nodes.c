@@ -51,7 +51,7 @@ void nodes_cache_free(void)
 /* A pause or resume is an input event labelled "pause n3" / "resume n3" with body {proc}. */
 static int nodes_input_proc(const st_trace *t, const st_event *e, sim_proc_status *to)
 {
-	if (e->kind != EV_INPUT || !e->label || e->body == TRACE_NONE)
+	if (e->kind != KIND_INPUT || !e->label || e->body == TRACE_NONE)
 		return -1;
 	const char *l = trace_str(t, e->label);
 	if (strncmp(l, "pause ", 6) == 0)
@@ -80,7 +80,7 @@ static void nodes_index(const st_trace *t)
 		if (trace_kinds[e->kind].proc_event && e->proc < t->nprocs) {
 			if (e->state != TRACE_NONE)
 				nodes_push(&nodes_cache.state[e->proc], id);
-			if (e->kind == EV_CRASH || e->kind == EV_RESTART)
+			if (e->kind == KIND_CRASH || e->kind == KIND_RESTART)
 				nodes_push(&nodes_cache.status[e->proc], id);
 		} else {
 			int p = nodes_input_proc(t, e, &to);
@@ -127,9 +127,9 @@ sim_proc_status nodes_status_at(const view_model *m, int p)
 	if (i < 0)
 		return PROC_UP;
 	const st_event *e = trace_at(m->trace, v->ids[i]);
-	if (e->kind == EV_CRASH)
+	if (e->kind == KIND_CRASH)
 		return PROC_CRASHED;
-	if (e->kind == EV_RESTART)
+	if (e->kind == KIND_RESTART)
 		return PROC_UP;
 	sim_proc_status to = PROC_UP;
 	nodes_input_proc(m->trace, e, &to);
@@ -214,8 +214,8 @@ typedef struct {
  * follow belong to it. Bounded: a step is a handful of events. */
 static uint32_t nodes_step_first(const st_trace *t, uint32_t cur)
 {
-	static const bool inside[EV__COUNT] = {[EV_SEND] = true, [EV_LOCAL] = true,
-					       [EV_COMPLETE] = true};
+	static const bool inside[KIND__COUNT] = {[KIND_SEND] = true, [KIND_LOCAL] = true,
+					       [KIND_COMPLETE] = true};
 	uint32_t id = cur;
 	for (int k = 0; k < 4096 && id > t->base; k++, id--) {
 		const st_event *e = trace_at(t, id);
@@ -495,7 +495,7 @@ static void nodes_draw_timers(grid *g, int x, int y, int maxw, const view_model 
 }
 
 static const struct { const char *word; int role; } nodes_status_words[] = {
-	[PROC_UP] = {"up", R_OK}, [PROC_CRASHED] = {"crashed", R_CRASH},
+	[PROC_UP] = {"up", R_GOOD}, [PROC_CRASHED] = {"crashed", R_CRASH},
 	[PROC_PAUSED] = {"paused", R_PAUSE},
 };
 

@@ -78,7 +78,7 @@ static int status_info(const view_model *m, status_seg *s)
 	uint32_t at = m->cursor == TRACE_NONE ? 0 : m->cursor + 1;
 	status_add(s, &n, 0, R_STATUS, 0, "event %u/%u", at, count);
 	if (m->playing)
-		status_add(s, &n, 1, R_OK, A_BOLD_, "\u25b6 playing %gx", m->speed);
+		status_add(s, &n, 1, R_GOOD, A_BOLD_, "\u25b6 playing %gx", m->speed);
 	else
 		status_add(s, &n, 1, R_STATUS, 0, "\u275a\u275a paused");
 	if (m->manual)

@@ -44,7 +44,7 @@ static const theme_style theme_builtin[R__COUNT] = {
 	[R_CONCURRENT] = {3, D, 0},     [R_CHANGED] = {3, D, A_BOLD_},
 	[R_STATUS] = {D, D, 0},         [R_KEY] = {6, D, A_BOLD_},
 	[R_LESSON] = {D, D, 0},         [R_WARN] = {3, D, A_BOLD_},
-	[R_OK] = {2, D, 0},             [R_TIMER] = {4, D, A_BOLD_},
+	[R_GOOD] = {2, D, 0},             [R_TIMER] = {4, D, A_BOLD_},
 	[R_CLOCK] = {5, D, 0},
 };
 #undef D
@@ -236,7 +236,7 @@ static char *theme_read(const char *path, size_t *len)
 	return buf;
 }
 
-/* Whether a file can be read. (Not access(): <unistd.h> defines R_OK, which is a grid role
+/* Whether a file can be read. (Not access(): <unistd.h> defines R_GOOD, which is a grid role
  * here.) */
 static bool theme_readable(const char *path)
 {

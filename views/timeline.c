@@ -73,22 +73,22 @@ static uint32_t tl_ch(const grid *g, int gl)
 #define TL_PRIO_MILESTONE 100
 #define TL_LPRIO_MILESTONE 6
 #define TL_LPRIO_SELECTED 9
-static const struct { int glyph; uint8_t role, prio, label_prio; } tl_kinds[EV__COUNT] = {
-	[EV_START] = {TG_START, R_NODE, 60, 0},
-	[EV_SEND] = {TG_SEND, R_MSG, 30, 2},
-	[EV_RECV] = {TG_RECV, R_MSG, 35, 3},
-	[EV_TIMER] = {TG_TIMER, R_TIMER, 20, 1},
-	[EV_LOCAL] = {TG_LOCAL, R_NORMAL, 40, 3},
-	[EV_CRASH] = {TG_CRASH, R_CRASH, 90, 5},
-	[EV_RESTART] = {TG_RESTART, R_OK, 85, 5},
-	[EV_INVOKE] = {TG_INVOKE, R_CLIENT, 50, 4},
-	[EV_COMPLETE] = {TG_COMPLETE, R_OK, 55, 4},
+static const struct { int glyph; uint8_t role, prio, label_prio; } tl_kinds[KIND__COUNT] = {
+	[KIND_START] = {TG_START, R_NODE, 60, 0},
+	[KIND_SEND] = {TG_SEND, R_MSG, 30, 2},
+	[KIND_RECV] = {TG_RECV, R_MSG, 35, 3},
+	[KIND_TIMER] = {TG_TIMER, R_TIMER, 20, 1},
+	[KIND_LOCAL] = {TG_LOCAL, R_NORMAL, 40, 3},
+	[KIND_CRASH] = {TG_CRASH, R_CRASH, 90, 5},
+	[KIND_RESTART] = {TG_RESTART, R_GOOD, 85, 5},
+	[KIND_INVOKE] = {TG_INVOKE, R_CLIENT, 50, 4},
+	[KIND_COMPLETE] = {TG_COMPLETE, R_GOOD, 55, 4},
 };
 /* A client's answer by its type (ok, fail, info). */
-static const uint8_t tl_complete_roles[3] = {R_OK, R_WARN, R_WARN};
+static const uint8_t tl_complete_roles[3] = {R_GOOD, R_WARN, R_WARN};
 /* Labels for marks the protocol does not label. */
-static const char *const tl_default_labels[EV__COUNT] = {
-	[EV_CRASH] = "crash", [EV_RESTART] = "restart",
+static const char *const tl_default_labels[KIND__COUNT] = {
+	[KIND_CRASH] = "crash", [KIND_RESTART] = "restart",
 };
 
 /* Lane states and how a lane looks in each. */
@@ -288,16 +288,16 @@ static void tl_sum_init(tl_sum *s)
 
 /* What a process event does to its lane: the status after it (TLS_NONE: unchanged), and
  * whether a client's operation opens (1) or closes (-1) with it. */
-static const struct { uint8_t status; int8_t op; } tl_lane_effects[EV__COUNT] = {
-	[EV_START] = {TLS_UP, 0}, [EV_RESTART] = {TLS_UP, -1}, [EV_CRASH] = {TLS_CRASHED, 0},
-	[EV_INVOKE] = {TLS_NONE, 1}, [EV_COMPLETE] = {TLS_NONE, -1},
+static const struct { uint8_t status; int8_t op; } tl_lane_effects[KIND__COUNT] = {
+	[KIND_START] = {TLS_UP, 0}, [KIND_RESTART] = {TLS_UP, -1}, [KIND_CRASH] = {TLS_CRASHED, 0},
+	[KIND_INVOKE] = {TLS_NONE, 1}, [KIND_COMPLETE] = {TLS_NONE, -1},
 };
 
 /* Fold one event into what holds. */
 static void tl_sum_apply(const st_trace *t, tl_sum *s, uint32_t id)
 {
 	const st_event *e = trace_at(t, id);
-	if (e->kind >= EV__COUNT)
+	if (e->kind >= KIND__COUNT)
 		return;
 	if (trace_kinds[e->kind].proc_event) {
 		int p = e->proc;
@@ -312,14 +312,14 @@ static void tl_sum_apply(const st_trace *t, tl_sum *s, uint32_t id)
 		return;
 	}
 	switch (e->kind) {
-	case EV_PARTITION:
-	case EV_HEAL:
+	case KIND_PARTITION:
+	case KIND_HEAL:
 		/* the world replaces every cut with the new partition (or none) */
-		s->part_ev = e->kind == EV_PARTITION ? id : TRACE_NONE;
+		s->part_ev = e->kind == KIND_PARTITION ? id : TRACE_NONE;
 		s->cut_ev = TRACE_NONE;
 		memset(s->cut, 0, sizeof s->cut);
 		break;
-	case EV_INPUT: {
+	case KIND_INPUT: {
 		int a = tl_input_action(t, e);
 		if (a == TLA_PAUSE || a == TLA_RESUME) {
 			int q = tl_kv_proc(t, e->body, "proc", t->nprocs);
@@ -374,10 +374,10 @@ static void tl_index_sync(const st_trace *t)
 			tl.narena += tl.nfl;
 		}
 		const st_event *e = trace_at(t, id);
-		if (e->kind == EV_SEND) {
+		if (e->kind == KIND_SEND) {
 			if (tl_reserve32(&tl.fl, &tl.fl_cap, tl.nfl + 1))
 				tl.fl[tl.nfl++] = e->ref;
-		} else if (e->kind == EV_RECV || e->kind == EV_DROP) {
+		} else if (e->kind == KIND_RECV || e->kind == KIND_DROP) {
 			for (uint32_t i = tl.nfl; i-- > 0;)
 				if (tl.fl[i] == e->ref) {
 					tl.fl[i] = tl.fl[--tl.nfl];
@@ -637,9 +637,9 @@ static int tl_ev_base_role(const tl_frame *f, const st_event *e)
 		int r = tl_role_of_state(f->t, e->state);
 		return r >= 0 ? tl_roles[r].role : R_CHANGED;
 	}
-	if (e->kind == EV_COMPLETE)
+	if (e->kind == KIND_COMPLETE)
 		return tl_complete_roles[e->aux % 3];
-	if (e->kind == EV_START)
+	if (e->kind == KIND_START)
 		return view_proc_role(f->t, e->proc);
 	return tl_kinds[e->kind].role;
 }
@@ -904,7 +904,7 @@ static void tl_draw_partitions(tl_frame *f, const tl_sum *at_i0)
 	tl_sum s = *at_i0;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
-		if (e->kind != EV_PARTITION && e->kind != EV_HEAL && e->kind != EV_INPUT)
+		if (e->kind != KIND_PARTITION && e->kind != KIND_HEAL && e->kind != KIND_INPUT)
 			continue;
 		tl_sum_apply(t, &s, id);
 		if (s.part_ev == part && s.cut_ev == cut_ev && !memcmp(s.cut, cut, sizeof cut))
@@ -972,13 +972,13 @@ static void tl_draw_lanes(tl_frame *f, const tl_sum *at_i0)
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
 		int p = e->proc;
-		if (e->kind == EV_INPUT) {
+		if (e->kind == KIND_INPUT) {
 			tl_sum_apply(t, &s, id);
 			p = tl_kv_proc(t, e->body, "proc", t->nprocs);
 			if (p < 0)
 				continue;
-		} else if (p < G->nl && e->kind != EV_SEND && e->kind != EV_RECV &&
-			   e->kind != EV_TIMER && e->kind != EV_LOCAL) {
+		} else if (p < G->nl && e->kind != KIND_SEND && e->kind != KIND_RECV &&
+			   e->kind != KIND_TIMER && e->kind != KIND_LOCAL) {
 			tl_sum_apply(t, &s, id);
 		} else {
 			continue;
@@ -1231,7 +1231,7 @@ static void tl_add_msg(tl_frame *f, uint32_t msg, uint32_t end_id, size_t nfly)
 	    !((from < f->G.first) != (to < f->G.first)))
 		return;
 	const st_event *ee = tl_held(t, end_id) ? trace_at(t, end_id) : NULL;
-	bool drop = ee && ee->kind == EV_DROP;
+	bool drop = ee && ee->kind == KIND_DROP;
 	tl_seg s;
 	memset(&s, 0, sizeof s);
 	s.xs = tl_col64(&f->G, se->t_us);
@@ -1322,7 +1322,7 @@ static void tl_draw_messages(tl_frame *f, const tl_ckpt *ck)
 		for (uint32_t i = 0; ck && i < ck->fl_n; i++)
 			tl.cand[ncand++] = tl.arena[ck->fl_off + i];
 		for (uint32_t id = from; id < f->i0; id++)
-			if (trace_at(t, id)->kind == EV_SEND)
+			if (trace_at(t, id)->kind == KIND_SEND)
 				tl.cand[ncand++] = trace_at(t, id)->ref;
 	}
 	for (size_t i = 0; i < ncand; i++) {
@@ -1333,11 +1333,11 @@ static void tl_draw_messages(tl_frame *f, const tl_ckpt *ck)
 	/* messages sent in the window, and those ending in it that were sent before */
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
-		if (e->kind == EV_SEND) {
+		if (e->kind == KIND_SEND) {
 			const st_msgrec *mr = tl_msg(t, e->ref);
 			if (mr)
 				tl_add_msg(f, e->ref, mr->end_ev, nfly);
-		} else if (e->kind == EV_RECV || e->kind == EV_DROP) {
+		} else if (e->kind == KIND_RECV || e->kind == KIND_DROP) {
 			const st_msgrec *mr = tl_msg(t, e->ref);
 			if (mr && (mr->send_ev < f->i0 || mr->end_ev != id))
 				tl_add_msg(f, e->ref, id, nfly);
@@ -1366,7 +1366,7 @@ static int tl_mark_glyph(const tl_frame *f, const st_event *e)
 {
 	if (e->flags & EVF_MILESTONE)
 		return TG_MILESTONE;
-	if (e->kind == EV_RECV) {
+	if (e->kind == KIND_RECV) {
 		/* no free row before the receiver (lanes that touch): the arrowhead has nowhere to
 		 * go but the mark itself, which then says where the message came from */
 		const st_msgrec *mr = tl_msg(f->t, e->ref);
@@ -1447,11 +1447,11 @@ static const char *tl_label(const st_trace *t, const st_event *e, char *buf, siz
 {
 	if (e->label)
 		return trace_str(t, e->label);
-	if (e->kind == EV_INVOKE || e->kind == EV_COMPLETE) {
+	if (e->kind == KIND_INVOKE || e->kind == KIND_COMPLETE) {
 		const char *fn = tl_kv_str(t, e->body, "f");
 		int64_t v;
 		bool hv = trace_kv_int(t, e->body, "value", &v);
-		if (e->kind == EV_COMPLETE)
+		if (e->kind == KIND_COMPLETE)
 			snprintf(buf, n, "%s", trace_optype_names[e->aux % 3]);
 		else if (hv)
 			snprintf(buf, n, "%s %lld", fn ? fn : "op", (long long)v);
@@ -1677,7 +1677,7 @@ static void tl_draw_legend(tl_frame *f)
 	static const struct { int glyph; uint8_t role; const char *text; } items[] = {
 		{TG_SEND, R_MSG, "send"}, {TG_RECV, R_MSG, "receive"}, {TG_TIMER, R_TIMER, "timer"},
 		{TG_LOCAL, R_NORMAL, "step"}, {TG_MILESTONE, R_CHANGED, "milestone"},
-		{TG_CRASH, R_CRASH, "crash"}, {TG_RESTART, R_OK, "restart"},
+		{TG_CRASH, R_CRASH, "crash"}, {TG_RESTART, R_GOOD, "restart"},
 		{TG_DROP, R_DROP, "lost"}, {TG_CRASHED, R_CRASH, "down"},
 		{TG_PAUSED, R_PAUSE, "paused"},
 		{TG_BAND, R_PARTITION, "partition"}, {TG_NOW, R_FOCUS, "now"},
@@ -1710,7 +1710,7 @@ static uint32_t tl_anchor(const st_trace *t, uint32_t sel)
 	const st_event *e = trace_at(t, sel);
 	if (trace_kinds[e->kind].proc_event)
 		return sel;
-	if (e->kind == EV_DROP) {
+	if (e->kind == KIND_DROP) {
 		const st_msgrec *mr = tl_msg(t, e->ref);
 		return mr && tl_held(t, mr->send_ev) ? mr->send_ev : TRACE_NONE;
 	}
@@ -1834,7 +1834,7 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 				continue;
 			d = (int)(tl_col64(&G, e->t_us) - x);
 			prio = tl_prio(&F, id, e);
-		} else if (e->kind == EV_DROP) {
+		} else if (e->kind == KIND_DROP) {
 			/* a lost message's ✖ sits between the lanes */
 			const st_msgrec *mr = tl_msg(t, e->ref);
 			if (!mr || mr->from >= G.nl || mr->to >= G.nl)

@@ -18,7 +18,7 @@
 
 typedef struct {
 	tj_writer *w;
-	uint64_t kinds[EV__COUNT];
+	uint64_t kinds[KIND__COUNT];
 	uint64_t drops[4], completes[3];
 	uint32_t ms_label[MAX_MILESTONES];
 	uint64_t ms_count[MAX_MILESTONES];
@@ -31,9 +31,9 @@ static void hl_flush(st_trace *t, uint32_t first, uint32_t count, void *user)
 	for (uint32_t id = first; id < first + count; id++) {
 		const st_event *e = trace_at(t, id);
 		st->kinds[e->kind]++;
-		if (e->kind == EV_DROP)
+		if (e->kind == KIND_DROP)
 			st->drops[e->aux & 3]++;
-		if (e->kind == EV_COMPLETE)
+		if (e->kind == KIND_COMPLETE)
 			st->completes[e->aux % 3]++;
 		if ((e->flags & EVF_MILESTONE) && e->label) {
 			int i = 0;
@@ -152,22 +152,22 @@ int headless_main(const cli_opts *o)
 		       sim_now_us(r.sim) / 1e6, ss == SIM_IDLE ? " (nothing left to happen)" : "");
 		printf("  messages: %llu sent, %llu received, %llu dropped "
 		       "(loss %llu, partition %llu, crashed %llu, user %llu)\n",
-		       (unsigned long long)st.kinds[EV_SEND], (unsigned long long)st.kinds[EV_RECV],
-		       (unsigned long long)st.kinds[EV_DROP], (unsigned long long)st.drops[0],
+		       (unsigned long long)st.kinds[KIND_SEND], (unsigned long long)st.kinds[KIND_RECV],
+		       (unsigned long long)st.kinds[KIND_DROP], (unsigned long long)st.drops[0],
 		       (unsigned long long)st.drops[1], (unsigned long long)st.drops[2],
 		       (unsigned long long)st.drops[3]);
-		if (st.kinds[EV_INVOKE])
+		if (st.kinds[KIND_INVOKE])
 			printf("  client ops: %llu invoked, %llu ok, %llu fail, %llu info, %llu open\n",
-			       (unsigned long long)st.kinds[EV_INVOKE],
+			       (unsigned long long)st.kinds[KIND_INVOKE],
 			       (unsigned long long)st.completes[0], (unsigned long long)st.completes[1],
 			       (unsigned long long)st.completes[2],
-			       (unsigned long long)(st.kinds[EV_INVOKE] - st.kinds[EV_COMPLETE]));
-		if (st.kinds[EV_CRASH] || st.kinds[EV_PARTITION])
+			       (unsigned long long)(st.kinds[KIND_INVOKE] - st.kinds[KIND_COMPLETE]));
+		if (st.kinds[KIND_CRASH] || st.kinds[KIND_PARTITION])
 			printf("  faults: %llu crashes, %llu restarts, %llu partitions, %llu heals\n",
-			       (unsigned long long)st.kinds[EV_CRASH],
-			       (unsigned long long)st.kinds[EV_RESTART],
-			       (unsigned long long)st.kinds[EV_PARTITION],
-			       (unsigned long long)st.kinds[EV_HEAL]);
+			       (unsigned long long)st.kinds[KIND_CRASH],
+			       (unsigned long long)st.kinds[KIND_RESTART],
+			       (unsigned long long)st.kinds[KIND_PARTITION],
+			       (unsigned long long)st.kinds[KIND_HEAL]);
 		hl_print_milestones(t, &st);
 		if (o->export_path && status == EXIT_DONE)
 			printf("  trace: %s\n", o->export_path);

@@ -21,17 +21,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* The system headers above and the project's share three names: signal.h's SA_RESTART and
- * unistd.h's R_OK are macros (undefined here: this file uses neither), and libev's EV_TIMER
- * is an enumerator like trace.h's; the project's is renamed for this file only, which never
- * uses it. Every other file keeps libev and signals out and never meets the clash. */
-#undef SA_RESTART
-#undef R_OK
-#define EV_TIMER st_trace_kind_timer_
 #include "replay.h"
 #include "screen.h"
 #include "session.h"
-#undef EV_TIMER
 
 #define TUI_TICK_S 0.03         /* play advances ~33 times a second */
 #define TUI_EMPTY_READS 64      /* stdin readable yet no key, this often: the tty is gone */

@@ -44,12 +44,12 @@
 #define SC_TITLE_LEN 80
 #define SC_TEXT_LEN 2000
 
-const char *const sc_action_names[SA__COUNT] = {
-	[SA_PARTITION] = "partition", [SA_HEAL] = "heal",
-	[SA_CRASH] = "crash", [SA_RESTART] = "restart",
-	[SA_PAUSE] = "pause", [SA_RESUME] = "resume",
-	[SA_REQUEST] = "request",
-	[SA_LOSS] = "loss", [SA_DUPLICATE] = "duplicate", [SA_LATENCY] = "latency",
+const char *const sc_action_names[DO__COUNT] = {
+	[DO_PARTITION] = "partition", [DO_HEAL] = "heal",
+	[DO_CRASH] = "crash", [DO_RESTART] = "restart",
+	[DO_PAUSE] = "pause", [DO_RESUME] = "resume",
+	[DO_REQUEST] = "request",
+	[DO_LOSS] = "loss", [DO_DUPLICATE] = "duplicate", [DO_LATENCY] = "latency",
 };
 
 /* The learning path, in order: the lesson picker groups and sorts by it. */
@@ -1393,24 +1393,24 @@ static const field act_latency[] = {
 static const struct {
 	const field *fields;
 	int n;
-} actions[SA__COUNT] = {
-	[SA_PARTITION] = {act_partition, NFIELDS(act_partition)},
-	[SA_HEAL] = {act_heal, NFIELDS(act_heal)},
-	[SA_CRASH] = {act_proc, NFIELDS(act_proc)},
-	[SA_RESTART] = {act_proc, NFIELDS(act_proc)},
-	[SA_PAUSE] = {act_proc, NFIELDS(act_proc)},
-	[SA_RESUME] = {act_proc, NFIELDS(act_proc)},
-	[SA_REQUEST] = {act_request, NFIELDS(act_request)},
-	[SA_LOSS] = {act_rate, NFIELDS(act_rate)},
-	[SA_DUPLICATE] = {act_rate, NFIELDS(act_rate)},
-	[SA_LATENCY] = {act_latency, NFIELDS(act_latency)},
+} actions[DO__COUNT] = {
+	[DO_PARTITION] = {act_partition, NFIELDS(act_partition)},
+	[DO_HEAL] = {act_heal, NFIELDS(act_heal)},
+	[DO_CRASH] = {act_proc, NFIELDS(act_proc)},
+	[DO_RESTART] = {act_proc, NFIELDS(act_proc)},
+	[DO_PAUSE] = {act_proc, NFIELDS(act_proc)},
+	[DO_RESUME] = {act_proc, NFIELDS(act_proc)},
+	[DO_REQUEST] = {act_request, NFIELDS(act_request)},
+	[DO_LOSS] = {act_rate, NFIELDS(act_rate)},
+	[DO_DUPLICATE] = {act_rate, NFIELDS(act_rate)},
+	[DO_LATENCY] = {act_latency, NFIELDS(act_latency)},
 };
 
 static bool parse_item(P *p, const cJSON *v, sc_item *it)
 {
 	char b[96], list[200];
 	size_t o = 0;
-	for (int a = 1; a < SA__COUNT; a++)
+	for (int a = 1; a < DO__COUNT; a++)
 		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", a > 1 ? ", " : "",
 				      sc_action_names[a]);
 	if (!cJSON_IsObject(v))
@@ -1420,10 +1420,10 @@ static bool parse_item(P *p, const cJSON *v, sc_item *it)
 	if (!d)
 		return fail(p, v, AT_VALUE, "no \"do\" field; expected \"do\": one of %s", list);
 	int a = 1;
-	while (a < SA__COUNT && !(cJSON_IsString(d) && strcmp(d->valuestring,
+	while (a < DO__COUNT && !(cJSON_IsString(d) && strcmp(d->valuestring,
 							      sc_action_names[a]) == 0))
 		a++;
-	if (a == SA__COUNT) {
+	if (a == DO__COUNT) {
 		size_t old = fp_key(p, "do");
 		if (cJSON_IsString(d)) {
 			quote(d->valuestring, b, sizeof b);
@@ -1530,7 +1530,7 @@ static bool when_kind(const char *rest, char *why, size_t len)
 	quote(rest, q, sizeof q);
 	size_t o = (size_t)snprintf(why, len, "%s is not an event kind; expected kind: and one of",
 				    q);
-	for (int k = 0; k < EV__COUNT && o < len; k++)
+	for (int k = 0; k < KIND__COUNT && o < len; k++)
 		o += (size_t)snprintf(why + o, len - o, " %s", trace_kinds[k].name);
 	return false;
 }

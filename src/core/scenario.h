@@ -21,21 +21,21 @@
 #define SC_MAX_GROUPS 8
 
 typedef enum {
-	SA_PARTITION = 1,   /* groups */
-	SA_HEAL,
-	SA_CRASH,           /* proc */
-	SA_RESTART,         /* proc */
-	SA_PAUSE,           /* proc */
-	SA_RESUME,          /* proc */
-	SA_REQUEST,         /* proc = client, op; node = where to send it first, -1 = client's choice */
-	SA_LOSS,            /* rate */
-	SA_DUPLICATE,       /* rate */
-	SA_LATENCY,         /* lo_us, hi_us */
-	SA__COUNT
+	DO_PARTITION = 1,   /* groups */
+	DO_HEAL,
+	DO_CRASH,           /* proc */
+	DO_RESTART,         /* proc */
+	DO_PAUSE,           /* proc */
+	DO_RESUME,          /* proc */
+	DO_REQUEST,         /* proc = client, op; node = where to send it first, -1 = client's choice */
+	DO_LOSS,            /* rate */
+	DO_DUPLICATE,       /* rate */
+	DO_LATENCY,         /* lo_us, hi_us */
+	DO__COUNT
 } sc_action;
 
 /* The action names of the file ("do": "partition", ...), indexed by sc_action. */
-extern const char *const sc_action_names[SA__COUNT];
+extern const char *const sc_action_names[DO__COUNT];
 
 /* The topics a scenario's "topic" may name, in learning-path order (Foundations first). */
 extern const char *const sc_topics[];

@@ -452,7 +452,7 @@ static void ctx_send(st_ctx *c, int to, int type, const void *body, size_t len)
 	    len > s->proto->max_msg_size)
 		sim_fatal_protocol(s, "send() with a bad destination, type or size");
 	uint32_t msg = s->c.next_msg++;
-	uint32_t ev = sim_emit(s, EV_SEND, c->self, msg, BY_NONE, 0);
+	uint32_t ev = sim_emit(s, KIND_SEND, c->self, msg, BY_NONE, 0);
 	if (msg >= s->tr->msg_base + s->tr->nmsg)
 		trace_add_msg(s->tr, ev, c->self, to, type, body, len);
 	uint32_t slot = slot_alloc(s);
@@ -524,7 +524,7 @@ static void ctx_local(st_ctx *c, const char *label, const char *note, const st_k
 		      int nbody, int flags)
 {
 	st_sim *s = ctx_sim(c);
-	uint32_t id = sim_emit(s, EV_LOCAL, c->self, 0, BY_NONE, 0);
+	uint32_t id = sim_emit(s, KIND_LOCAL, c->self, 0, BY_NONE, 0);
 	sim_label_event(s, id, label, note, flags);
 	if (body && nbody > 0)
 		sim_set_body(s, id, body, nbody);
@@ -538,7 +538,7 @@ static void ctx_label(st_ctx *c, const char *label, const char *note, int flags)
 	st_event *e = sim_ev(s, id);
 	/* A timer event's label is the timer's name; what the protocol makes of it is a local
 	 * step of its own, so neither is lost, and the state change shows on that step. */
-	if (e && e->kind == EV_TIMER && label) {
+	if (e && e->kind == KIND_TIMER && label) {
 		ctx_local(c, label, note, NULL, 0, flags);
 		s->state_ev[c->self] = s->c.next_ev - 1;
 		s->trigger_ev[c->self] = s->c.next_ev - 1;
@@ -574,7 +574,7 @@ static void ctx_complete(st_ctx *c, const st_op *op, st_optype type)
 	sim_client *cl = &s->c.client[c->self - s->nn];
 	if (!cl->busy)
 		return;  /* a late second answer: the op is already complete */
-	uint32_t id = sim_emit(s, EV_COMPLETE, c->self, op->invoke, BY_NONE, type);
+	uint32_t id = sim_emit(s, KIND_COMPLETE, c->self, op->invoke, BY_NONE, type);
 	st_kv body[2] = {{"f", ST_V_STR, 0, op->f}, {"value", ST_V_INT, op->value, NULL}};
 	if (!op->has_value)
 		body[1].type = ST_V_NULL;
@@ -599,7 +599,7 @@ static const struct st_ctx_ops sim_ctx_ops = {
 static void sim_invoke(st_sim *s, int p, st_op op, st_by by)
 {
 	sim_client *cl = &s->c.client[p - s->nn];
-	uint32_t id = sim_emit(s, EV_INVOKE, p, 0, by, 0);
+	uint32_t id = sim_emit(s, KIND_INVOKE, p, 0, by, 0);
 	st_kv body[2] = {{"f", ST_V_STR, 0, op.f}, {"value", ST_V_INT, op.value, NULL}};
 	if (!op.has_value)
 		body[1].type = ST_V_NULL;
@@ -641,7 +641,7 @@ static bool run_client(st_sim *s, const qitem *it)
 static bool run_start(st_sim *s, const qitem *it)
 {
 	int p = it->proc;
-	uint32_t id = sim_emit(s, EV_START, p, 0, BY_NONE, 0);
+	uint32_t id = sim_emit(s, KIND_START, p, 0, BY_NONE, 0);
 	sim_touch(s, p, id, true);
 	s->proto->init(&s->ctx[p], sim_state_of(s, p), s->sc->params);
 	return true;
@@ -658,7 +658,7 @@ static void sim_hold(st_sim *s, const qitem *it)
 
 static uint32_t sim_drop(st_sim *s, uint32_t msg, st_drop_reason why, st_by by)
 {
-	uint32_t id = sim_emit(s, EV_DROP, -1, msg, by, why);
+	uint32_t id = sim_emit(s, KIND_DROP, -1, msg, by, why);
 	if (msg >= s->tr->msg_base && msg < s->tr->msg_base + s->tr->nmsg && !sim_replaying(s) &&
 	    id + 1 == trace_count(s->tr)) {
 		st_msgrec *m = trace_msg(s->tr, msg);
@@ -694,7 +694,7 @@ static bool run_deliver(st_sim *s, const qitem *it)
 				vc[i] = svc[i];
 		if (h->lamport > s->c.lamport[to])
 			s->c.lamport[to] = h->lamport;
-		uint32_t id = sim_emit(s, EV_RECV, to, msg, BY_NONE, 0);
+		uint32_t id = sim_emit(s, KIND_RECV, to, msg, BY_NONE, 0);
 		if (msg >= s->tr->msg_base && msg < s->tr->msg_base + s->tr->nmsg &&
 		    id + 1 == trace_count(s->tr) && !sim_replaying(s)) {
 			st_msgrec *m = trace_msg(s->tr, msg);
@@ -724,7 +724,7 @@ static bool run_timer(st_sim *s, const qitem *it)
 		return false;
 	}
 	tm->pending = false;
-	uint32_t id = sim_emit(s, EV_TIMER, p, (uint32_t)timer, BY_NONE, 0);
+	uint32_t id = sim_emit(s, KIND_TIMER, p, (uint32_t)timer, BY_NONE, 0);
 	sim_label_event(s, id, s->proto->timer_names[timer], NULL, 0);
 	sim_touch(s, p, id, false);
 	s->proto->on_timer(&s->ctx[p], sim_state_of(s, p), timer);
@@ -751,18 +751,18 @@ static void sched_dup(st_sim *s, const sc_item *it) { sim_set_duplicate(s, it->r
 static void sched_latency(st_sim *s, const sc_item *it)
 { sim_set_latency(s, it->lo_us, it->hi_us, BY_SCHEDULE); }
 
-static const sched_fn sched_table[SA__COUNT] = {
-	[SA_PARTITION] = sched_partition, [SA_HEAL] = sched_heal, [SA_CRASH] = sched_crash,
-	[SA_RESTART] = sched_restart, [SA_PAUSE] = sched_pause, [SA_RESUME] = sched_resume,
-	[SA_REQUEST] = sched_request, [SA_LOSS] = sched_loss, [SA_DUPLICATE] = sched_dup,
-	[SA_LATENCY] = sched_latency,
+static const sched_fn sched_table[DO__COUNT] = {
+	[DO_PARTITION] = sched_partition, [DO_HEAL] = sched_heal, [DO_CRASH] = sched_crash,
+	[DO_RESTART] = sched_restart, [DO_PAUSE] = sched_pause, [DO_RESUME] = sched_resume,
+	[DO_REQUEST] = sched_request, [DO_LOSS] = sched_loss, [DO_DUPLICATE] = sched_dup,
+	[DO_LATENCY] = sched_latency,
 };
 
 static bool run_sched(st_sim *s, const qitem *it)
 {
 	uint32_t before = s->c.next_ev;
 	const sc_item *si = &s->sc->schedule[it->arg];
-	if (si->action > 0 && si->action < SA__COUNT && sched_table[si->action])
+	if (si->action > 0 && si->action < DO__COUNT && sched_table[si->action])
 		sched_table[si->action](s, si);
 	return s->c.next_ev != before;
 }
@@ -1084,7 +1084,7 @@ int sim_inflight(const st_sim *s, sim_flight *out, int max)
 static void sim_input(st_sim *s, const char *action, const char *label, const st_kv *body,
 		      int n, st_by by)
 {
-	uint32_t id = sim_emit(s, EV_INPUT, -1, 0, by, 0);
+	uint32_t id = sim_emit(s, KIND_INPUT, -1, 0, by, 0);
 	sim_label_event(s, id, label, NULL, 0);
 	st_kv all[8];
 	all[0] = (st_kv){"action", ST_V_STR, 0, action};
@@ -1105,7 +1105,7 @@ void sim_partition(st_sim *s, const int8_t *group, int ngroups, st_by by)
 				s->c.blocked[a] |= 1u << b;
 	}
 	s->c.ngroups = ngroups;
-	uint32_t id = sim_emit(s, EV_PARTITION, -1, 0, by, 0);
+	uint32_t id = sim_emit(s, KIND_PARTITION, -1, 0, by, 0);
 	if (id + 1 == trace_count(s->tr) && !sim_replaying(s)) {
 		/* groups are stored as (key = group index, value = process) pairs */
 		uint32_t list = trace_kv_begin(s->tr);
@@ -1139,7 +1139,7 @@ void sim_heal(st_sim *s, st_by by)
 	memset(s->c.blocked, 0, sizeof s->c.blocked);
 	memset(s->c.group, -1, sizeof s->c.group);
 	s->c.ngroups = 0;
-	sim_emit(s, EV_HEAL, -1, 0, by, 0);
+	sim_emit(s, KIND_HEAL, -1, 0, by, 0);
 	sim_end(s);
 }
 
@@ -1163,7 +1163,7 @@ void sim_crash(st_sim *s, int p, st_by by)
 			s->held[keep++] = it;
 	}
 	s->nheld = keep;
-	sim_emit(s, EV_CRASH, p, 0, by, 0);
+	sim_emit(s, KIND_CRASH, p, 0, by, 0);
 	sim_end(s);
 }
 
@@ -1173,7 +1173,7 @@ void sim_restart(st_sim *s, int p, st_by by)
 		return;
 	sim_begin(s);
 	s->c.status[p] = PROC_UP;
-	uint32_t id = sim_emit(s, EV_RESTART, p, 0, by, 0);
+	uint32_t id = sim_emit(s, KIND_RESTART, p, 0, by, 0);
 	sim_touch(s, p, id, true);
 	if (p >= s->nn) {
 		sim_client *cl = &s->c.client[p - s->nn];

@@ -11,20 +11,20 @@
 
 #include "trace.h"
 
-const trace_kind_info trace_kinds[EV__COUNT] = {
-	[EV_START]     = {"start", true, 'S'},
-	[EV_SEND]      = {"send", true, '>'},
-	[EV_RECV]      = {"recv", true, '<'},
-	[EV_TIMER]     = {"timer", true, 'T'},
-	[EV_LOCAL]     = {"local", true, '*'},
-	[EV_CRASH]     = {"crash", true, 'X'},
-	[EV_RESTART]   = {"restart", true, 'R'},
-	[EV_INVOKE]    = {"invoke", true, 'I'},
-	[EV_COMPLETE]  = {"complete", true, 'C'},
-	[EV_DROP]      = {"drop", false, 'x'},
-	[EV_PARTITION] = {"partition", false, '|'},
-	[EV_HEAL]      = {"heal", false, '='},
-	[EV_INPUT]     = {"input", false, '!'},
+const trace_kind_info trace_kinds[KIND__COUNT] = {
+	[KIND_START]     = {"start", true, 'S'},
+	[KIND_SEND]      = {"send", true, '>'},
+	[KIND_RECV]      = {"recv", true, '<'},
+	[KIND_TIMER]     = {"timer", true, 'T'},
+	[KIND_LOCAL]     = {"local", true, '*'},
+	[KIND_CRASH]     = {"crash", true, 'X'},
+	[KIND_RESTART]   = {"restart", true, 'R'},
+	[KIND_INVOKE]    = {"invoke", true, 'I'},
+	[KIND_COMPLETE]  = {"complete", true, 'C'},
+	[KIND_DROP]      = {"drop", false, 'x'},
+	[KIND_PARTITION] = {"partition", false, '|'},
+	[KIND_HEAL]      = {"heal", false, '='},
+	[KIND_INPUT]     = {"input", false, '!'},
 };
 const char *const trace_by_names[3] = {NULL, "schedule", "user"};
 const char *const trace_drop_names[4] = {"loss", "partition", "crashed", "user"};
@@ -32,7 +32,7 @@ const char *const trace_optype_names[3] = {"ok", "fail", "info"};
 
 int trace_kind_from_name(const char *name)
 {
-	for (int k = 0; k < EV__COUNT; k++)
+	for (int k = 0; k < KIND__COUNT; k++)
 		if (strcmp(trace_kinds[k].name, name) == 0)
 			return k;
 	return -1;

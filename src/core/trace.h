@@ -20,10 +20,10 @@
 #include "../protocols/protocol.h"
 
 typedef enum {
-	EV_START = 0, EV_SEND, EV_RECV, EV_TIMER, EV_LOCAL, EV_CRASH, EV_RESTART, EV_INVOKE,
-	EV_COMPLETE,
-	EV_DROP, EV_PARTITION, EV_HEAL, EV_INPUT,
-	EV__COUNT
+	KIND_START = 0, KIND_SEND, KIND_RECV, KIND_TIMER, KIND_LOCAL, KIND_CRASH, KIND_RESTART, KIND_INVOKE,
+	KIND_COMPLETE,
+	KIND_DROP, KIND_PARTITION, KIND_HEAL, KIND_INPUT,
+	KIND__COUNT
 } st_kind;
 
 typedef struct {
@@ -31,7 +31,7 @@ typedef struct {
 	bool proc_event;    /* has proc, lamport, vc */
 	char glyph;         /* ASCII mark for the timeline */
 } trace_kind_info;
-extern const trace_kind_info trace_kinds[EV__COUNT];
+extern const trace_kind_info trace_kinds[KIND__COUNT];
 int trace_kind_from_name(const char *name);     /* -1 when unknown */
 
 typedef enum { BY_NONE = 0, BY_SCHEDULE, BY_USER } st_by;

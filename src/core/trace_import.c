@@ -613,7 +613,7 @@ static bool ti_rd_complete(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 				  "or \"info\"", ti_show(type, b, sizeof b));
 	int64_t ref;
 	if (!ti_int(inv, &ref) || ref < 0 || ref >= id || trace_at(c->t, (uint32_t)ref)->kind !=
-	    EV_INVOKE)
+	    KIND_INVOKE)
 		return ti_ev_fail(c, id, inv ? "invoke" : NULL, "complete names invoke %s, which is "
 				  "no earlier invoke event", ti_show(inv, b, sizeof b));
 	e->aux = (uint8_t)k;
@@ -661,10 +661,10 @@ static bool ti_rd_partition(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id
 
 /* What each kind reads beyond the common fields; NULL: nothing (start, crash, restart, heal
  * carry only what every event may carry). */
-static const ti_kind_fn ti_kind_readers[EV__COUNT] = {
-	[EV_SEND] = ti_rd_send, [EV_RECV] = ti_rd_recv, [EV_TIMER] = ti_rd_timer,
-	[EV_LOCAL] = ti_rd_body, [EV_INPUT] = ti_rd_body, [EV_INVOKE] = ti_rd_invoke,
-	[EV_COMPLETE] = ti_rd_complete, [EV_DROP] = ti_rd_drop, [EV_PARTITION] = ti_rd_partition,
+static const ti_kind_fn ti_kind_readers[KIND__COUNT] = {
+	[KIND_SEND] = ti_rd_send, [KIND_RECV] = ti_rd_recv, [KIND_TIMER] = ti_rd_timer,
+	[KIND_LOCAL] = ti_rd_body, [KIND_INPUT] = ti_rd_body, [KIND_INVOKE] = ti_rd_invoke,
+	[KIND_COMPLETE] = ti_rd_complete, [KIND_DROP] = ti_rd_drop, [KIND_PARTITION] = ti_rd_partition,
 };
 
 /* ---- one event ---- */

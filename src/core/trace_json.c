@@ -294,20 +294,20 @@ void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id)
 		jb_ch(b, ']');
 	}
 	switch (e->kind) {
-	case EV_SEND:
-	case EV_RECV:
+	case KIND_SEND:
+	case KIND_RECV:
 		jb_key(b, "msg");
 		jb_int(b, e->ref);
 		if (e->ref >= t->msg_base && e->ref < t->msg_base + t->nmsg)
-			tj_msg_fields(b, t, trace_msg(t, e->ref), e->kind == EV_SEND);
+			tj_msg_fields(b, t, trace_msg(t, e->ref), e->kind == KIND_SEND);
 		break;
-	case EV_DROP:
+	case KIND_DROP:
 		jb_key(b, "msg");
 		jb_int(b, e->ref);
 		jb_key(b, "reason");
 		jb_str(b, trace_drop_names[e->aux & 3]);
 		break;
-	case EV_PARTITION: {
+	case KIND_PARTITION: {
 		jb_key(b, "groups");
 		jb_ch(b, '[');
 		if (e->body != TRACE_NONE) {
@@ -326,26 +326,26 @@ void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id)
 		jb_ch(b, ']');
 		break;
 	}
-	case EV_INVOKE:
-	case EV_COMPLETE:
+	case KIND_INVOKE:
+	case KIND_COMPLETE:
 		if (e->body != TRACE_NONE) {
 			st_sink s;
 			tj_buf_sink(b, &s);
 			jb_open(b, "op", false);
 			trace_kv_emit(t, e->body, &s);
-			if (e->kind == EV_COMPLETE) {
+			if (e->kind == KIND_COMPLETE) {
 				jb_key(b, "type");
 				jb_str(b, trace_optype_names[e->aux % 3]);
 			}
 			jb_close(b);
 		}
-		if (e->kind == EV_COMPLETE) {
+		if (e->kind == KIND_COMPLETE) {
 			jb_key(b, "invoke");
 			jb_int(b, e->ref);
 		}
 		break;
-	case EV_LOCAL:
-	case EV_INPUT:
+	case KIND_LOCAL:
+	case KIND_INPUT:
 		if (e->body != TRACE_NONE)
 			tj_kv_member(b, t, "body", e->body);
 		break;

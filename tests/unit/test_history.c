@@ -77,7 +77,7 @@ static void test_act_in_the_past_branches(void **unused)
 	assert_true(history_end(h) <= end / 2 + 1);
 	assert_int_equal(history_cursor(h), history_end(h));
 	const st_event *e = trace_at(history_trace(h), history_end(h) - 1);
-	assert_int_equal(e->kind, EV_CRASH);
+	assert_int_equal(e->kind, KIND_CRASH);
 	assert_int_equal(e->by, BY_USER);
 	int n;
 	history_actions(h, &n);

@@ -300,7 +300,7 @@ static void compare_traces(const st_trace *a, const st_trace *b)
 		assert_string_equal(trace_str(a, x->label), trace_str(b, y->label));
 		assert_string_equal(trace_str(a, x->note), trace_str(b, y->note));
 		same_kv("state", id, a, x->state, b, y->state);
-		if (x->kind == EV_SEND) {
+		if (x->kind == KIND_SEND) {
 			/* the import keeps the body as the encoder wrote it, as a kv list */
 			const st_msgrec *m = trace_msg(a, x->ref);
 			flat_sink f = {.t = scratch, .list = trace_kv_begin(scratch)};
@@ -308,7 +308,7 @@ static void compare_traces(const st_trace *a, const st_trace *b)
 			a->proto->encode(m->type, trace_msg_body(a, m), m->body_len, &s);
 			assert_int_equal(f.depth, 0);
 			same_kv("message body", id, scratch, f.list, b, y->body);
-		} else if (x->kind == EV_PARTITION) {
+		} else if (x->kind == KIND_PARTITION) {
 			/* exactly the simulator's layout: the network view parses the keys */
 			assert_int_equal(trace_kv_count(a, x->body), trace_kv_count(b, y->body));
 			const st_kvrec *ra = trace_kv_items(a, x->body);
@@ -402,7 +402,7 @@ static void round_trip(const char *scenario, uint64_t steps, bool faults, uint32
 
 	compare_traces(a, b);
 	compare_reexport(path, b);
-	memset(kinds, 0, sizeof(uint32_t) * EV__COUNT);
+	memset(kinds, 0, sizeof(uint32_t) * KIND__COUNT);
 	for (uint32_t id = 0; id < trace_count(b); id++)
 		kinds[trace_at(b, id)->kind]++;
 	trace_free(a);
@@ -413,20 +413,20 @@ static void round_trip(const char *scenario, uint64_t steps, bool faults, uint32
 static void test_round_trip_election(void **state)
 {
 	(void)state;
-	uint32_t k[EV__COUNT];
+	uint32_t k[KIND__COUNT];
 	round_trip("scenarios/raft-election.json", 300, false, k);
 	/* the run must hold what we claim to compare */
-	assert_true(k[EV_START] == 5 && k[EV_SEND] > 20 && k[EV_RECV] > 20 && k[EV_TIMER] > 0);
-	assert_true(k[EV_LOCAL] > 0 && k[EV_CRASH] == 1);
+	assert_true(k[KIND_START] == 5 && k[KIND_SEND] > 20 && k[KIND_RECV] > 20 && k[KIND_TIMER] > 0);
+	assert_true(k[KIND_LOCAL] > 0 && k[KIND_CRASH] == 1);
 }
 
 static void test_round_trip_partition_faults(void **state)
 {
 	(void)state;
-	uint32_t k[EV__COUNT];
+	uint32_t k[KIND__COUNT];
 	round_trip("scenarios/raft-partition.json", 1500, true, k);
-	for (int kind = 0; kind < EV__COUNT; kind++)
-		if (kind != EV_CRASH && kind != EV_RESTART && !k[kind])
+	for (int kind = 0; kind < KIND__COUNT; kind++)
+		if (kind != KIND_CRASH && kind != KIND_RESTART && !k[kind])
 			fail_msg("no %s event in the run", trace_kinds[kind].name);
 }
 
@@ -634,7 +634,7 @@ static void check_foreign(const st_trace *t)
 	kv_is_str(t, trace_at(t, 16)->body, "action", "loss");
 	kv_is_int(t, trace_at(t, 16)->body, "ppm", ST_V_INT, 100000);
 	assert_int_equal(trace_at(t, 13)->proc, TRACE_WORLD);
-	assert_int_equal(trace_at(t, 17)->kind, EV_CRASH);
+	assert_int_equal(trace_at(t, 17)->kind, KIND_CRASH);
 	assert_int_equal(trace_at(t, 11)->lamport, 8);
 	const uint32_t *vc = trace_vc(t, 11);
 	assert_true(vc[0] == 5 && vc[1] == 4 && vc[2] == 0);
@@ -718,7 +718,7 @@ static void test_header_seed_and_units(void **state)
 	}
 	/* and through our own exporter */
 	st_trace *t = trace_new("s", NULL, UINT64_MAX - 5, 1, 0, NULL);
-	st_event e = {.kind = EV_START, .lamport = 1, .body = TRACE_NONE, .state = TRACE_NONE};
+	st_event e = {.kind = KIND_START, .lamport = 1, .body = TRACE_NONE, .state = TRACE_NONE};
 	uint32_t vc[1] = {1};
 	trace_append(t, &e, vc);
 	char path[64], err[512];

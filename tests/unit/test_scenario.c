@@ -118,10 +118,10 @@ static void test_full(void **state)
 
 	/* Sorted by time, stable: the heal (first in the file) stays before the crash. */
 	static const struct { int64_t at; sc_action a; } order[] = {
-		{0, SA_LATENCY}, {10000, SA_LOSS}, {11000, SA_DUPLICATE}, {100000, SA_RESTART},
-		{101000, SA_PAUSE}, {102000, SA_RESUME}, {500000, SA_REQUEST},
-		{501000, SA_REQUEST}, {900000, SA_PARTITION}, {1600000, SA_HEAL},
-		{1600000, SA_CRASH}, {86400000000LL, SA_LATENCY},
+		{0, DO_LATENCY}, {10000, DO_LOSS}, {11000, DO_DUPLICATE}, {100000, DO_RESTART},
+		{101000, DO_PAUSE}, {102000, DO_RESUME}, {500000, DO_REQUEST},
+		{501000, DO_REQUEST}, {900000, DO_PARTITION}, {1600000, DO_HEAL},
+		{1600000, DO_CRASH}, {86400000000LL, DO_LATENCY},
 	};
 	assert_int_equal(sc->nschedule, 12);
 	for (int k = 0; k < 12; k++) {
@@ -274,7 +274,7 @@ static const bad_case value_cases[] = {
 	 {"topic: \"Raft\" is not a topic", "expected one of \"Foundations\"",
 	  "\"Real systems\""}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": \"paxos9\"}",
-	 {F ":1:65: protocol: \"paxos9\" is not a known protocol", "expected one of \"raft\""}},
+	 {F ":1:65: protocol: \"paxos9\" is not a known protocol", "expected one of ", "\"raft\""}},
 	{"{\"name\": \"a\", \"title\": \"t\", \"topic\": \"Foundations\", \"protocol\": null}",
 	 {"protocol: got null", "expected a protocol name"}},
 	/* nodes, clients, seed */
@@ -743,10 +743,10 @@ static void test_tables(void **state)
 	assert_string_equal(sc_topics[0], "Foundations");
 	assert_string_equal(sc_topics[6], "Real systems");
 	assert_null(sc_action_names[0]);
-	for (int a = 1; a < SA__COUNT; a++)
+	for (int a = 1; a < DO__COUNT; a++)
 		assert_non_null(sc_action_names[a]);
-	assert_string_equal(sc_action_names[SA_REQUEST], "request");
-	assert_string_equal(sc_action_names[SA_LATENCY], "latency");
+	assert_string_equal(sc_action_names[DO_REQUEST], "request");
+	assert_string_equal(sc_action_names[DO_LATENCY], "latency");
 }
 
 /* Files: load, missing, a directory, and the search path. Runs in a private temp dir. */

@@ -146,7 +146,7 @@ static void test_starts_and_time_order(void **unused)
 		assert_int_equal(sim_step(w.s), SIM_OK);
 	/* every process starts first, in index order, at t = 0, with its state */
 	for (uint32_t i = 0; i < 3; i++) {
-		assert_int_equal(trace_at(w.t, i)->kind, EV_START);
+		assert_int_equal(trace_at(w.t, i)->kind, KIND_START);
 		assert_int_equal(trace_at(w.t, i)->proc, i);
 		assert_true(trace_at(w.t, i)->state != TRACE_NONE);
 	}
@@ -173,7 +173,7 @@ static void test_clocks(void **unused)
 		if (!trace_kinds[e->kind].proc_event)
 			continue;
 		int p = e->proc;
-		if (e->kind == EV_RECV) {
+		if (e->kind == KIND_RECV) {
 			const st_msgrec *m = trace_msg(t, e->ref);
 			const st_event *se = trace_at(t, m->send_ev);
 			if (se->lamport > lam[p])
@@ -191,7 +191,7 @@ static void test_clocks(void **unused)
 	assert_true(recvs > 50);
 	/* a send happens before its receive; two starts are concurrent */
 	for (uint32_t i = 0; i < trace_count(t); i++)
-		if (trace_at(t, i)->kind == EV_RECV) {
+		if (trace_at(t, i)->kind == KIND_RECV) {
 			uint32_t s = trace_msg(t, trace_at(t, i)->ref)->send_ev;
 			assert_int_equal(trace_order(t, s, i), 1);
 			assert_int_equal(trace_order(t, i, s), -1);
@@ -207,8 +207,8 @@ static void test_loss_drops_everything(void **unused)
 	sc.loss = 1.0;
 	world w = mk_world(&sc, 2);
 	sim_run_steps(w.s, 200);
-	assert_int_equal(count_kind(w.t, EV_RECV, -1), 0);
-	assert_true(count_kind(w.t, EV_DROP, DROP_LOSS) > 10);
+	assert_int_equal(count_kind(w.t, KIND_RECV, -1), 0);
+	assert_true(count_kind(w.t, KIND_DROP, DROP_LOSS) > 10);
 	free_world(&w);
 }
 
@@ -219,7 +219,7 @@ static void test_duplicate_delivers_twice(void **unused)
 	sc.duplicate = 1.0;
 	world w = mk_world(&sc, 2);
 	sim_run_steps(w.s, 300);
-	uint32_t sends = count_kind(w.t, EV_SEND, -1), recvs = count_kind(w.t, EV_RECV, -1);
+	uint32_t sends = count_kind(w.t, KIND_SEND, -1), recvs = count_kind(w.t, KIND_RECV, -1);
 	assert_true(sends > 10);
 	assert_true(recvs > sends * 3 / 2);
 	free_world(&w);
@@ -244,15 +244,15 @@ static void test_partition_and_heal(void **unused)
 	uint32_t crossed = 0;
 	for (uint32_t i = mark; i < trace_count(w.t); i++) {
 		const st_event *e = trace_at(w.t, i);
-		if (e->kind == EV_RECV) {
+		if (e->kind == KIND_RECV) {
 			const st_msgrec *m = trace_msg(w.t, e->ref);
 			assert_false(g[m->from] != g[m->to]);
 		}
-		if (e->kind == EV_DROP && e->aux == DROP_PARTITION)
+		if (e->kind == KIND_DROP && e->aux == DROP_PARTITION)
 			crossed++;
 	}
 	assert_true(crossed > 5);
-	assert_int_equal(count_kind(w.t, EV_PARTITION, -1), 1);
+	assert_int_equal(count_kind(w.t, KIND_PARTITION, -1), 1);
 	assert_int_equal(trace_at(w.t, mark - 1)->by, BY_USER);
 	sim_heal(w.s, BY_USER);
 	assert_false(sim_blocked(w.s, 1, 2));
@@ -260,7 +260,7 @@ static void test_partition_and_heal(void **unused)
 	sim_run_until_us(w.s, sim_now_us(w.s) + 200000);
 	uint32_t after = 0;
 	for (uint32_t i = mark; i < trace_count(w.t); i++)
-		if (trace_at(w.t, i)->kind == EV_RECV &&
+		if (trace_at(w.t, i)->kind == KIND_RECV &&
 		    trace_msg(w.t, trace_at(w.t, i)->ref)->send_ev > mark)
 			after++;
 	assert_true(after > 5);
@@ -306,14 +306,14 @@ static void test_crash_and_restart(void **unused)
 		if (trace_kinds[e->kind].proc_event)
 			assert_int_not_equal(e->proc, 1);   /* a crashed process does nothing */
 	}
-	assert_true(count_kind(w.t, EV_DROP, DROP_CRASHED) > 0);
+	assert_true(count_kind(w.t, KIND_DROP, DROP_CRASHED) > 0);
 	sim_restart(w.s, 1, BY_USER);
 	ps = sim_proc_state(w.s, 1);
 	assert_int_equal(ps->restarts, 1);
 	assert_int_equal(ps->count, count_before);     /* what the protocol keeps, it keeps */
 	assert_true(sim_timer(w.s, 1, 0, &a, &b));
 	const st_event *re = trace_at(w.t, trace_count(w.t) - 1);
-	assert_int_equal(re->kind, EV_RESTART);
+	assert_int_equal(re->kind, KIND_RESTART);
 	assert_true(re->state != TRACE_NONE);
 	assert_int_equal(re->by, BY_USER);
 	free_world(&w);
@@ -336,7 +336,7 @@ static void test_pause_holds(void **unused)
 	sim_run_steps(w.s, 5);
 	uint32_t n1 = 0;
 	for (uint32_t i = mark; i < trace_count(w.t); i++)
-		if (trace_at(w.t, i)->proc == 1 && trace_at(w.t, i)->kind == EV_RECV)
+		if (trace_at(w.t, i)->proc == 1 && trace_at(w.t, i)->kind == KIND_RECV)
 			n1++;
 	assert_true(n1 > 0);  /* what waited is delivered */
 	free_world(&w);
@@ -404,7 +404,7 @@ static void test_user_message_actions(void **unused)
 	assert_true(n > 0);
 	assert_true(sim_msg_drop(w.s, f[0].slot, BY_USER));
 	const st_event *e = trace_at(w.t, trace_count(w.t) - 1);
-	assert_int_equal(e->kind, EV_DROP);
+	assert_int_equal(e->kind, KIND_DROP);
 	assert_int_equal(e->aux, DROP_USER);
 	assert_int_equal(e->ref, f[0].msg);
 	assert_false(sim_msg_drop(w.s, f[0].slot, BY_USER));  /* gone already */

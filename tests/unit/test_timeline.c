@@ -326,7 +326,7 @@ static void test_partition_drops(void **unused)
 				continue;
 			uint32_t ev = timeline_event_at(&m, full(g), x, y);
 			assert_int_not_equal(ev, TRACE_NONE);
-			assert_int_equal(trace_at(w.t, ev)->kind, EV_DROP);
+			assert_int_equal(trace_at(w.t, ev)->kind, KIND_DROP);
 			drops++;
 		}
 	assert_true(drops >= 5);
@@ -346,7 +346,7 @@ static void test_crash_period(void **unused)
 	grid *g = draw(&m, 120, 30, false);
 	uint32_t crash = TRACE_NONE;
 	for (uint32_t i = 0; i < trace_count(w.t) && crash == TRACE_NONE; i++)
-		if (trace_at(w.t, i)->kind == EV_CRASH)
+		if (trace_at(w.t, i)->kind == KIND_CRASH)
 			crash = i;
 	assert_int_not_equal(crash, TRACE_NONE);
 	int p = trace_at(w.t, crash)->proc, y = lane_row(&m, g, p);
@@ -604,7 +604,7 @@ static void test_cache_follows_a_branch(void **unused)
 		st_event e;
 		memset(&e, 0, sizeof e);
 		e.t_us = t_cut + (int64_t)i * 100;
-		e.kind = (uint8_t)(i % 2 ? EV_HEAL : EV_PARTITION);
+		e.kind = (uint8_t)(i % 2 ? KIND_HEAL : KIND_PARTITION);
 		e.proc = TRACE_WORLD;
 		e.ref = 0;
 		e.body = e.state = TRACE_NONE;

@@ -273,7 +273,7 @@ static void test_nodes_highlights_changes(void **state)
 	uint32_t later = TRACE_NONE;
 	for (uint32_t i = c + 1; i < trace_count(w.t); i++) {
 		const st_event *e = trace_at(w.t, i);
-		if ((e->kind == EV_RECV || e->kind == EV_TIMER) && e->proc != p) {
+		if ((e->kind == KIND_RECV || e->kind == KIND_TIMER) && e->proc != p) {
 			later = i;
 			break;
 		}
@@ -292,7 +292,7 @@ static void test_nodes_status_from_trace(void **state)
 	(void)state;
 	world w;
 	world_new(&w, 600);
-	uint32_t k = find_kind(w.t, EV_CRASH, 0);
+	uint32_t k = find_kind(w.t, KIND_CRASH, 0);
 	assert_int_not_equal(k, TRACE_NONE);
 	const char *name = w.t->proc_names[trace_at(w.t, k)->proc];
 	world_at(&w, k);
@@ -340,7 +340,7 @@ static void test_inspector_recv_and_order(void **state)
 	(void)state;
 	world w;
 	world_new(&w, 300);
-	uint32_t r = find_kind(w.t, EV_RECV, 0);
+	uint32_t r = find_kind(w.t, KIND_RECV, 0);
 	assert_int_not_equal(r, TRACE_NONE);
 	const st_event *er = trace_at(w.t, r);
 	const st_msgrec *mr = trace_msg(w.t, er->ref);
@@ -369,8 +369,8 @@ static void test_inspector_recv_and_order(void **state)
 	grid_free(g);
 
 	/* the starts of two different processes know nothing of each other */
-	assert_int_equal(trace_at(w.t, 0)->kind, EV_START);
-	assert_int_equal(trace_at(w.t, 1)->kind, EV_START);
+	assert_int_equal(trace_at(w.t, 0)->kind, KIND_START);
+	assert_int_equal(trace_at(w.t, 1)->kind, KIND_START);
 	assert_int_not_equal(trace_at(w.t, 0)->proc, trace_at(w.t, 1)->proc);
 	w.m.selected = 0;
 	w.m.marked = 1;
@@ -388,7 +388,7 @@ static void test_inspector_drop_and_body(void **state)
 	world w;
 	world_new(&w, 600);
 	uint32_t d;
-	for (d = find_kind(w.t, EV_DROP, 0); d != TRACE_NONE; d = find_kind(w.t, EV_DROP, d + 1))
+	for (d = find_kind(w.t, KIND_DROP, 0); d != TRACE_NONE; d = find_kind(w.t, KIND_DROP, d + 1))
 		if (trace_at(w.t, d)->aux == DROP_PARTITION)
 			break;
 	assert_int_not_equal(d, TRACE_NONE);
@@ -402,7 +402,7 @@ static void test_inspector_drop_and_body(void **state)
 	bool nested = false;
 	for (uint32_t i = 0; i < trace_count(w.t) && !nested; i++) {
 		const st_event *e = trace_at(w.t, i);
-		if (e->kind != EV_SEND)
+		if (e->kind != KIND_SEND)
 			continue;
 		w.m.selected = i;
 		g = draw_pane(inspector_draw, &w.m, 70, 60);
@@ -444,7 +444,7 @@ static void test_lesson_moments(void **state)
 	assert_int_equal((lesson_text_at(&w.m, &idx), idx), L_VOTE);
 	world_at(&w, l);
 	assert_int_equal((lesson_text_at(&w.m, &idx), idx), L_LEADER);
-	uint32_t p = find_kind(w.t, EV_PARTITION, 0);
+	uint32_t p = find_kind(w.t, KIND_PARTITION, 0);
 	world_at(&w, p);
 	assert_int_equal((lesson_text_at(&w.m, &idx), idx), L_PARTITION);
 	/* at_ms:5000 is beyond this run; back in time the earlier text returns */
@@ -523,7 +523,7 @@ static void test_status_bar(void **state)
 
 	/* the partition summary, from the trace at the cursor */
 	world_new(&w, 600);
-	uint32_t p = find_kind(w.t, EV_PARTITION, 0), h = find_kind(w.t, EV_HEAL, 0);
+	uint32_t p = find_kind(w.t, KIND_PARTITION, 0), h = find_kind(w.t, KIND_HEAL, 0);
 	assert_true(p != TRACE_NONE && h != TRACE_NONE);
 	world_at(&w, p);
 	g = draw_pane(status_draw, &w.m, 120, 2);
@@ -653,7 +653,7 @@ static void test_ascii_everywhere(void **state)
 	(void)state;
 	world w;
 	world_new(&w, 600);
-	uint32_t r = find_kind(w.t, EV_RECV, 0);
+	uint32_t r = find_kind(w.t, KIND_RECV, 0);
 	w.m.selected = r;
 	w.m.marked = 1;
 	w.m.manual = true;
@@ -664,7 +664,7 @@ static void test_ascii_everywhere(void **state)
 		{"status", status_draw}, {"help", help_draw}, {"network", network_draw},
 		{"messages", messages_draw},
 	};
-	uint32_t p = find_kind(w.t, EV_PARTITION, 0);
+	uint32_t p = find_kind(w.t, KIND_PARTITION, 0);
 	for (int pass = 0; pass < 3; pass++) {
 		/* now (with a world), at the partition (a wall), and at the start (the lesson's
 		 * first text has an arrow and an ellipsis) */
@@ -696,7 +696,7 @@ static void test_network_and_messages(void **state)
 	(void)state;
 	world w;
 	world_new(&w, 600);
-	uint32_t p = find_kind(w.t, EV_PARTITION, 0);
+	uint32_t p = find_kind(w.t, KIND_PARTITION, 0);
 	world_at(&w, p);
 	grid *g = draw_pane(network_draw, &w.m, 40, 8);
 	assert_has(g, "n1  n2   \u2503  n3  n4  n5");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "grid.h"
 
 const char *const grid_role_names[R__COUNT] = {
@@ -85,27 +86,6 @@ void grid_put_glyph(grid *g, int x, int y, grid_glyph gl, int role, int attr)
 	grid_put(g, x, y, grid_glyph_ch(g, gl), role, attr);
 }
 
-/* Decode one UTF-8 sequence; invalid bytes come out as '?'. */
-static uint32_t grid_utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	uint32_t c = s[0];
-	int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-	if (n < 0) {
-		*p = s + 1;
-		return '?';
-	}
-	c = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
-	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*p = s + i;
-			return '?';
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*p = s + n + 1;
-	return c;
-}
 
 int grid_text_at(grid *g, int x, int y, const char *utf8, int max_w, int role, int attr)
 {
@@ -114,7 +94,7 @@ int grid_text_at(grid *g, int x, int y, const char *utf8, int max_w, int role, i
 	const unsigned char *p = (const unsigned char *)utf8;
 	int n = 0;
 	while (*p && (max_w < 0 || n < max_w) && x + n < g->w) {
-		uint32_t c = grid_utf8_next(&p);
+		uint32_t c = utf8_next(&p);
 		if (c < 0x20 || c == 0x7f)
 			c = '?';
 		grid_put(g, x + n, y, c, role, attr);
@@ -234,7 +214,7 @@ int grid_utf8_width(const char *s)
 	int n = 0;
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		grid_utf8_next(&p);
+		utf8_next(&p);
 		n++;
 	}
 	return n;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "view.h"
 
 /* --- text ---------------------------------------------------------------------------------- */
@@ -34,26 +35,6 @@ static const char *view_fold(uint32_t cp)
 }
 
 /* One code point from UTF-8 (invalid bytes read as '?'). */
-static uint32_t view_utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	uint32_t c = s[0];
-	int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-	if (n < 0) {
-		*p = s + 1;
-		return '?';
-	}
-	c = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
-	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*p = s + i;
-			return '?';
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*p = s + n + 1;
-	return c;
-}
 
 int view_width(const grid *g, const char *utf8)
 {
@@ -62,7 +43,7 @@ int view_width(const grid *g, const char *utf8)
 	int n = 0;
 	const unsigned char *p = (const unsigned char *)utf8;
 	while (*p) {
-		uint32_t c = view_utf8_next(&p);
+		uint32_t c = utf8_next(&p);
 		n += (g->ascii && c >= 0x80) ? (int)strlen(view_fold(c)) : 1;
 	}
 	return n;
@@ -82,7 +63,7 @@ int view_text(grid *g, int x, int y, const char *utf8, int max_w, int role, int 
 	int n = 0;
 	const unsigned char *p = (const unsigned char *)utf8;
 	while (*p && n < room) {
-		uint32_t c = view_utf8_next(&p);
+		uint32_t c = utf8_next(&p);
 		if (c < 0x20 || c == 0x7f)
 			c = '?';
 		if (g->ascii && c >= 0x80) {
@@ -148,7 +129,7 @@ int view_wrap(grid *g, int x, int y, int w, int max_rows, int skip, const char *
 		while (col == 0 && ww > w) {
 			const unsigned char *q = (const unsigned char *)piece;
 			for (int i = 0; i < w && *q; i++)
-				view_utf8_next(&q);
+				utf8_next(&q);
 			char buf[512];
 			size_t n = (size_t)((const char *)q - piece);
 			memcpy(buf, piece, n);

@@ -22,6 +22,7 @@
 
 #include "scenario.h"       /* scenario_line_col: the same line:col as every other message */
 #include "trace_import.h"
+#include "utf8.h"
 
 #define TI_NOWHERE SIZE_MAX     /* an error with no place in the file */
 #define TI_KEY_MAX 256          /* a flattened key ("entries[3].cmd"), NUL included */
@@ -1024,45 +1025,6 @@ static char *ti_read(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-/* The first byte that is not UTF-8, or a raw control character (JSON wants it escaped;
- * cJSON lets it through, and a view would draw it), or -1. */
-static long ti_bad_byte(const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-	while (i < len) {
-		unsigned ch = s[i];
-		if (ch < 0x80) {
-			if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-				return (long)i;
-			i++;
-			continue;
-		}
-		size_t n;
-		uint32_t min;
-		if (ch >= 0xC2 && ch <= 0xDF)
-			n = 1, min = 0x80;
-		else if ((ch & 0xF0) == 0xE0)
-			n = 2, min = 0x800;
-		else if (ch >= 0xF0 && ch <= 0xF4)
-			n = 3, min = 0x10000;
-		else
-			return (long)i;
-		if (len - i <= n)
-			return (long)i;
-		uint32_t cp = ch & (0x3Fu >> n);
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = cp << 6 | (s[i + k] & 0x3Fu);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return (long)i;
-		i += n + 1;
-	}
-	return -1;
-}
-
 /* Whether the text ends inside a string or with brackets still open (a file cut short), and
  * where its last structural character is. cJSON's error offset is unreliable at the end of
  * the text (it points at the last token, not past it), so a cut is recognised this way. */
@@ -1098,7 +1060,7 @@ static bool ti_cut_short(const ti_ctx *c, size_t *last)
 /* Parse the text; NULL after a message placing the syntax error. */
 static cJSON *ti_parse(ti_ctx *c)
 {
-	long bad = ti_bad_byte(c->text, c->len);
+	long bad = utf8_first_bad(c->text, c->len);
 	if (bad >= 0) {
 		unsigned ch = (unsigned char)c->text[bad];
 		if (ch < 0x20)

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "trace_verify.h"
+#include "utf8.h"
 #include "../protocols/protocol.h"
 
 #define TV_MAX_SHOWN 20                     /* problems printed before "... and N more" */
@@ -329,45 +330,6 @@ static bool tv_element(const char *s, size_t len, size_t arr, size_t idx, size_t
 			return false;
 		i++;
 	}
-}
-
-/* The first byte that is not UTF-8 or is a raw control character (JSON wants them escaped;
- * cJSON lets them through), or -1. */
-static long tv_bad_byte(const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-	while (i < len) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				return (long)i;
-			i++;
-			continue;
-		}
-		size_t n;
-		uint32_t min;
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 1, min = 0x80;
-		else if ((c & 0xF0) == 0xE0)
-			n = 2, min = 0x800;
-		else if (c >= 0xF0 && c <= 0xF4)
-			n = 3, min = 0x10000;
-		else
-			return (long)i;
-		if (len - i <= n)
-			return (long)i;
-		uint32_t cp = c & (0x3Fu >> n);
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = cp << 6 | (s[i + k] & 0x3Fu);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return (long)i;
-		i += n + 1;
-	}
-	return -1;
 }
 
 /* ---- values ---- */
@@ -1538,7 +1500,7 @@ static void tv_stream_trailer(tv *v, const char *rest, size_t rlen, long line, l
 	}
 	const char *s = t.p ? t.p : "";
 	size_t i = tv_ws(s, t.len, 0);
-	long bad = tv_bad_byte(s, t.len);
+	long bad = utf8_first_bad(s, t.len);
 	if (bad >= 0) {
 		tv_bad_text(v, s, bad, line, col);
 	} else if (i >= t.len) {
@@ -1635,7 +1597,7 @@ static int tv_stream_events(tv *v, const cJSON *h, const tv_text *hdr)
 			}
 			if (!committed) {
 				committed = v->streamed = true;
-				long bad = tv_bad_byte(hdr->p, hdr->len);
+				long bad = utf8_first_bad(hdr->p, hdr->len);
 				if (bad >= 0) {
 					cJSON_Delete(o);
 					tv_bad_text(v, hdr->p, bad, 1, 1);
@@ -1653,7 +1615,7 @@ static int tv_stream_events(tv *v, const cJSON *h, const tv_text *hdr)
 				return TV_DONE;
 			}
 			size_t olen = (size_t)(end - (s + i));
-			long bad = tv_bad_byte(s + i, olen);
+			long bad = utf8_first_bad(s + i, olen);
 			if (bad >= 0) {
 				cJSON_Delete(o);
 				tv_bad_text(v, s + i, bad, line, col);
@@ -1760,7 +1722,7 @@ static void tv_fallback(tv *v, FILE *f, const struct stat *st)
 	long bad;
 	if (!doc) {
 		tv_syntax(v, s, t.len, tv_ws(s, t.len, 0), end, 1, 1, "the document");
-	} else if ((bad = tv_bad_byte(s, t.len)) >= 0) {
+	} else if ((bad = utf8_first_bad(s, t.len)) >= 0) {
 		tv_bad_text(v, s, bad, 1, 1);
 	} else if (!cJSON_IsObject(doc)) {
 		long line = 1, col = 1;

@@ -143,45 +143,16 @@ static void q_push(st_sim *s, int64_t t_us, int type, int proc, uint16_t aux, ui
 	s->q[i] = it;
 }
 
-static qitem q_pop(st_sim *s)
+/* Put `it` at hole i and move it up or down until the heap holds again. */
+static void q_place(st_sim *s, uint32_t i, qitem it)
 {
-	qitem top = s->q[0];
-	qitem last = s->q[--s->nq];
-	uint32_t i = 0;
-	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		const qitem *best = &last;
-		if (l < s->nq && q_less(&s->q[l], best)) {
-			m = l;
-			best = &s->q[l];
-		}
-		if (r < s->nq && q_less(&s->q[r], best))
-			m = r;
-		if (m == i)
-			break;
-		s->q[i] = s->q[m];
-		i = m;
-	}
-	if (s->nq)
-		s->q[i] = last;
-	return top;
-}
-
-/* Remove the item at index i, keeping the heap. */
-static void q_remove_at(st_sim *s, uint32_t i)
-{
-	qitem last = s->q[--s->nq];
-	if (i == s->nq)
-		return;
-	/* sift up */
-	while (i > 0 && q_less(&last, &s->q[(i - 1) / 2])) {
+	while (i > 0 && q_less(&it, &s->q[(i - 1) / 2])) {
 		s->q[i] = s->q[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	/* sift down */
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		const qitem *best = &last;
+		const qitem *best = &it;
 		if (l < s->nq && q_less(&s->q[l], best)) {
 			m = l;
 			best = &s->q[l];
@@ -193,7 +164,22 @@ static void q_remove_at(st_sim *s, uint32_t i)
 		s->q[i] = s->q[m];
 		i = m;
 	}
-	s->q[i] = last;
+	s->q[i] = it;
+}
+
+/* Remove the item at index i (the last one fills its hole). */
+static void q_remove_at(st_sim *s, uint32_t i)
+{
+	qitem last = s->q[--s->nq];
+	if (i < s->nq)
+		q_place(s, i, last);
+}
+
+static qitem q_pop(st_sim *s)
+{
+	qitem top = s->q[0];
+	q_remove_at(s, 0);
+	return top;
 }
 
 /* Manual mode: the earliest item that is neither a delivery nor a timer (those wait to be

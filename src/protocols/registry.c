@@ -7,14 +7,22 @@
 #include "protocol.h"
 
 extern const st_protocol raft_protocol;
+extern const st_protocol chatter_protocol;
+extern const st_protocol clocksync_protocol;
+extern const st_protocol heartbeat_protocol;
+extern const st_protocol rpc_protocol;
+extern const st_protocol broadcast_protocol;
 
+/* In the order of the learning path. */
 static const st_protocol *const registry[] = {
-	&raft_protocol,
+	&chatter_protocol, &clocksync_protocol, &heartbeat_protocol, &rpc_protocol,
+	&broadcast_protocol, &raft_protocol,
 };
+#define NREG ((int)(sizeof registry / sizeof registry[0]))
 
 const st_protocol *registry_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+	for (int i = 0; i < NREG; i++)
 		if (strcmp(registry[i]->name, name) == 0)
 			return registry[i];
 	return NULL;
@@ -22,7 +30,5 @@ const st_protocol *registry_find(const char *name)
 
 const st_protocol *registry_at(int i)
 {
-	if (i < 0 || (size_t)i >= sizeof registry / sizeof registry[0])
-		return NULL;
-	return registry[i];
+	return i >= 0 && i < NREG ? registry[i] : NULL;
 }

@@ -158,6 +158,14 @@ test_export_then_replay_same_final_screen() {
 	final=$(printf "%s\n" "$LAST_SCREEN" | grep -E "^│.?n[0-9] (up|crashed)" | sed "s/▶/ /")
 	keys q
 	wait_for "EXIT=0" || return 1
+	# every user action and its effect are in the trace, and the trace keeps the contract
+	grep -q '"by":"user"' "$tmp/run.json" || { fail "no user action in the export"; return 1; }
+	"$bin" --verify "$tmp/run.json" >"$tmp/verify.out" 2>&1 ||
+		{ LAST_SCREEN=$(cat "$tmp/verify.out"); fail "--verify rejects the export"; return 1; }
+	if [ -f "$root/../shared/tools/check-trace" ]; then
+		python3 "$root/../shared/tools/check-trace" "$tmp/run.json" >"$tmp/ct.out" 2>&1 ||
+			{ LAST_SCREEN=$(cat "$tmp/ct.out"); fail "check-trace rejects the export"; return 1; }
+	fi
 	"$bin" --replay --headless "$tmp/run.json" >"$tmp/replay.out" 2>&1 ||
 		{ LAST_SCREEN=$(cat "$tmp/replay.out"); fail "--replay --headless says the export differs"; return 1; }
 	start 120 40 -- --replay "$tmp/run.json"

@@ -1,6 +1,7 @@
-/* broadcast.h: the broadcast protocol's internal types, shared by broadcast.c (the state
- * machine: relaying and the delivery-order algorithms), broadcast_check.c (the invariants) and
- * the unit test, which builds states and messages by hand.
+/* broadcast.h: the broadcast protocol's internal types, shared by its files (broadcast.c:
+ * entry points, receiving and delivering; broadcast_order.c: the delivery-order algorithms;
+ * broadcast_relay.c: relaying; broadcast_text.c: describe and encode; broadcast_check.c: the
+ * invariants) and by the unit test, which builds states and messages by hand.
  *
  * One protocol, several algorithms, chosen by params, because the lessons compare them on the
  * same run: `relay` (none, eager, gossip) is the reliability layer, `order` (none, fifo,
@@ -27,7 +28,8 @@
  * relayed, nor acknowledged, as if lost; a later copy (a relay) may still be taken. */
 #define BC_HOLD_MAX 24
 /* Recent broadcasts and deliveries of a node, oldest overwritten: the invariant checker reads
- * them after every step. One step adds at most 2 * (BC_HOLD_MAX + 1) + 2 records. */
+ * them after every step. One step adds at most BC_HOLD_MAX + 2 deliveries, plus a broadcast
+ * and a delivery for each of at most 4 answers (BC_REPLIES_MAX): 34 records. */
 #define BC_LOG_MAX 64
 /* Own broadcasts still being sent one copy at a time (stagger_ms > 0). */
 #define BC_OUTBOX_MAX 8
@@ -35,14 +37,14 @@
  * message more than this far ahead of a gap gives the gap up (it was lost). */
 #define BC_WINDOW 64
 
-typedef enum { BC_RELAY_NONE = 0, BC_RELAY_EAGER, BC_RELAY_GOSSIP, BC_RELAY__COUNT } bc_relay;
+typedef enum { BC_RELAY_NONE = 0, BC_RELAY_EAGER, BC_RELAY_GOSSIP, BC_RELAY__COUNT } bc_relay_kind;
 typedef enum {
 	BC_ORDER_NONE = 0, BC_ORDER_FIFO, BC_ORDER_CAUSAL, BC_ORDER_SEQUENCER, BC_ORDER_LAMPORT,
 	BC_ORDER__COUNT
-} bc_order;
+} bc_order_kind;
 typedef enum {
 	BC_REQ_NONE = 0, BC_REQ_FIFO, BC_REQ_CAUSAL, BC_REQ_TOTAL, BC_REQ__COUNT
-} bc_require;
+} bc_require_kind;
 
 typedef enum {
 	BC_MSG_MSG = 0,     /* an application message (first copy, relay or sequenced copy) */
@@ -138,9 +140,12 @@ typedef struct {
 typedef struct {
 	/* all of this is persistent (the delivered log is on disk): a crash only stops the node.
 	 * Forgetting delivered[] would deliver again, forgetting sent would reuse names. */
+	uint8_t self, nn;           /* this node's index, and the nodes taking part */
+	uint8_t pad[2];
 	uint32_t sent;              /* own broadcasts so far: the seq of the last */
 	uint32_t timer_sent;        /* of them, those the timer made (count limits these) */
 	uint32_t ndelivered, relayed, refused;
+	uint32_t own_delivered;     /* of ndelivered, its own messages */
 	uint32_t delivered[BC_MAX_NODES];   /* per sender: delivered prefix (none: window base) */
 	uint64_t window[BC_MAX_NODES];      /* order none: seqs base+1.. delivered already */
 	uint32_t clock;             /* total-lamport: the Lamport clock */
@@ -171,10 +176,80 @@ typedef struct {
 	};
 } bc_state;
 
-/* broadcast.c */
+/* ---- shared by the broadcast_*.c files -------------------------------------------------- */
+
+/* Label priorities: a receipt may relay, hold and deliver; the timeline shows what matters
+ * most. */
+enum { BC_LP_RELAY = 1, BC_LP_ORDER = 2, BC_LP_HOLD = 3, BC_LP_KEY = 4 };
+
+typedef struct {
+	int prio, flags;
+	char text[25];              /* labels are short: <= 24 characters */
+	char note[400];
+} bc_lbl;
+
+/* What one handler run carries along: its label, and the answers it owes (a few at most,
+ * sent once the hold-back queue is settled, so a broadcast never runs inside a release). */
+#define BC_REPLIES_MAX 4
+typedef struct {
+	bc_lbl l;
+	int nreply;
+	struct { int origin; uint32_t seq; } re[BC_REPLIES_MAX];
+} bc_run;
+
+typedef struct { char s[24]; } bc_str;
+
+/* One handler's world: the context, this node's state, its index and the nodes taking part. */
+typedef struct bc_env {
+	st_ctx *c;
+	bc_state *s;
+	int self, nn;
+} bc_env;
+
+typedef struct {
+	/* m was delivered here already (a copy of a held message is caught apart) */
+	bool (*delivered)(const bc_node *n, const bc_wire *m);
+	/* held entry h may be delivered now */
+	bool (*ready)(const bc_node *n, const bc_held *h, int self, int nn);
+	/* record the delivery of m in the order's own state */
+	void (*count)(bc_node *n, const bc_wire *m);
+	/* why m must wait / why it may go now: a sentence or two for the inspector */
+	void (*hold_note)(const bc_env *e, const bc_wire *m, char *buf, size_t len);
+	void (*deliver_note)(const bc_env *e, const bc_wire *m, char *buf, size_t len);
+	/* a key for listing the hold-back queue in the order it will (likely) go */
+	uint64_t (*key)(const bc_held *h);
+	bool hold_all;              /* every message waits in the queue (its own too) */
+	bool hold_milestone;        /* a hold is worth stopping at */
+} bc_order_ops;
+
+/* broadcast.c: the protocol's entry points, receiving and delivering */
 extern const st_protocol broadcast_protocol;
-/* "n2#3" */
-void broadcast_msg_name(int origin, uint32_t seq, char *buf, size_t n);
+extern const char *const broadcast_require_names[];
+void broadcast_msg_name(int origin, uint32_t seq, char *buf, size_t n);   /* "n2#3" */
+bc_str broadcast_mname(int origin, uint32_t seq);
+bc_str broadcast_pname(const st_ctx *c, int p);                          /* "n2", "c1" */
+void broadcast_put(bc_run *r, int prio, int flags, const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void broadcast_lfmt(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* broadcast_order.c: the order algorithms and the hold-back queue */
+const bc_order_ops *broadcast_order_ops(const bc_state *s);
+void broadcast_vec_str(const uint32_t *v, int nn, char *buf, size_t len);  /* "[2,0,1]" */
+bool broadcast_win_has(uint32_t base, uint64_t mask, uint32_t seq);
+void broadcast_win_add(uint32_t *base, uint64_t *mask, uint32_t seq);
+int broadcast_held_find(const bc_node *n, int origin, uint32_t seq);
+void broadcast_held_remove(bc_node *n, int i);
+uint32_t broadcast_nheld(const bc_node *n);
+uint32_t broadcast_have_upto(const bc_node *n, int q);
+int broadcast_lamport_head(const bc_node *n);
+
+/* broadcast_relay.c: the reliability layer */
+void broadcast_disseminate(const bc_env *e, const bc_wire *m);
+void broadcast_relay(const bc_env *e, const bc_wire *m, int from, bc_run *r);
+
+/* broadcast_text.c: describe() and encode() */
+void broadcast_describe(const void *state, st_role role, st_sink *k);
+void broadcast_encode(int type, const void *body, size_t len, st_sink *k);
 
 /* broadcast_check.c: the invariants, over process states and over a trace.
  *
@@ -183,8 +258,9 @@ void broadcast_msg_name(int origin, uint32_t seq, char *buf, size_t n);
  * snapshots): per node its delivered prefix and a window past it (validity, no duplication,
  * FIFO), its causal vector clock computed from what it delivered and broadcast (not from the
  * protocol's own vc, so a protocol that keeps none is checked too), the vector clock of each
- * sender's last BC_CK_MSGS messages (older ones are checked for FIFO only), and the first
- * BC_CK_TOTAL-window of the common delivery sequence (total order). */
+ * sender's last BC_CK_MSGS messages (older ones are checked for FIFO only), and the last
+ * BC_CK_TOTAL entries of the common delivery sequence (total order: a node more than that
+ * far behind the leader is not compared). */
 #define BC_CK_MSGS 32
 #define BC_CK_TOTAL 1024
 #define BC_CK_WIN 2                 /* 64-bit words past the prefix: 128 seqs */

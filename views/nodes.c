@@ -269,13 +269,10 @@ static void nodes_row_fill(const view_model *m, int p, uint32_t cur, uint32_t st
 
 /* --- columns ------------------------------------------------------------------------------- */
 
-/* Which fields survive a narrow pane: lower goes first; unknown keys rank after these, in the
- * protocol's own order. The timer bars rank as NODES_TIMER_RANK. */
-static const struct { const char *key; int rank; } nodes_ranks[] = {
-	{"role", 0}, {"term", 1}, {"commit", 2}, {"voted_for", 4}, {"op", 4}, {"leader", 5},
-	{"done", 5}, {"log_len", 6}, {"last_log_term", 8}, {"attempts", 9},
-};
-#define NODES_TIMER_RANK 3
+/* Which fields survive a narrow pane: the protocol's describe() order is its order of
+ * importance (a view knows no protocol's keys), so the first three keys always stay and the
+ * timer bars come right after them (rank x10: between the third key and the fourth). */
+#define NODES_TIMER_RANK10 25
 
 /* Keys whose value speaks for itself ("leader", not "role leader"). */
 static const char *const nodes_bare_keys[] = {"role", "state", "status"};
@@ -284,14 +281,6 @@ static const char *const nodes_bare_keys[] = {"role", "state", "status"};
 static const struct { const char *val; int role; } nodes_value_roles[] = {
 	{"leader", R_LEADER}, {"candidate", R_CANDIDATE}, {"follower", R_FOLLOWER},
 };
-
-static int nodes_rank(const char *key, int order)
-{
-	for (size_t i = 0; i < sizeof nodes_ranks / sizeof nodes_ranks[0]; i++)
-		if (strcmp(nodes_ranks[i].key, key) == 0)
-			return nodes_ranks[i].rank;
-	return 10 + order;
-}
 
 static bool nodes_bare(const char *key)
 {
@@ -404,7 +393,7 @@ static void nodes_cols_fit(nodes_cols *c, const st_protocol *pr, const grid *g,
 					continue;
 				i = c->ncol++;
 				snprintf(c->col[i].key, sizeof c->col[i].key, "%s", f->f[k].key);
-				c->col[i].rank = nodes_rank(f->f[k].key, i);
+				c->col[i].rank = i;
 				c->col[i].shown = true;
 			}
 			int w = view_width(g, f->f[k].val) +
@@ -430,7 +419,7 @@ static void nodes_cols_fit(nodes_cols *c, const st_protocol *pr, const grid *g,
 		 * worth more than who the leader is, less than whom a node voted for), the
 		 * time left after the bars, and the bars themselves; role, term and commit
 		 * stay (the row is clipped if even they do not fit). */
-		int best = -1, best_rank = 29;     /* ranks 0-2 (x10) never go */
+		int best = -1, best_rank = 20;     /* ranks 0-2 (x10) never go */
 		enum { SHORTEN_BARS = -2, DROP_NAMES = -3, DROP_BARS = -4, DROP_TIMES = -5 };
 		if (c->bar == 8)
 			best = SHORTEN_BARS, best_rank = 1000;
@@ -438,8 +427,8 @@ static void nodes_cols_fit(nodes_cols *c, const st_protocol *pr, const grid *g,
 			best = DROP_NAMES, best_rank = 45;
 		if (c->bar && c->timer_w && c->timer_times && 35 > best_rank)
 			best = DROP_TIMES, best_rank = 35;
-		if (c->bar && c->timer_w && NODES_TIMER_RANK * 10 > best_rank)
-			best = DROP_BARS, best_rank = NODES_TIMER_RANK * 10;
+		if (c->bar && c->timer_w && NODES_TIMER_RANK10 > best_rank)
+			best = DROP_BARS, best_rank = NODES_TIMER_RANK10;
 		for (int i = 0; i < c->ncol; i++)
 			if (c->col[i].shown && c->col[i].rank * 10 > best_rank)
 				best = i, best_rank = c->col[i].rank * 10;

@@ -944,19 +944,20 @@ static void raft_describe(const void *state, st_role role, st_sink *k)
 	const raft_state *s = state;
 	if (role == ST_ROLE_NODE) {
 		const raft_node *n = &s->n;
+		/* most telling first: a narrow nodes pane keeps the first keys */
 		k->kv_str(k, "role", raft_role_names[n->role <= RAFT_LEADER ? n->role : 0]);
 		k->kv_int(k, "term", n->term);
-		k->kv_proc(k, "voted_for", n->voted_for);
 		k->kv_int(k, "commit", n->commit);
+		k->kv_proc(k, "voted_for", n->voted_for);
 		k->kv_int(k, "log_len", n->log_len);
 		k->kv_int(k, "last_log_term", raft_last_term(n));
 		k->kv_proc(k, "leader", n->leader);
 	} else {
 		const raft_client *cl = &s->c;
-		k->kv_proc(k, "leader", cl->leader);
 		k->kv_int(k, "op", cl->busy && cl->op.has_value ? cl->op.value : -1);
-		k->kv_int(k, "attempts", cl->attempts);
 		k->kv_int(k, "done", cl->done);
+		k->kv_proc(k, "leader", cl->leader);
+		k->kv_int(k, "attempts", cl->attempts);
 	}
 }
 

@@ -1087,7 +1087,7 @@ static void test_describe_and_encode(void **st)
 	txt_sink t;
 	ts_init(&t);
 	P->describe(s, ST_ROLE_NODE, &t.s);
-	assert_string_equal(t.out, "role='follower' term=3 voted_for=p-1 commit=1 log_len=2 "
+	assert_string_equal(t.out, "role='follower' term=3 commit=1 voted_for=p-1 log_len=2 "
 			    "last_log_term=2 leader=p0 ");
 	raft_append m;
 	size_t len = mk_append(&m, 3, 0, 1, 1, 1, terms + 1, 1, 0);
@@ -1105,7 +1105,7 @@ static void test_describe_and_encode(void **st)
 	P->init(&fc->ctx, c, defaults());
 	ts_init(&t);
 	P->describe(c, ST_ROLE_CLIENT, &t.s);
-	assert_string_equal(t.out, "leader=p0 op=-1 attempts=0 done=0 ");
+	assert_string_equal(t.out, "op=-1 done=0 leader=p0 attempts=0 ");
 	free(c);
 	free(fc);
 	free(s);

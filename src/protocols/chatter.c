@@ -366,18 +366,6 @@ static void chatter_encode(int type, const void *body, size_t len, st_sink *k)
 /* ---------------------------------------------------------------------------------------- */
 /* The invariants, over process states                                                        */
 
-static bool chatter_fail(st_violation *out, const char *inv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool chatter_fail(st_violation *out, const char *inv, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out->detail, sizeof out->detail, fmt, ap);
-	va_end(ap);
-	out->invariant = inv;
-	return false;
-}
-
 /* a < b in the vector order: every entry <=, and not equal. */
 static bool chatter_vc_less(const uint32_t *a, const uint32_t *b, int n)
 {
@@ -401,34 +389,34 @@ static bool chatter_ck_proc(chatter_checker *k, int p, int np, const chatter_sta
 	char a[64], b[64];
 	if (k->seen[p] && s->events != k->events[p]) {
 		if (s->events < k->events[p])
-			return chatter_fail(out, "own clock strictly increases", "n%d counted %u "
+			return st_violate(out, "own clock strictly increases", "n%d counted %u "
 					    "events, then %u", p + 1, (unsigned)k->events[p],
 					    (unsigned)s->events);
 		uint32_t d = s->events - k->events[p];
 		if (s->L < k->L[p] + d)
-			return chatter_fail(out, "own clock strictly increases", "n%d's Lamport "
+			return st_violate(out, "own clock strictly increases", "n%d's Lamport "
 					    "clock went from %llu to %llu over %u event%s", p + 1,
 					    (unsigned long long)k->L[p], (unsigned long long)s->L,
 					    (unsigned)d, d == 1 ? "" : "s");
 		bool vec = s->cfg.clock == CHATTER_CLOCK_VECTOR;
 		if (vec && p < n && s->vc[p] != k->vc[p][p] + d)
-			return chatter_fail(out, "own clock strictly increases", "n%d's own vector "
+			return st_violate(out, "own clock strictly increases", "n%d's own vector "
 					    "entry went from %u to %u over %u events", p + 1,
 					    (unsigned)k->vc[p][p], (unsigned)s->vc[p], (unsigned)d);
 		for (int j = 0; vec && j < n; j++)
 			if (s->vc[j] < k->vc[p][j])
-				return chatter_fail(out, "own clock strictly increases", "n%d's "
+				return st_violate(out, "own clock strictly increases", "n%d's "
 						    "vector entry for process %d went back from %u "
 						    "to %u", p + 1, j + 1, (unsigned)k->vc[p][j],
 						    (unsigned)s->vc[j]);
 	} else if (k->seen[p] && (s->L != k->L[p] ||
 				  memcmp(s->vc, k->vc[p], (size_t)n * sizeof s->vc[0]) != 0)) {
-		return chatter_fail(out, "own clock strictly increases", "n%d's clock changed "
+		return st_violate(out, "own clock strictly increases", "n%d's clock changed "
 				    "without an event", p + 1);
 	}
 	if (s->recvd > 0 && (!k->seen[p] || s->recvd != k->recvd[p])) {
 		if (s->msg_L >= s->recv_L)
-			return chatter_fail(out, "clock condition", "n%d received a message stamped "
+			return st_violate(out, "clock condition", "n%d received a message stamped "
 					    "L=%llu and stamped the receive L=%llu: a send must be "
 					    "stamped before its receive", p + 1,
 					    (unsigned long long)s->msg_L,
@@ -437,7 +425,7 @@ static bool chatter_ck_proc(chatter_checker *k, int p, int np, const chatter_sta
 		    !chatter_vc_less(s->msg_vc, s->recv_vc, n)) {
 			chatter_vc_str(s->msg_vc, n, a, sizeof a);
 			chatter_vc_str(s->recv_vc, n, b, sizeof b);
-			return chatter_fail(out, "clock condition", "n%d received a message stamped "
+			return st_violate(out, "clock condition", "n%d received a message stamped "
 					    "%s and stamped the receive %s: the send's vector must "
 					    "be below the receive's", p + 1, a, b);
 		}
@@ -472,7 +460,7 @@ static bool chatter_check(void *check_state, const st_param_val *params, const s
 		for (int j = 0; j < nn && j < si->n; j++) {
 			const chatter_state *sj = v->states[j];
 			if (j != i && si->vc[j] > sj->vc[j])
-				return chatter_fail(out, "vector clock bound", "n%d's vector clock "
+				return st_violate(out, "vector clock bound", "n%d's vector clock "
 						    "says n%d has had %u events, but n%d has had "
 						    "only %u", i + 1, j + 1, (unsigned)si->vc[j],
 						    j + 1, (unsigned)sj->vc[j]);
@@ -554,13 +542,13 @@ static bool chatter_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	int64_t L, bL;
 	if (e->state_int && e->state_int(e, "L", &L)) {
 		if (tc->hasL[p] && L <= tc->L[p])
-			return chatter_fail(out, "own clock strictly increases", "n%d's Lamport clock "
+			return st_violate(out, "own clock strictly increases", "n%d's Lamport clock "
 					    "went from %lld to %lld", p + 1, (long long)tc->L[p],
 					    (long long)L);
 		tc->hasL[p] = true;
 		tc->L[p] = L;
 		if (recv && e->body_int && e->body_int(e, "L", &bL) && bL >= L)
-			return chatter_fail(out, "clock condition", "n%d received a message stamped "
+			return st_violate(out, "clock condition", "n%d received a message stamped "
 					    "L=%lld and stamped the receive L=%lld", p + 1,
 					    (long long)bL, (long long)L);
 	}
@@ -568,16 +556,16 @@ static bool chatter_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	if (e->state_str && e->state_str(e, "vc", &vs)) {
 		int64_t *now = tc->tmp, *old = tc->vc + (size_t)p * (size_t)n;
 		if (!chatter_vc_parse(vs, now, n))
-			return chatter_fail(out, "vector clock format", "n%d's vc \"%.40s\" is not "
+			return st_violate(out, "vector clock format", "n%d's vc \"%.40s\" is not "
 					    "%d integers in brackets", p + 1, vs, n);
 		if (tc->hasvc[p]) {
 			if (now[p] <= old[p])
-				return chatter_fail(out, "own clock strictly increases", "n%d's own "
+				return st_violate(out, "own clock strictly increases", "n%d's own "
 						    "vector entry went from %lld to %lld", p + 1,
 						    (long long)old[p], (long long)now[p]);
 			for (int j = 0; j < n; j++)
 				if (now[j] < old[j])
-					return chatter_fail(out, "own clock strictly increases",
+					return st_violate(out, "own clock strictly increases",
 							    "n%d's vector entry %d went back from "
 							    "%lld to %lld", p + 1, j + 1,
 							    (long long)old[j], (long long)now[j]);
@@ -586,10 +574,10 @@ static bool chatter_trace_check(void *tcv, const st_tev *e, st_violation *out)
 		memcpy(old, now, (size_t)n * sizeof *now);
 		if (recv && e->body_str && e->body_str(e, "vc", &bvs)) {
 			if (!chatter_vc_parse(bvs, tc->tmp2, n))
-				return chatter_fail(out, "vector clock format", "the message's vc "
+				return st_violate(out, "vector clock format", "the message's vc "
 						    "\"%.40s\" is not %d integers", bvs, n);
 			if (!chatter_tc_vc_less(tc->tmp2, now, n))
-				return chatter_fail(out, "clock condition", "n%d received a message "
+				return st_violate(out, "clock condition", "n%d received a message "
 						    "stamped %.40s and stamped the receive %.40s", p + 1,
 						    bvs, vs);
 		}

@@ -394,18 +394,6 @@ static void clocksync_encode(int type, const void *body, size_t len, st_sink *k)
 /* ---------------------------------------------------------------------------------------- */
 /* The invariant, over process states                                                         */
 
-static bool clocksync_fail(st_violation *out, const char *inv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool clocksync_fail(st_violation *out, const char *inv, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out->detail, sizeof out->detail, fmt, ap);
-	va_end(ap);
-	out->invariant = inv;
-	return false;
-}
-
 static int64_t clocksync_abs(int64_t x) { return x < 0 ? -x : x; }
 
 /* The checker knows true time (v->now_us) and sees a process's state change in the step it
@@ -442,20 +430,20 @@ static bool clocksync_check(void *check_state, const st_param_val *params, const
 		clocksync_round want = *r;
 		clocksync_compute(&want);
 		if (want.theta != r->theta || want.delta != r->delta)
-			return clocksync_fail(out, "round arithmetic", "n%d computed offset %lld us "
+			return st_violate(out, "round arithmetic", "n%d computed offset %lld us "
 					      "and round trip %lld us from its four timestamps, "
 					      "which give %lld and %lld", p + 1, (long long)r->theta,
 					      (long long)r->delta, (long long)want.theta,
 					      (long long)want.delta);
 		if (s->correction_us != r->theta)
-			return clocksync_fail(out, "round arithmetic", "n%d's correction %lld us is "
+			return st_violate(out, "round arithmetic", "n%d's correction %lld us is "
 					      "not its last offset %lld us", p + 1,
 					      (long long)s->correction_us, (long long)r->theta);
 		int64_t err = s->local_us + s->correction_us - v->now_us;
 		int64_t bound = clocksync_bound_us(r, s->local_us, k->server_err_us,
 						   s->cfg.max_drift_ppm);
 		if (clocksync_abs(err) > bound)
-			return clocksync_fail(out, "error bound", "n%d's corrected clock reads "
+			return st_violate(out, "error bound", "n%d's corrected clock reads "
 					      "%s ms at true time %s ms: off by %s ms, beyond its "
 					      "bound of %s ms (delta/2 %s, n1's error %s, drift)", p + 1,
 					      clocksync_ms(s->local_us + s->correction_us).s,
@@ -510,14 +498,14 @@ static bool clocksync_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	clocksync_round want = r;
 	clocksync_compute(&want);
 	if (want.theta != r.theta || want.delta != r.delta)
-		return clocksync_fail(out, "round arithmetic", "n%d's sync says offset %lld us and "
+		return st_violate(out, "round arithmetic", "n%d's sync says offset %lld us and "
 				      "round trip %lld us; its timestamps give %lld and %lld",
 				      e->proc + 1, (long long)r.theta, (long long)r.delta,
 				      (long long)want.theta, (long long)want.delta);
 	int64_t err = r.t4 + r.theta - e->t;
 	int64_t bound = clocksync_bound_us(&r, r.t4, tc->server_err_us, rho);
 	if (clocksync_abs(err) > bound)
-		return clocksync_fail(out, "error bound", "n%d's corrected clock is off true time "
+		return st_violate(out, "error bound", "n%d's corrected clock is off true time "
 				      "by %lld us right after a sync, beyond its bound of %lld us",
 				      e->proc + 1, (long long)err, (long long)bound);
 	return true;

@@ -320,18 +320,6 @@ static void heartbeat_encode(int type, const void *body, size_t len, st_sink *k)
  *   - a suspicion was raised only after the node had been silent for its timeout;
  *   - at every step of the detector, no trusted node is overdue (it was not missed). */
 
-static bool heartbeat_fail(st_violation *out, const char *inv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool heartbeat_fail(st_violation *out, const char *inv, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out->detail, sizeof out->detail, fmt, ap);
-	va_end(ap);
-	out->invariant = inv;
-	return false;
-}
-
 static bool heartbeat_ck_node(heartbeat_checker *k, int p, const heartbeat_state *s,
 			      st_violation *out)
 {
@@ -339,18 +327,18 @@ static bool heartbeat_ck_node(heartbeat_checker *k, int p, const heartbeat_state
 	k->seen[p] = true;
 	k->events[p] = s->events;
 	if (s->suspect[p])
-		return heartbeat_fail(out, "no self-suspicion", "n%d suspects itself", p + 1);
+		return st_violate(out, "no self-suspicion", "n%d suspects itself", p + 1);
 	for (int q = 0; q < s->nnodes && q < ST_MAX_PROCS; q++) {
 		if (!s->watch[q])
 			continue;
 		if (s->suspect[q] && s->suspected_at[q] - s->last_heard[q] < s->timeout[q])
-			return heartbeat_fail(out, "suspicion only after timeout", "n%d suspects "
+			return st_violate(out, "suspicion only after timeout", "n%d suspects "
 					      "n%d after %lld ms of silence, short of its timeout "
 					      "of %lld ms", p + 1, q + 1,
 					      heartbeat_ms(s->suspected_at[q] - s->last_heard[q]),
 					      heartbeat_ms(s->timeout[q]));
 		if (acted && !s->suspect[q] && s->local_us - s->last_heard[q] >= s->timeout[q])
-			return heartbeat_fail(out, "no missed suspicion", "n%d still trusts n%d "
+			return st_violate(out, "no missed suspicion", "n%d still trusts n%d "
 					      "after %lld ms of silence, past its timeout of %lld ms",
 					      p + 1, q + 1,
 					      heartbeat_ms(s->local_us - s->last_heard[q]),
@@ -422,7 +410,7 @@ static bool heartbeat_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	const char *v;
 	snprintf(self, sizeof self, "n%d", p + 1);
 	if (e->has_state && e->state_str && e->state_str(e, self, &v) && strcmp(v, "SUSPECT") == 0)
-		return heartbeat_fail(out, "no self-suspicion", "n%d suspects itself", p + 1);
+		return st_violate(out, "no self-suspicion", "n%d suspects itself", p + 1);
 	if (strcmp(e->kind, "local") != 0 || !e->label)
 		return true;
 	bool sus = strncmp(e->label, "suspect ", 8) == 0, res = strncmp(e->label, "restore ", 8) == 0;
@@ -432,22 +420,22 @@ static bool heartbeat_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	if (q < 0 || q >= tc->nprocs)
 		return true;
 	if (q == p)
-		return heartbeat_fail(out, "no self-suspicion", "n%d: \"%s\"", p + 1, e->label);
+		return st_violate(out, "no self-suspicion", "n%d: \"%s\"", p + 1, e->label);
 	if (res) {
 		if (!mine[q])
-			return heartbeat_fail(out, "restore after suspicion", "n%d restores n%d, "
+			return st_violate(out, "restore after suspicion", "n%d restores n%d, "
 					      "which it did not suspect", p + 1, q + 1);
 		mine[q] = 0;
 		return true;
 	}
 	int64_t silent, timeout;
 	if (mine[q])
-		return heartbeat_fail(out, "suspicion only after timeout", "n%d suspects n%d "
+		return st_violate(out, "suspicion only after timeout", "n%d suspects n%d "
 				      "again without having restored it", p + 1, q + 1);
 	mine[q] = 1;
 	if (e->body_int && e->body_int(e, "silent_us", &silent) &&
 	    e->body_int(e, "timeout_us", &timeout) && silent < timeout)
-		return heartbeat_fail(out, "suspicion only after timeout", "n%d suspects n%d after "
+		return st_violate(out, "suspicion only after timeout", "n%d suspects n%d after "
 				      "%lld ms of silence, short of its timeout of %lld ms", p + 1,
 				      q + 1, heartbeat_ms(silent), heartbeat_ms(timeout));
 	return true;

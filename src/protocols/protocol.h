@@ -135,6 +135,11 @@ typedef struct {
 	char detail[200];
 } st_violation;
 
+/* Fill *out (the invariant's name, a printf-style detail) and return false, for a check's
+ * "return st_violate(out, ...)". violation.c. */
+bool st_violate(st_violation *out, const char *invariant, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A read-only view of all processes, for the invariant check. */
 typedef struct {
 	int nprocs, nnodes, nclients;

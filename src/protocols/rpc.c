@@ -356,18 +356,6 @@ static void rpc_encode(int type, const void *body, size_t len, st_sink *k)
 /* ---------------------------------------------------------------------------------------- */
 /* The invariants, over process states                                                        */
 
-static bool rpc_fail(st_violation *out, const char *inv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool rpc_fail(st_violation *out, const char *inv, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out->detail, sizeof out->detail, fmt, ap);
-	va_end(ap);
-	out->invariant = inv;
-	return false;
-}
-
 /* Every server: its counter moves only by applies; and, when enforced, no (client, id) is
  * applied twice, anywhere. The server lists its recent applies; at most one happens per step,
  * so the checker sees each of them. */
@@ -383,7 +371,7 @@ static bool rpc_check(void *check_state, const st_param_val *params, const st_vi
 	for (int p = 0; p < nn; p++) {
 		const rpc_state *s = v->states[p];
 		if (s->counter != (int64_t)s->napplied)
-			return rpc_fail(out, "counter consistency", "n%d's counter is %lld after %u "
+			return st_violate(out, "counter consistency", "n%d's counter is %lld after %u "
 					"applies", p + 1, (long long)s->counter, (unsigned)s->napplied);
 		uint32_t from = k->seen_applied[p];
 		if (s->napplied < from || s->napplied - from > RPC_RECENT)
@@ -395,7 +383,7 @@ static bool rpc_check(void *check_state, const st_param_val *params, const st_vi
 			uint32_t *slot = &k->applied[a->client][a->seq % RPC_CK_WINDOW];
 			if (*slot == a->seq + 1 && enforce) {
 				k->seen_applied[p] = i + 1;
-				return rpc_fail(out, "exactly once", "request %s was applied twice "
+				return st_violate(out, "exactly once", "request %s was applied twice "
 						"(n%d's counter went to %lld for it again)",
 						rpc_idstr(a->client, a->seq).s, p + 1,
 						(long long)a->counter);
@@ -473,7 +461,7 @@ static bool rpc_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	int64_t client, seq, counter, dedupe;
 	if (!e->body_int(e, "client", &client) || !e->body_int(e, "seq", &seq) ||
 	    !e->body_int(e, "counter", &counter))
-		return rpc_fail(out, "apply format", "n%d's apply lacks client, seq or counter",
+		return st_violate(out, "apply format", "n%d's apply lacks client, seq or counter",
 				e->proc + 1);
 	if (!e->body_int(e, "dedupe", &dedupe))
 		dedupe = 0;
@@ -481,7 +469,7 @@ static bool rpc_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	if (counter != tc->counter[p] + 1) {
 		int64_t was = tc->counter[p];
 		tc->counter[p] = counter;
-		return rpc_fail(out, "counter consistency", "n%d's counter goes from %lld to %lld "
+		return st_violate(out, "counter consistency", "n%d's counter goes from %lld to %lld "
 				"in one apply", p + 1, (long long)was, (long long)counter);
 	}
 	tc->counter[p] = counter;
@@ -494,11 +482,11 @@ static bool rpc_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	*slot = 1;
 	int ci = (int)client;
 	if (again && dedupe)
-		return rpc_fail(out, "exactly once", "n%d applies request #%lld of the client at "
+		return st_violate(out, "exactly once", "n%d applies request #%lld of the client at "
 				"process index %d a second time, with dedupe on", p + 1, (long long)seq,
 				ci);
 	if (twice && !again)
-		return rpc_fail(out, "double apply reported", "n%d says \"applied twice!\" for "
+		return st_violate(out, "double apply reported", "n%d says \"applied twice!\" for "
 				"request #%lld of the client at process index %d, applied here for the "
 				"first time", p + 1, (long long)seq, ci);
 	return true;

@@ -192,3 +192,32 @@ test_read_only_trace() {
 	keys b
 	wait_count 4 || return 1
 }
+
+# A one-way cut, a skewed clock and a slower network, each from its key and a typed line;
+# all recorded as user actions that --replay takes again.
+test_cut_clock_latency() {
+	start 120 40 -- "$quiet"
+	wait_for "event 0/" || return 1
+	keys n
+	wait_for "milestone" || return 1
+	keys u
+	wait_for "cut one way, from the selected process to:" || return 1
+	keys n3 Enter
+	wait_re 'one-way cut: n[0-9] can no longer reach n3' 3 || return 1
+	keys K
+	wait_for "clock of the selected process" || return 1
+	keys C-u "40 200" Enter
+	wait_re "clock now reads true time \+40 ms, drifting \+200 ppm" 3 || return 1
+	keys W
+	wait_for "network latency ms" || return 1
+	keys C-u "200 400" Enter
+	wait_for "network latency now 200-400 ms" 3 || return 1
+	local i
+	for i in $(seq 1 20); do keys Space; done
+	keys e
+	wait_for "export to:" || return 1
+	keys C-u "$tmp/ccl.json" Enter
+	wait_for "exported" 5 || return 1
+	"$bin" --replay --headless "$tmp/ccl.json" >"$tmp/ccl.out" 2>&1 ||
+		{ LAST_SCREEN=$(cat "$tmp/ccl.out"); fail "--replay differs after cut, clock and latency"; return 1; }
+}

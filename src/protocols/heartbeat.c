@@ -288,7 +288,7 @@ static void heartbeat_describe(const void *state, st_role role, st_sink *k)
 	for (int q = 0; q < s->nnodes; q++) {
 		if (!s->watch[q])
 			continue;
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof key, "n%d", q + 1);
 		k->kv_str(k, key, s->suspect[q] ? "SUSPECT" : "alive");
 		watches = true;

@@ -406,7 +406,7 @@ static bool heartbeat_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	uint8_t *mine = tc->suspected + (size_t)p * (size_t)tc->nprocs;
 	if (strcmp(e->kind, "restart") == 0 || strcmp(e->kind, "start") == 0)
 		memset(mine, 0, (size_t)tc->nprocs);
-	char self[12];
+	char self[16];
 	const char *v;
 	snprintf(self, sizeof self, "n%d", p + 1);
 	if (e->has_state && e->state_str && e->state_str(e, self, &v) && strcmp(v, "SUSPECT") == 0)

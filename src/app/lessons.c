@@ -12,6 +12,8 @@ static int lessons_cmp(const void *a, const void *b)
 	const lesson_item *x = a, *y = b;
 	if (x->topic_rank != y->topic_rank)
 		return x->topic_rank - y->topic_rank;
+	if (x->order != y->order)
+		return x->order - y->order;
 	return strcmp(x->name, y->name);
 }
 
@@ -56,6 +58,7 @@ int lessons_gather(lesson_list *l, const char *argv0)
 		snprintf(it->title, sizeof it->title, "%s", sc->title);
 		snprintf(it->topic, sizeof it->topic, "%s", sc->topic);
 		snprintf(it->path, sizeof it->path, "%s", path);
+		it->order = sc->order;
 		it->topic_rank = sc_ntopics;
 		for (int t = 0; t < sc_ntopics; t++)
 			if (strcmp(sc_topics[t], sc->topic) == 0)

@@ -9,6 +9,7 @@
 typedef struct {
 	char name[64], title[128], topic[64], path[4096];
 	int topic_rank;
+	int order;
 } lesson_item;
 
 typedef struct {

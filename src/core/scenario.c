@@ -968,6 +968,17 @@ static bool f_seed(P *p, const cJSON *v, void *out)
 	return true;
 }
 
+/* Where the lesson stands within its topic (lower first), for --list and the picker. */
+static bool f_order(P *p, const cJSON *v, void *out)
+{
+	st_scenario *sc = out;
+	int64_t n = 0;
+	if (!get_int(p, v, 0, 999, &n))
+		return false;
+	sc->order = (int)n;
+	return true;
+}
+
 /* --- network ------------------------------------------------------------------------------ */
 
 static bool f_latency(P *p, const cJSON *v, void *out)
@@ -1628,6 +1639,7 @@ static const field top_fields[] = {
 	{"name", true, f_name, "a name of 1..48 characters of a-z, 0-9 and '-'"},
 	{"title", true, f_title, "a title of 1..80 characters"},
 	{"topic", true, f_topic, "a topic such as \"Failure and time\""},
+	{"order", false, f_order, "an integer 0..999 (the lesson's place in its topic)"},
 	{"protocol", true, f_protocol, "a protocol name such as \"raft\""},
 	{"nodes", true, f_nodes, "an integer 1..16"},
 	{"clients", false, f_clients, "an integer 0..8"},
@@ -1644,6 +1656,7 @@ static bool parse_scenario(P *p)
 {
 	st_scenario *sc = p->sc;
 	sc->seed = 1;
+	sc->order = 500;
 	sc->latency_lo_us = 10 * 1000;
 	sc->latency_hi_us = 40 * 1000;
 	sc->think_lo_us = sc->think_hi_us = 100 * 1000;

@@ -65,6 +65,7 @@ typedef struct {
 typedef struct {
 	char *path;         /* as given or found */
 	char *name, *title, *topic, *protocol_name;
+	int order;          /* the lesson's place within its topic (lower first; default 500) */
 	const st_protocol *protocol;
 	int nnodes, nclients, nprocs;
 	uint64_t seed;

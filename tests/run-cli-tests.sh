@@ -78,6 +78,16 @@ if cmp -s "$TMP/a.json" "$TMP/c.json"; then bad "another seed gave the same trac
 expect 0 "until-ms run" -- "$BIN" --headless raft-election --until-ms 2000 --export "$TMP/u.json"
 expect 0 "--verify until-ms export" -- "$BIN" --verify "$TMP/u.json"
 
+# --- --replay: an export is the recipe of its run; a hand-edited one is caught where it differs
+expect 0 "--replay of a headless export" -- "$BIN" --replay --headless "$TMP/a.json"
+contains "--replay says it matches" "$TMP/out" "replay matches"
+expect 0 "export with random faults" -- "$BIN" --headless raft-partition --seed 3 --steps 4000 --faults partition,crash,loss,dup,pause --export "$TMP/r.json"
+expect 0 "--replay of a faulty run" -- "$BIN" --replay --headless "$TMP/r.json"
+sed '300s/"lamport":[0-9]*/"lamport":7777/' "$TMP/r.json" > "$TMP/r-edited.json"
+expect 1 "--replay of a hand-edited trace" -- "$BIN" --replay --headless "$TMP/r-edited.json"
+contains "the first differing event is named" "$TMP/err" "differs: field \"lamport\" is 7777 in the file"
+expect 2 "--replay of a missing file" -- "$BIN" --replay --headless "$TMP/nope.json"
+
 # --- golden: a fixed seed gives a fixed trace
 GOLD=tests/golden/raft-election-seed7-400.json
 "$BIN" --headless raft-election --seed 7 --steps 400 --export "$TMP/g.json" >/dev/null 2>&1

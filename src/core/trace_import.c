@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "scenario.h"       /* scenario_line_col: the same line:col as every other message */
+#include "json_text.h"
 #include "trace_import.h"
 #include "utf8.h"
 
@@ -102,110 +103,14 @@ typedef struct {
 
 /* ---- places in the raw text (valid JSON by the time these run) ---- */
 
-static bool ti_is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
-static size_t ti_ws(const ti_ctx *c, size_t i)
-{
-	while (i < c->len && ti_is_ws(c->text[i]))
-		i++;
-	return i;
-}
 
-/* Past the string that starts at i (its opening quote). */
-static size_t ti_skip_string(const ti_ctx *c, size_t i)
-{
-	for (i++; i < c->len; i++) {
-		if (c->text[i] == '\\')
-			i++;
-		else if (c->text[i] == '"')
-			return i + 1;
-	}
-	return c->len;
-}
-
-static size_t ti_skip_value(const ti_ctx *c, size_t i)
-{
-	if (i >= c->len)
-		return c->len;
-	if (c->text[i] == '"')
-		return ti_skip_string(c, i);
-	if (c->text[i] == '{' || c->text[i] == '[') {
-		size_t depth = 0;
-		while (i < c->len) {
-			char ch = c->text[i];
-			if (ch == '"') {
-				i = ti_skip_string(c, i);
-				continue;
-			}
-			if (ch == '{' || ch == '[')
-				depth++;
-			else if ((ch == '}' || ch == ']') && --depth == 0)
-				return i + 1;
-			i++;
-		}
-		return c->len;
-	}
-	while (i < c->len && !ti_is_ws(c->text[i]) && c->text[i] != ',' && c->text[i] != ']' &&
-	       c->text[i] != '}')
-		i++;
-	return i;
-}
-
-/* The member KEY of the object at obj: where its key starts (*koff) and its value (*voff).
- * The first of duplicate keys, as cJSON's lookup. Keys written with escapes are not found. */
-static bool ti_member(const ti_ctx *c, size_t obj, const char *key, size_t *koff, size_t *voff)
-{
-	if (obj >= c->len || c->text[obj] != '{')
-		return false;
-	size_t klen = strlen(key), i = obj + 1;
-	for (;;) {
-		i = ti_ws(c, i);
-		if (i >= c->len || c->text[i] != '"')
-			return false;
-		size_t k = i;
-		i = ti_ws(c, ti_skip_string(c, i));
-		if (i >= c->len || c->text[i] != ':')
-			return false;
-		i = ti_ws(c, i + 1);
-		if (i - k >= klen + 2 && c->text[k + klen + 1] == '"' &&
-		    memcmp(c->text + k + 1, key, klen) == 0) {
-			*koff = k;
-			*voff = i;
-			return true;
-		}
-		i = ti_ws(c, ti_skip_value(c, i));
-		if (i >= c->len || c->text[i] != ',')
-			return false;
-		i++;
-	}
-}
-
-/* Element idx of the array at arr. */
-static bool ti_element(const ti_ctx *c, size_t arr, uint32_t idx, size_t *off)
-{
-	if (arr >= c->len || c->text[arr] != '[')
-		return false;
-	size_t i = arr + 1;
-	for (uint32_t k = 0;; k++) {
-		i = ti_ws(c, i);
-		if (i >= c->len || c->text[i] == ']')
-			return false;
-		if (k == idx) {
-			*off = i;
-			return true;
-		}
-		i = ti_ws(c, ti_skip_value(c, i));
-		if (i >= c->len || c->text[i] != ',')
-			return false;
-		i++;
-	}
-}
 
 /* Where to point for header member KEY (the document's start when it is absent). */
 static size_t ti_at_top(const ti_ctx *c, const char *key)
 {
 	size_t k, v;
-	return key && ti_member(c, c->root, key, &k, &v) ? k : c->root;
+	return key && json_member(c->text, c->len, c->root, key, &k, &v) ? k : c->root;
 }
 
 /* Where to point for member KEY of element idx of header array SECTION ("events",
@@ -213,11 +118,11 @@ static size_t ti_at_top(const ti_ctx *c, const char *key)
 static size_t ti_at_item(const ti_ctx *c, const char *section, uint32_t idx, const char *key)
 {
 	size_t k, arr, el, v;
-	if (!ti_member(c, c->root, section, &k, &arr))
+	if (!json_member(c->text, c->len, c->root, section, &k, &arr))
 		return c->root;
-	if (!ti_element(c, arr, idx, &el))
+	if (!json_element(c->text, c->len, arr, idx, &el))
 		return k;
-	if (key && ti_member(c, el, key, &k, &v))
+	if (key && json_member(c->text, c->len, el, key, &k, &v))
 		return k;
 	return el;
 }
@@ -259,51 +164,14 @@ static bool TI_PRINTF(4, 5) ti_ev_fail(ti_ctx *c, uint32_t id, const char *key, 
 	return ti_fail(c, ti_at_item(c, "events", id, key), "event %u: %s", id, what);
 }
 
-/* A short rendering of a value for a message: `"foo"`, `3`, `[1,2]`, or `missing`. */
-static const char *ti_show(const cJSON *it, char *buf, size_t n)
-{
-	if (!it)
-		return "missing";
-	char *s = cJSON_PrintUnformatted(it);
-	if (!s)
-		return "?";
-	size_t len = strlen(s);
-	if (len < n) {
-		memcpy(buf, s, len + 1);
-	} else {
-		size_t k = n - 4;
-		while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-			k--;
-		memcpy(buf, s, k);
-		memcpy(buf + k, "...", 4);
-	}
-	cJSON_free(s);
-	return buf;
-}
-
 static const char *ti_pname(const ti_ctx *c, int p) { return c->t->proc_names[p]; }
 
 /* ---- values ---- */
 
-/* An integer: a JSON number with an integral value that fits in int64. */
-static bool ti_int(const cJSON *it, int64_t *out)
-{
-	if (!cJSON_IsNumber(it))
-		return false;
-	double d = it->valuedouble;
-	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-		return false;
-	int64_t i = (int64_t)d;
-	if ((double)i != d)
-		return false;
-	*out = i;
-	return true;
-}
-
 /* An integer in [lo, hi]. */
 static bool ti_int_in(const cJSON *it, int64_t lo, int64_t hi, int64_t *out)
 {
-	return ti_int(it, out) && *out >= lo && *out <= hi;
+	return json_int64(it, out) && *out >= lo && *out <= hi;
 }
 
 /* The index of a string value in names[0..n), or -1. */
@@ -333,7 +201,7 @@ typedef void (*ti_scalar_fn)(st_trace *t, uint32_t list, const char *key, const 
 static void ti_add_number(st_trace *t, uint32_t list, const char *key, const cJSON *v)
 {
 	int64_t i;
-	if (ti_int(v, &i)) {
+	if (json_int64(v, &i)) {
 		trace_kv_add(t, list, key, ST_V_INT, i, NULL);
 		return;
 	}
@@ -414,7 +282,7 @@ static bool ti_opt_object(ti_ctx *c, const cJSON *ev, uint32_t id, const char *k
 	if (!cJSON_IsObject(o)) {
 		char b[80];
 		return ti_ev_fail(c, id, key, "\"%s\" is %s, expected an object", key,
-				  ti_show(o, b, sizeof b));
+				  json_show(o, b, sizeof b));
 	}
 	*out = ti_kv_object(c->t, o, skip);
 	return true;
@@ -474,10 +342,10 @@ static const cJSON *ti_get(const cJSON *o, const char *key)
 static bool ti_sent_msg(ti_ctx *c, const cJSON *ev, uint32_t id, uint32_t *mid, int64_t *fid)
 {
 	const cJSON *m = ti_get(ev, "msg");
-	if (!ti_int(m, fid)) {
+	if (!json_int64(m, fid)) {
 		char b[80];
 		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
-				  ti_show(m, b, sizeof b));
+				  json_show(m, b, sizeof b));
 	}
 	const ti_slot *s = ti_map_find(&c->msgs, *fid);
 	if (!s)
@@ -500,19 +368,19 @@ static bool ti_rd_send(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	const cJSON *m = ti_get(ev, "msg"), *to = ti_get(ev, "to"), *type = ti_get(ev, "type");
 	char b[80];
 	int64_t fid, dest;
-	if (!ti_int(m, &fid))
+	if (!json_int64(m, &fid))
 		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
-				  ti_show(m, b, sizeof b));
+				  json_show(m, b, sizeof b));
 	const ti_slot *s = ti_map_find(&c->msgs, fid);
 	if (s)
 		return ti_ev_fail(c, id, "msg", "msg %lld is sent twice (first at event %u)",
 				  (long long)fid, trace_msg(c->t, s->val)->send_ev);
 	if (!ti_int_in(to, 0, c->t->nprocs - 1, &dest))
 		return ti_ev_fail(c, id, to ? "to" : NULL, "\"to\" is %s, expected a process index "
-				  "below %d", ti_show(to, b, sizeof b), c->t->nprocs);
+				  "below %d", json_show(to, b, sizeof b), c->t->nprocs);
 	if (!cJSON_IsString(type))
 		return ti_ev_fail(c, id, type ? "type" : NULL, "\"type\" is %s, expected a string",
-				  ti_show(type, b, sizeof b));
+				  json_show(type, b, sizeof b));
 	int ti = ti_type_index(c, id, type->valuestring);
 	if (ti < 0)
 		return false;
@@ -535,17 +403,17 @@ static bool ti_rd_recv(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 				  "by process %d (%s)", (long long)fid, m->to, ti_pname(c, m->to),
 				  e->proc, ti_pname(c, e->proc));
 	const cJSON *fr = ti_get(ev, "from"), *type = ti_get(ev, "type");
-	if (fr && (!ti_int(fr, &from) || from != m->from)) {
+	if (fr && (!json_int64(fr, &from) || from != m->from)) {
 		char b[80];
 		return ti_ev_fail(c, id, "from", "\"from\" is %s, but msg %lld was sent by process "
-				  "%d (%s)", ti_show(fr, b, sizeof b), (long long)fid, m->from,
+				  "%d (%s)", json_show(fr, b, sizeof b), (long long)fid, m->from,
 				  ti_pname(c, m->from));
 	}
 	const char *tn = ti_type_name(c->t, m->type);
 	if (type && (!cJSON_IsString(type) || strcmp(type->valuestring, tn) != 0)) {
 		char b[80];
 		return ti_ev_fail(c, id, "type", "\"type\" is %s, but msg %lld was sent as \"%s\"",
-				  ti_show(type, b, sizeof b), (long long)fid, tn);
+				  json_show(type, b, sizeof b), (long long)fid, tn);
 	}
 	/* the body is the send's (a recv repeats it): shared kv offsets would confuse
 	 * trace_truncate, and the inspector finds the send through the message */
@@ -565,7 +433,7 @@ static bool ti_rd_drop(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	if (why < 0) {
 		char b[80];
 		return ti_ev_fail(c, id, r ? "reason" : NULL, "\"reason\" is %s, expected \"loss\", "
-				  "\"partition\", \"crashed\" or \"user\"", ti_show(r, b, sizeof b));
+				  "\"partition\", \"crashed\" or \"user\"", json_show(r, b, sizeof b));
 	}
 	e->ref = mid;
 	e->aux = (uint8_t)why;
@@ -594,7 +462,7 @@ static bool ti_rd_invoke(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	if (!cJSON_IsObject(op)) {
 		char b[80];
 		return ti_ev_fail(c, id, "op", "\"op\" is %s, expected an object like "
-				  "{\"f\": \"write\", \"value\": 3}", ti_show(op, b, sizeof b));
+				  "{\"f\": \"write\", \"value\": 3}", json_show(op, b, sizeof b));
 	}
 	return ti_opt_object(c, ev, id, "op", NULL, &e->body);
 }
@@ -606,17 +474,17 @@ static bool ti_rd_complete(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	if (!cJSON_IsObject(op))
 		return ti_ev_fail(c, id, "op", "\"op\" is %s, expected an object like "
 				  "{\"f\": \"write\", \"value\": 3, \"type\": \"ok\"}",
-				  ti_show(op, b, sizeof b));
+				  json_show(op, b, sizeof b));
 	const cJSON *type = ti_get(op, "type");
 	int k = ti_index(type, trace_optype_names, 3);
 	if (k < 0)
 		return ti_ev_fail(c, id, "op", "the op's \"type\" is %s, expected \"ok\", \"fail\" "
-				  "or \"info\"", ti_show(type, b, sizeof b));
+				  "or \"info\"", json_show(type, b, sizeof b));
 	int64_t ref;
-	if (!ti_int(inv, &ref) || ref < 0 || ref >= id || trace_at(c->t, (uint32_t)ref)->kind !=
+	if (!json_int64(inv, &ref) || ref < 0 || ref >= id || trace_at(c->t, (uint32_t)ref)->kind !=
 	    KIND_INVOKE)
 		return ti_ev_fail(c, id, inv ? "invoke" : NULL, "complete names invoke %s, which is "
-				  "no earlier invoke event", ti_show(inv, b, sizeof b));
+				  "no earlier invoke event", json_show(inv, b, sizeof b));
 	e->aux = (uint8_t)k;
 	e->ref = (uint32_t)ref;
 	/* the op's type goes to aux, as the simulator keeps it; the exporter writes it back */
@@ -632,7 +500,7 @@ static bool ti_rd_partition(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id
 	char b[80];
 	if (!cJSON_IsArray(groups))
 		return ti_ev_fail(c, id, groups ? "groups" : NULL, "\"groups\" is %s, expected an "
-				  "array of arrays of process indexes", ti_show(groups, b, sizeof b));
+				  "array of arrays of process indexes", json_show(groups, b, sizeof b));
 	uint64_t seen = 0;
 	uint32_t list = trace_kv_begin(c->t);
 	int gi = 0;
@@ -642,13 +510,13 @@ static bool ti_rd_partition(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id
 		snprintf(key, sizeof key, "%d", gi++);
 		if (!cJSON_IsArray(g))
 			return ti_ev_fail(c, id, "groups", "group %d is %s, expected an array of "
-					  "process indexes", gi - 1, ti_show(g, b, sizeof b));
+					  "process indexes", gi - 1, json_show(g, b, sizeof b));
 		cJSON_ArrayForEach(p, g) {
 			int64_t v;
 			if (!ti_int_in(p, 0, c->t->nprocs - 1, &v))
 				return ti_ev_fail(c, id, "groups", "group %d holds %s, expected a "
 						  "process index below %d", gi - 1,
-						  ti_show(p, b, sizeof b), c->t->nprocs);
+						  json_show(p, b, sizeof b), c->t->nprocs);
 			if ((seen >> v) & 1)
 				return ti_ev_fail(c, id, "groups", "process %lld (%s) is in two groups",
 						  (long long)v, ti_pname(c, (int)v));
@@ -681,7 +549,7 @@ static bool ti_opt_string(ti_ctx *c, const cJSON *ev, uint32_t id, const char *k
 	if (!cJSON_IsString(s)) {
 		char b[80];
 		return ti_ev_fail(c, id, key, "\"%s\" is %s, expected a string", key,
-				  ti_show(s, b, sizeof b));
+				  json_show(s, b, sizeof b));
 	}
 	*out = trace_intern(c->t, s->valuestring);
 	return true;
@@ -696,21 +564,21 @@ static bool ti_clocks(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id, uint
 	int64_t x;
 	if (!ti_int_in(p, 0, n - 1, &x))
 		return ti_ev_fail(c, id, p ? "proc" : NULL, "\"proc\" is %s, expected a process "
-				  "index below %d", ti_show(p, b, sizeof b), n);
+				  "index below %d", json_show(p, b, sizeof b), n);
 	e->proc = (uint8_t)x;
 	if (!ti_int_in(l, 0, UINT32_MAX, &x))
 		return ti_ev_fail(c, id, l ? "lamport" : NULL, "\"lamport\" is %s, expected an "
-				  "integer from 0 to %u", ti_show(l, b, sizeof b), UINT32_MAX);
+				  "integer from 0 to %u", json_show(l, b, sizeof b), UINT32_MAX);
 	e->lamport = (uint32_t)x;
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != n)
 		return ti_ev_fail(c, id, v ? "vc" : NULL, "\"vc\" is %s, expected an array of %d "
-				  "integers, one per process", ti_show(v, b, sizeof b), n);
+				  "integers, one per process", json_show(v, b, sizeof b), n);
 	const cJSON *it;
 	int i = 0;
 	cJSON_ArrayForEach(it, v) {
 		if (!ti_int_in(it, 0, UINT32_MAX, &x))
 			return ti_ev_fail(c, id, "vc", "vc[%d] is %s, expected an integer from 0 to %u",
-					  i, ti_show(it, b, sizeof b), UINT32_MAX);
+					  i, json_show(it, b, sizeof b), UINT32_MAX);
 		vc[i++] = (uint32_t)x;
 	}
 	return true;
@@ -720,22 +588,22 @@ static bool ti_event(ti_ctx *c, const cJSON *ev, uint32_t id)
 {
 	char b[80];
 	if (!cJSON_IsObject(ev))
-		return ti_ev_fail(c, id, NULL, "is %s, expected an object", ti_show(ev, b, sizeof b));
+		return ti_ev_fail(c, id, NULL, "is %s, expected an object", json_show(ev, b, sizeof b));
 	const cJSON *idj = ti_get(ev, "id"), *kj = ti_get(ev, "kind"), *tj = ti_get(ev, "t");
 	int64_t x;
-	if (!ti_int(idj, &x))
+	if (!json_int64(idj, &x))
 		return ti_ev_fail(c, id, idj ? "id" : NULL, "\"id\" is %s, expected %u",
-				  ti_show(idj, b, sizeof b), id);
+				  json_show(idj, b, sizeof b), id);
 	if (x != (int64_t)id)
 		return ti_ev_fail(c, id, "id", "id is %lld, expected %u (ids are dense from 0)",
 				  (long long)x, id);
 	int kind = cJSON_IsString(kj) ? trace_kind_from_name(kj->valuestring) : -1;
 	if (kind < 0)
 		return ti_ev_fail(c, id, kj ? "kind" : NULL, "unknown kind %s",
-				  ti_show(kj, b, sizeof b));
-	if (!ti_int(tj, &x) || x < 0 || x > INT64_MAX / c->tmul)
+				  json_show(kj, b, sizeof b));
+	if (!json_int64(tj, &x) || x < 0 || x > INT64_MAX / c->tmul)
 		return ti_ev_fail(c, id, tj ? "t" : NULL, "\"t\" is %s, expected a time, an integer "
-				  "from 0", ti_show(tj, b, sizeof b));
+				  "from 0", json_show(tj, b, sizeof b));
 	x *= c->tmul;
 	if (x < c->last_t)
 		return ti_ev_fail(c, id, "t", "time runs backwards: t is %lld, after %lld at event "
@@ -759,12 +627,12 @@ static bool ti_event(ti_ctx *c, const cJSON *ev, uint32_t id)
 		int k = ti_index(by, trace_by_names, 3);
 		if (k < 0)
 			return ti_ev_fail(c, id, "by", "\"by\" is %s, expected \"schedule\" or \"user\"",
-					  ti_show(by, b, sizeof b));
+					  json_show(by, b, sizeof b));
 		e.by = (uint8_t)k;
 	}
 	if (ms && !cJSON_IsBool(ms))
 		return ti_ev_fail(c, id, "milestone", "\"milestone\" is %s, expected true or false",
-				  ti_show(ms, b, sizeof b));
+				  json_show(ms, b, sizeof b));
 	if (cJSON_IsTrue(ms))
 		e.flags |= EVF_MILESTONE;
 	if (!ti_opt_string(c, ev, id, "label", &e.label) ||
@@ -801,7 +669,7 @@ static bool ti_seed(ti_ctx *c, const cJSON *it, uint64_t *out)
 	}
 	*out = d < 0 ? (uint64_t)(int64_t)d : (uint64_t)d;
 	size_t k, v;
-	if (ti_member(c, c->root, "seed", &k, &v)) {
+	if (json_member(c->text, c->len, c->root, "seed", &k, &v)) {
 		char *end;
 		errno = 0;
 		uint64_t u = c->text[v] == '-' ? (uint64_t)strtoll(c->text + v, &end, 10)
@@ -842,7 +710,7 @@ static bool ti_processes(ti_ctx *c, const cJSON *procs, char names[][8], int *nn
 		if (!cJSON_IsObject(p) || !cJSON_IsString(name) || !*name->valuestring || role < 0)
 			return ti_fail(c, ti_at_item(c, "processes", (uint32_t)i, NULL),
 				       "process %d is %s; it needs a \"name\" and a \"role\" \"node\" "
-				       "or \"client\"", i, ti_show(p, b, sizeof b));
+				       "or \"client\"", i, json_show(p, b, sizeof b));
 		ti_name(names[i], name->valuestring);
 		/* the file's order is kept: a client before a node is a foreign trace's choice
 		 * (see trace_import.h on what that limits) */
@@ -871,7 +739,7 @@ static const char *ti_head_str(ti_ctx *c, const cJSON *doc, const char *key)
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	char b[80];
-	ti_fail(c, ti_at_top(c, key), "\"%s\" is %s, expected a string", key, ti_show(v, b, sizeof b));
+	ti_fail(c, ti_at_top(c, key), "\"%s\" is %s, expected a string", key, json_show(v, b, sizeof b));
 	return NULL;
 }
 
@@ -886,12 +754,12 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 	 * another format or a later version may mean something else: refuse those */
 	if (fmt && (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "spacetime-trace") != 0)) {
 		ti_fail(c, ti_at_top(c, "format"), "\"format\" is %s, expected \"spacetime-trace\"",
-			ti_show(fmt, b, sizeof b));
+			json_show(fmt, b, sizeof b));
 		return NULL;
 	}
-	if (ver && (!ti_int(ver, &x) || x != 1)) {
+	if (ver && (!json_int64(ver, &x) || x != 1)) {
 		ti_fail(c, ti_at_top(c, "version"), "\"version\" is %s; this build reads version 1",
-			ti_show(ver, b, sizeof b));
+			json_show(ver, b, sizeof b));
 		return NULL;
 	}
 	const char *scenario = ti_head_str(c, doc, "scenario");
@@ -900,13 +768,13 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 		return NULL;
 	if (pver && !cJSON_IsString(pver)) {
 		ti_fail(c, ti_at_top(c, "protocol_version"), "\"protocol_version\" is %s, expected a "
-			"string", ti_show(pver, b, sizeof b));
+			"string", json_show(pver, b, sizeof b));
 		return NULL;
 	}
 	uint64_t seed;
 	if (!ti_seed(c, ti_get(doc, "seed"), &seed)) {
 		ti_fail(c, ti_at_top(c, "seed"), "\"seed\" is %s, expected an integer",
-			ti_show(ti_get(doc, "seed"), b, sizeof b));
+			json_show(ti_get(doc, "seed"), b, sizeof b));
 		return NULL;
 	}
 	c->tmul = 0;
@@ -918,17 +786,17 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 		}
 	if (!c->tmul) {
 		ti_fail(c, ti_at_top(c, "time_unit"), "\"time_unit\" is %s, expected \"us\", \"ms\" "
-			"or \"s\"", ti_show(unit, b, sizeof b));
+			"or \"s\"", json_show(unit, b, sizeof b));
 		return NULL;
 	}
 	if (!cJSON_IsArray(procs)) {
 		ti_fail(c, ti_at_top(c, "processes"), "\"processes\" is %s, expected an array of "
-			"{\"name\", \"role\"}", ti_show(procs, b, sizeof b));
+			"{\"name\", \"role\"}", json_show(procs, b, sizeof b));
 		return NULL;
 	}
 	if (!cJSON_IsArray(ti_get(doc, "events"))) {
 		ti_fail(c, ti_at_top(c, "events"), "\"events\" is %s, expected an array",
-			ti_show(ti_get(doc, "events"), b, sizeof b));
+			json_show(ti_get(doc, "events"), b, sizeof b));
 		return NULL;
 	}
 	char names[ST_MAX_PROCS][8];
@@ -1073,7 +941,7 @@ static cJSON *ti_parse(ti_ctx *c)
 	size_t start = 0;
 	if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0)
 		start = 3;  /* a byte order mark: cJSON skips it too */
-	c->root = ti_ws(c, start);
+	c->root = json_ws(c->text, c->len, start);
 	if (c->root >= c->len) {
 		ti_fail(c, TI_NOWHERE, "empty file, expected a JSON trace");
 		return NULL;
@@ -1093,7 +961,7 @@ static cJSON *ti_parse(ti_ctx *c)
 				(unsigned char)c->text[off]);
 		return NULL;
 	}
-	off = ti_ws(c, off);
+	off = json_ws(c->text, c->len, off);
 	if (off < c->len) {
 		ti_fail(c, off, "invalid JSON: more text after the document's end");
 		cJSON_Delete(doc);

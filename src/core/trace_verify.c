@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_text.h"
 #include "trace_verify.h"
 #include "utf8.h"
 #include "../protocols/protocol.h"
@@ -192,14 +193,7 @@ static bool tv_text_add(tv_text *t, const char *s, size_t n)
 
 /* ---- JSON text: positions and a light scanner over text cJSON already accepted ---- */
 
-static bool tv_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static size_t tv_ws(const char *s, size_t len, size_t i)
-{
-	while (i < len && tv_is_ws(s[i]))
-		i++;
-	return i;
-}
 
 /* Move line:col over n bytes; columns count characters, not UTF-8 bytes. */
 static void tv_advance(const char *s, size_t n, long *line, long *col)
@@ -214,144 +208,12 @@ static void tv_advance(const char *s, size_t n, long *line, long *col)
 	}
 }
 
-/* Past the string at s[i] (after its closing quote); *closed is false when the text ends
- * inside it. */
-static size_t tv_skip_string(const char *s, size_t len, size_t i, bool *closed)
-{
-	for (i++; i < len; i++) {
-		if (s[i] == '\\') {
-			i++;
-		} else if (s[i] == '"') {
-			*closed = true;
-			return i + 1;
-		}
-	}
-	*closed = false;
-	return len;
-}
-
-/* The end of the value at s[i]; *closed is false when the text ends inside it (a truncated
- * file), which is how a cut-off trace is told apart from a wrong character. */
-static size_t tv_value_end(const char *s, size_t len, size_t i, bool *closed)
-{
-	*closed = i < len;
-	if (i >= len)
-		return len;
-	if (s[i] == '"')
-		return tv_skip_string(s, len, i, closed);
-	if (s[i] == '{' || s[i] == '[') {
-		/* The closers expected, so `[1, 2}` counts as a wrong character and not as a
-		 * value still open; past 256 levels only the depth is kept. */
-		char want[256];
-		size_t depth = 0;
-		while (i < len) {
-			char c = s[i];
-			if (c == '"') {
-				i = tv_skip_string(s, len, i, closed);
-				if (!*closed)
-					return len;
-				continue;
-			}
-			if (c == '{' || c == '[') {
-				if (depth < sizeof want)
-					want[depth] = c == '{' ? '}' : ']';
-				depth++;
-			} else if (c == '}' || c == ']') {
-				if (depth <= sizeof want && want[depth - 1] != c)
-					return i;
-				if (--depth == 0)
-					return i + 1;
-			}
-			i++;
-		}
-		*closed = false;
-		return len;
-	}
-	while (i < len && !tv_is_ws(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}')
-		i++;
-	return i;
-}
-
-static size_t tv_skip_value(const char *s, size_t len, size_t i)
-{
-	bool closed;
-	return tv_value_end(s, len, i, &closed);
-}
-
-/* Where member KEY of the object that s starts with begins (its opening quote). */
-static bool tv_member(const char *s, size_t len, const char *key, size_t *koff, size_t *voff)
-{
-	size_t klen = strlen(key);
-	size_t i = tv_ws(s, len, 0);
-	if (i >= len || s[i] != '{')
-		return false;
-	i++;
-	for (;;) {
-		i = tv_ws(s, len, i);
-		if (i >= len || s[i] != '"')
-			return false;
-		size_t k = i;
-		bool closed;
-		i = tv_skip_string(s, len, i, &closed);
-		size_t kend = i;
-		i = tv_ws(s, len, i);
-		if (i >= len || s[i] != ':')
-			return false;
-		i = tv_ws(s, len, i + 1);
-		if (kend - k == klen + 2 && memcmp(s + k + 1, key, klen) == 0) {
-			*koff = k;
-			if (voff)
-				*voff = i;
-			return true;
-		}
-		i = tv_ws(s, len, tv_skip_value(s, len, i));
-		if (i >= len || s[i] != ',')
-			return false;
-		i++;
-	}
-}
-
-/* Where element idx of the array at s[arr] begins. */
-static bool tv_element(const char *s, size_t len, size_t arr, size_t idx, size_t *off)
-{
-	if (arr >= len || s[arr] != '[')
-		return false;
-	size_t i = arr + 1;
-	for (size_t k = 0;; k++) {
-		i = tv_ws(s, len, i);
-		if (i >= len || s[i] == ']')
-			return false;
-		if (k == idx) {
-			*off = i;
-			return true;
-		}
-		i = tv_ws(s, len, tv_skip_value(s, len, i));
-		if (i >= len || s[i] != ',')
-			return false;
-		i++;
-	}
-}
 
 /* ---- values ---- */
 
 static cJSON *tv_get(const cJSON *o, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* An integer: a JSON number with an integral value that fits in int64. */
-static bool tv_int(const cJSON *it, int64_t *out)
-{
-	if (!cJSON_IsNumber(it))
-		return false;
-	double d = it->valuedouble;
-	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-		return false;
-	int64_t i = (int64_t)d;
-	if ((double)i != d)
-		return false;
-	*out = i;
-	return true;
 }
 
 static bool tv_in(const cJSON *it, const char *const *names)
@@ -362,28 +224,6 @@ static bool tv_in(const cJSON *it, const char *const *names)
 		if (strcmp(it->valuestring, *names) == 0)
 			return true;
 	return false;
-}
-
-/* A short rendering of a value for a message: `"foo"`, `3`, `[1,2]`, or `missing`. */
-static const char *tv_show(const cJSON *it, char *buf, size_t n)
-{
-	if (!it)
-		return "missing";
-	char *s = cJSON_PrintUnformatted(it);
-	if (!s)
-		return "?";
-	size_t len = strlen(s);
-	if (len < n) {
-		memcpy(buf, s, len + 1);
-	} else {
-		size_t k = n - 4;
-		while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-			k--;
-		memcpy(buf, s, k);
-		memcpy(buf + k, "...", 4);
-	}
-	cJSON_free(s);
-	return buf;
 }
 
 static void tv_fmt_clock(char *buf, size_t n, const int64_t *vc, int count)
@@ -557,7 +397,7 @@ static void TV_PRINTF(4, 5) tv_evp(tv *v, const tv_ev *e, const char *key, const
 {
 	long line = e->line, col = e->col;
 	size_t koff;
-	if (key && tv_member(e->text, e->len, key, &koff, NULL))
+	if (key && json_member(e->text, e->len, json_ws(e->text, e->len, 0), key, &koff, NULL))
 		tv_advance(e->text, koff, &line, &col);
 	char what[48];
 	if (e->id >= 0)
@@ -575,7 +415,7 @@ static void tv_syntax(tv *v, const char *s, size_t len, size_t start, const char
 		      long line, long col, const char *what)
 {
 	bool closed;
-	tv_value_end(s, len, start, &closed);
+	json_value_end(s, len, start, &closed);
 	if (!closed) {
 		tv_advance(s, len, &line, &col);
 		tv_fatal(v, line, col, "invalid JSON: %s ends in the middle of a value "
@@ -625,18 +465,18 @@ static bool tv_ok_int(tv *v, const cJSON *it)
 {
 	(void)v;
 	int64_t x;
-	return tv_int(it, &x);
+	return json_int64(it, &x);
 }
 static bool tv_ok_uint(tv *v, const cJSON *it)
 {
 	(void)v;
 	int64_t x;
-	return tv_int(it, &x) && x >= 0;
+	return json_int64(it, &x) && x >= 0;
 }
 static bool tv_ok_proc(tv *v, const cJSON *it)
 {
 	int64_t x;
-	return tv_int(it, &x) && x >= 0 && x < v->n;
+	return json_int64(it, &x) && x >= 0 && x < v->n;
 }
 static bool tv_ok_proc_or_null(tv *v, const cJSON *it)
 {
@@ -666,14 +506,14 @@ static bool tv_ok_version(tv *v, const cJSON *it)
 {
 	(void)v;
 	int64_t x;
-	return tv_int(it, &x) && x == 1;
+	return json_int64(it, &x) && x == 1;
 }
 /* A seed is a uint64 that writers may print signed: any integral number will do. */
 static bool tv_ok_seed(tv *v, const cJSON *it)
 {
 	(void)v;
 	int64_t x;
-	return tv_int(it, &x) || (cJSON_IsNumber(it) && (it->valuedouble >= 9223372036854775808.0 ||
+	return json_int64(it, &x) || (cJSON_IsNumber(it) && (it->valuedouble >= 9223372036854775808.0 ||
 							 it->valuedouble < -9223372036854775808.0));
 }
 /* Disjoint process indexes, at least one. */
@@ -689,7 +529,7 @@ static bool tv_ok_groups(tv *v, const cJSON *it)
 			return false;
 		cJSON_ArrayForEach(x, g) {
 			int64_t p;
-			if (!tv_int(x, &p) || p < 0 || p >= v->n || v->seen[p])
+			if (!json_int64(x, &p) || p < 0 || p >= v->n || v->seen[p])
 				return false;
 			v->seen[p] = 1;
 			count++;
@@ -816,7 +656,7 @@ static void tv_at_key(const char *text, size_t len, const char *key, long *line,
 	size_t koff;
 	*line = 1;
 	*col = 1;
-	if (text && tv_member(text, len, key, &koff, NULL))
+	if (text && json_member(text, len, json_ws(text, len, 0), key, &koff, NULL))
 		tv_advance(text, koff, line, col);
 }
 
@@ -859,7 +699,7 @@ static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, boo
 			tv_report(v, line, col, NULL, "missing top-level field \"%s\"", f->key);
 		else
 			tv_report(v, line, col, NULL, "\"%s\" is %s, expected %s", f->key,
-				  tv_show(it, sa, sizeof sa), f->want);
+				  json_show(it, sa, sizeof sa), f->want);
 	}
 
 	const cJSON *procs = tv_get(doc, "processes");
@@ -903,12 +743,12 @@ static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, boo
 		line = 1;
 		col = 1;
 		size_t koff, arr, off;
-		if (text && tv_member(text, len, "processes", &koff, &arr) &&
-		    tv_element(text, len, arr, (size_t)p, &off))
+		if (text && json_member(text, len, json_ws(text, len, 0), "processes", &koff, &arr) &&
+		    json_element(text, len, arr, (size_t)p, &off))
 			tv_advance(text, off, &line, &col);
 		if (!ok)
 			tv_report(v, line, col, NULL, "process %d: needs a \"name\" and a \"role\" "
-				  "\"node\" or \"client\": %s", p, tv_show(pr, sa, sizeof sa));
+				  "\"node\" or \"client\": %s", p, json_show(pr, sa, sizeof sa));
 		else
 			tv_report(v, line, col, NULL, "process %d: name \"%.20s\" is process %d's "
 				  "too", p, name->valuestring, dup);
@@ -940,7 +780,7 @@ static void tv_before_recv(tv *v, tv_ev *e)
 {
 	char sa[64], pa[48], pb[48];
 	int64_t m, from;
-	if (!tv_int(tv_get(e->obj, "msg"), &m))
+	if (!json_int64(tv_get(e->obj, "msg"), &m))
 		return;     /* reported by the field rules */
 	tv_msg *s = tv_msg_find(v, m);
 	if (!s) {
@@ -954,9 +794,9 @@ static void tv_before_recv(tv *v, tv_ev *e)
 		tv_evp(v, e, "msg", "msg %lld was sent to %s but received by %s", (long long)m,
 		       tv_pname(v, s->to, pa, sizeof pa), tv_pname(v, p, pb, sizeof pb));
 	const cJSON *jf = tv_get(e->obj, "from");
-	if (jf && (!tv_int(jf, &from) || from != s->proc))
+	if (jf && (!json_int64(jf, &from) || from != s->proc))
 		tv_evp(v, e, "from", "from is %s, but msg %lld was sent by %s",
-		       tv_show(jf, sa, sizeof sa), (long long)m,
+		       json_show(jf, sa, sizeof sa), (long long)m,
 		       tv_pname(v, s->proc, pa, sizeof pa));
 	const cJSON *jt = tv_get(e->obj, "type");
 	if (cJSON_IsString(jt) && s->type && strcmp(jt->valuestring, tv_str(&v->types, s->type)))
@@ -976,7 +816,7 @@ static void tv_before_recv(tv *v, tv_ev *e)
 static void tv_after_send(tv *v, tv_ev *e)
 {
 	int64_t m, to;
-	if (!tv_int(tv_get(e->obj, "msg"), &m))
+	if (!json_int64(tv_get(e->obj, "msg"), &m))
 		return;
 	uint32_t *old = tv_map_get(&v->msgs, m);
 	uint32_t idx;
@@ -999,7 +839,7 @@ static void tv_after_send(tv *v, tv_ev *e)
 	const cJSON *jt = tv_get(e->obj, "type");
 	s->ev = e->id;
 	s->proc = e->proc;
-	s->to = tv_int(tv_get(e->obj, "to"), &to) && to >= 0 && to < v->n ? (int32_t)to : -1;
+	s->to = json_int64(tv_get(e->obj, "to"), &to) && to >= 0 && to < v->n ? (int32_t)to : -1;
 	s->type = 0;
 	if (cJSON_IsString(jt) && !(s->type = tv_intern(&v->types, jt->valuestring))) {
 		tv_oom(v);
@@ -1013,7 +853,7 @@ static void tv_after_send(tv *v, tv_ev *e)
 static void tv_after_drop(tv *v, tv_ev *e)
 {
 	int64_t m;
-	if (tv_int(tv_get(e->obj, "msg"), &m) && !tv_msg_find(v, m))
+	if (json_int64(tv_get(e->obj, "msg"), &m) && !tv_msg_find(v, m))
 		tv_evp(v, e, "msg", "drop of msg %lld, which was never sent", (long long)m);
 }
 
@@ -1035,8 +875,8 @@ static void tv_after_complete(tv *v, tv_ev *e)
 	const cJSON *op = tv_get(e->obj, "op");
 	if (cJSON_IsObject(op) && !tv_in(tv_get(op, "type"), tv_optypes))
 		tv_evp(v, e, "op", "op.type is %s, expected \"ok\", \"fail\" or \"info\"",
-		       tv_show(tv_get(op, "type"), sa, sizeof sa));
-	if (!tv_int(tv_get(e->obj, "invoke"), &inv))
+		       json_show(tv_get(op, "type"), sa, sizeof sa));
+	if (!json_int64(tv_get(e->obj, "invoke"), &inv))
 		return;
 	uint32_t *rec = tv_map_get(&v->invokes, inv);
 	if (!rec)
@@ -1061,8 +901,8 @@ static void tv_raft_apply(tv *v, tv_ev *e)
 	const cJSON *body = tv_get(e->obj, "body");
 	const cJSON *jc = tv_get(body, "cmd");
 	int64_t idx = 0, term = 0;
-	bool idx_ok = tv_int(tv_get(body, "index"), &idx);
-	bool term_ok = tv_int(tv_get(body, "term"), &term);
+	bool idx_ok = json_int64(tv_get(body, "index"), &idx);
+	bool term_ok = json_int64(tv_get(body, "term"), &term);
 	if (v->raft_inv && (!idx_ok || !term_ok || !cJSON_IsString(jc)))
 		tv_evp(v, e, "body", "an apply's body needs an integer \"index\" and \"term\" "
 		       "and a string \"cmd\"");
@@ -1123,12 +963,12 @@ static void tv_raft_state_check(tv *v, tv_ev *e)
 		if (!it || !f->ok(v, it))
 			tv_evp(v, e, "state", "state.%s is %s, expected %s (a Raft node's state "
 			       "has role, term, voted_for, commit and log_len)", f->key,
-			       tv_show(it, sa, sizeof sa), f->want);
+			       json_show(it, sa, sizeof sa), f->want);
 	}
 	const cJSON *role = tv_get(st, "role");
 	int64_t term;
 	if (!cJSON_IsString(role) || strcmp(role->valuestring, "leader") != 0 ||
-	    !tv_int(tv_get(st, "term"), &term))
+	    !json_int64(tv_get(st, "term"), &term))
 		return;
 	uint32_t *i = tv_map_get(&v->leaders, term);
 	if (!i) {
@@ -1161,11 +1001,11 @@ static void tv_clock(tv *v, tv_ev *e)
 
 	const cJSON *jl = tv_get(e->obj, "lamport");
 	int64_t l;
-	bool l_ok = tv_int(jl, &l);
+	bool l_ok = json_int64(jl, &l);
 	if (!l_ok || l != v->lam[p]) {
 		if (!l_ok || !e->adopt)
 			tv_evp(v, e, jl ? "lamport" : NULL, "lamport is %s, the causal structure "
-			       "gives %lld", tv_show(jl, sa, sizeof sa), (long long)v->lam[p]);
+			       "gives %lld", json_show(jl, sa, sizeof sa), (long long)v->lam[p]);
 		if (l_ok && l >= 0 && l < TV_CLOCK_MAX)
 			v->lam[p] = l;
 	}
@@ -1177,7 +1017,7 @@ static void tv_clock(tv *v, tv_ev *e)
 		int q = 0;
 		const cJSON *x;
 		cJSON_ArrayForEach(x, jv) {
-			if (!tv_int(x, &v->scratch[q]) || v->scratch[q] < 0 ||
+			if (!json_int64(x, &v->scratch[q]) || v->scratch[q] < 0 ||
 			    v->scratch[q] >= TV_CLOCK_MAX) {
 				shape = same = false;
 				break;
@@ -1196,7 +1036,7 @@ static void tv_clock(tv *v, tv_ev *e)
 		memcpy(vc, v->scratch, (size_t)n * sizeof *vc);
 	} else {
 		tv_evp(v, e, jv ? "vc" : NULL, "vc is %s, expected %d integers (one per "
-		       "process): %s", tv_show(jv, sa, sizeof sa), n, cb);
+		       "process): %s", json_show(jv, sa, sizeof sa), n, cb);
 	}
 }
 
@@ -1205,9 +1045,9 @@ static void tv_proc_event(tv *v, tv_ev *e, const tv_kind *k)
 	char sa[64], pa[48];
 	const cJSON *jp = tv_get(e->obj, "proc");
 	int64_t p;
-	if (!tv_int(jp, &p) || p < 0 || p >= v->n) {
+	if (!json_int64(jp, &p) || p < 0 || p >= v->n) {
 		tv_evp(v, e, jp ? "proc" : NULL, "proc is %s, expected a process index (0..%d)",
-		       tv_show(jp, sa, sizeof sa), v->n - 1);
+		       json_show(jp, sa, sizeof sa), v->n - 1);
 		return;
 	}
 	e->proc = (int)p;
@@ -1243,7 +1083,7 @@ static bool tv_tev_int(const st_tev *e, const char *obj, const char *key, int64_
 		*out = -1;
 		return true;
 	}
-	return tv_int(it, out);
+	return json_int64(it, out);
 }
 static bool tv_tev_str(const st_tev *e, const char *obj, const char *key, const char **out)
 {
@@ -1296,24 +1136,24 @@ static void tv_event(tv *v, cJSON *obj, const char *text, size_t len, long line,
 	tv_ev ev = {obj, text, len, line, col, -1, v->nevents++, -1, -1, false, 0, false};
 	tv_ev *e = &ev;
 	if (!cJSON_IsObject(obj)) {
-		tv_evp(v, e, NULL, "is %s, not an object", tv_show(obj, sa, sizeof sa));
+		tv_evp(v, e, NULL, "is %s, not an object", json_show(obj, sa, sizeof sa));
 		v->next_id++;
 		return;
 	}
 	const cJSON *jid = tv_get(obj, "id");
 	int64_t id;
-	if (tv_int(jid, &id))
+	if (json_int64(jid, &id))
 		e->id = id;
 	if (!jid || e->id != v->next_id)
 		tv_evp(v, e, jid ? "id" : NULL, "id is %s, expected %lld (ids are dense from 0, in "
-		       "order)", tv_show(jid, sa, sizeof sa), (long long)v->next_id);
+		       "order)", json_show(jid, sa, sizeof sa), (long long)v->next_id);
 	/* After a gap, follow the trace's numbering so one gap is one message. */
 	v->next_id = e->id >= 0 && e->id < INT64_MAX ? e->id + 1 : v->next_id + 1;
 
 	const cJSON *jt = tv_get(obj, "t");
-	if (!tv_int(jt, &e->t)) {
+	if (!json_int64(jt, &e->t)) {
 		tv_evp(v, e, jt ? "t" : NULL, "t is %s, expected an integer (virtual time)",
-		       tv_show(jt, sa, sizeof sa));
+		       json_show(jt, sa, sizeof sa));
 	} else if (v->have_t && e->t < v->last_t) {
 		e->t_ok = true;
 		tv_evp(v, e, "t", "time runs backwards: t is %lld, after %lld at event %lld",
@@ -1330,7 +1170,7 @@ static void tv_event(tv *v, cJSON *obj, const char *text, size_t len, long line,
 		if (strcmp(jk->valuestring, tv_kinds[k].name) == 0)
 			e->kind = k;
 	if (e->kind < 0) {
-		tv_evp(v, e, jk ? "kind" : NULL, "unknown kind %s", tv_show(jk, sa, sizeof sa));
+		tv_evp(v, e, jk ? "kind" : NULL, "unknown kind %s", json_show(jk, sa, sizeof sa));
 		return;
 	}
 	const tv_kind *k = &tv_kinds[e->kind];
@@ -1348,7 +1188,7 @@ static void tv_event(tv *v, cJSON *obj, const char *text, size_t len, long line,
 				       fd->want);
 		} else if (!fd->ok(v, it)) {
 			tv_evp(v, e, fd->key, "\"%s\" is %s, expected %s", fd->key,
-			       tv_show(it, sb, sizeof sb), fd->want);
+			       json_show(it, sb, sizeof sb), fd->want);
 		}
 	}
 
@@ -1428,13 +1268,13 @@ static bool tv_events_line(const char *s, size_t len, size_t *cut)
 	for (size_t k = 0; k + 8 <= len; k++) {
 		if (memcmp(s + k, "\"events\"", 8) != 0)
 			continue;
-		size_t j = tv_ws(s, len, k + 8);
+		size_t j = json_ws(s, len, k + 8);
 		if (j >= len || s[j] != ':')
 			continue;
-		j = tv_ws(s, len, j + 1);
+		j = json_ws(s, len, j + 1);
 		if (j >= len || s[j] != '[')
 			continue;
-		if (tv_ws(s, len, j + 1) == len) {
+		if (json_ws(s, len, j + 1) == len) {
 			*cut = k;
 			return true;
 		}
@@ -1446,7 +1286,7 @@ static bool tv_events_line(const char *s, size_t len, size_t *cut)
 static cJSON *tv_parse_header(const char *h, size_t len)
 {
 	size_t n = len;
-	while (n && tv_is_ws(h[n - 1]))
+	while (n && json_is_ws(h[n - 1]))
 		n--;
 	if (n && h[n - 1] == ',')
 		n--;
@@ -1499,7 +1339,7 @@ static void tv_stream_trailer(tv *v, const char *rest, size_t rlen, long line, l
 		return;
 	}
 	const char *s = t.p ? t.p : "";
-	size_t i = tv_ws(s, t.len, 0);
+	size_t i = json_ws(s, t.len, 0);
 	long bad = utf8_first_bad(s, t.len);
 	if (bad >= 0) {
 		tv_bad_text(v, s, bad, line, col);
@@ -1508,7 +1348,7 @@ static void tv_stream_trailer(tv *v, const char *rest, size_t rlen, long line, l
 		tv_fatal(v, line, col, "invalid JSON: the document ends without its closing '}' "
 			 "(cut short?)");
 	} else if (s[i] == '}') {
-		size_t j = tv_ws(s, t.len, i + 1);
+		size_t j = json_ws(s, t.len, i + 1);
 		if (j < t.len) {
 			tv_advance(s, j, &line, &col);
 			tv_fatal(v, line, col, "invalid JSON: text after the end of the document");
@@ -1560,7 +1400,7 @@ static int tv_stream_events(tv *v, const cJSON *h, const tv_text *hdr)
 				 "shorter (state is O(1) by contract)");
 			return TV_DONE;
 		}
-		for (size_t i = tv_ws(s, len, 0); i < len; i = tv_ws(s, len, i)) {
+		for (size_t i = json_ws(s, len, 0); i < len; i = json_ws(s, len, i)) {
 			char c = s[i];
 			if (c == ',' && at == AT_EVENT) {
 				at = AT_COMMA;
@@ -1711,7 +1551,7 @@ static void tv_fallback(tv *v, FILE *f, const struct stat *st)
 		return;
 	}
 	const char *s = t.p ? t.p : "";
-	if (tv_ws(s, t.len, 0) == t.len) {
+	if (json_ws(s, t.len, 0) == t.len) {
 		tv_fatal(v, 1, 1, "invalid JSON: the file is %s, not a trace",
 			 t.len ? "only white space" : "empty");
 		free(t.p);
@@ -1721,31 +1561,31 @@ static void tv_fallback(tv *v, FILE *f, const struct stat *st)
 	cJSON *doc = cJSON_ParseWithLengthOpts(s, t.len + 1, &end, true);
 	long bad;
 	if (!doc) {
-		tv_syntax(v, s, t.len, tv_ws(s, t.len, 0), end, 1, 1, "the document");
+		tv_syntax(v, s, t.len, json_ws(s, t.len, 0), end, 1, 1, "the document");
 	} else if ((bad = utf8_first_bad(s, t.len)) >= 0) {
 		tv_bad_text(v, s, bad, 1, 1);
 	} else if (!cJSON_IsObject(doc)) {
 		long line = 1, col = 1;
-		tv_advance(s, tv_ws(s, t.len, 0), &line, &col);
+		tv_advance(s, json_ws(s, t.len, 0), &line, &col);
 		tv_report(v, line, col, NULL, "the document is not a JSON object (a trace is "
 			  "{\"format\": \"spacetime-trace\", ...})");
 	} else if (tv_header(v, doc, s, t.len, false)) {
 		const cJSON *evs = tv_get(doc, "events");
 		size_t koff, i;
-		if (cJSON_IsArray(evs) && tv_member(s, t.len, "events", &koff, &i)) {
+		if (cJSON_IsArray(evs) && json_member(s, t.len, json_ws(s, t.len, 0), "events", &koff, &i)) {
 			size_t at = 0;
 			long line = 1, col = 1;
 			i++;    /* past '[' */
 			cJSON *ev;
 			cJSON_ArrayForEach(ev, evs) {
-				i = tv_ws(s, t.len, i);
-				size_t e = tv_skip_value(s, t.len, i);
+				i = json_ws(s, t.len, i);
+				size_t e = json_skip_value(s, t.len, i);
 				tv_advance(s + at, i - at, &line, &col);
 				at = i;
 				tv_event(v, ev, s + i, e - i, line, col);
 				if (v->fatal)
 					break;
-				i = tv_ws(s, t.len, e);
+				i = json_ws(s, t.len, e);
 				if (i < t.len && s[i] == ',')
 					i++;
 			}

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "scenario.h"       /* scenario_line_col: the same line:col as every other message */
+#include "intmap.h"
 #include "json_text.h"
 #include "trace_import.h"
 #include "utf8.h"
@@ -29,62 +30,6 @@
 #define TI_KEY_MAX 256          /* a flattened key ("entries[3].cmd"), NUL included */
 #define TI_MAX_TYPES 256        /* st_msgrec.type is a uint8 */
 #define TI_PRINTF(a, b) __attribute__((format(printf, a, b)))
-
-/* ---- file msg id -> our msg id (the file's ids need only be unique) ---- */
-
-typedef struct {
-	int64_t key;
-	uint32_t val;
-	bool used;
-} ti_slot;
-typedef struct {
-	ti_slot *s;
-	size_t cap, n;
-} ti_map;
-
-static size_t ti_hash(int64_t k, size_t cap)
-{
-	uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
-	return (size_t)(x ^ (x >> 29)) & (cap - 1);
-}
-
-static ti_slot *ti_map_find(const ti_map *m, int64_t k)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = ti_hash(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->s[i].used)
-			return NULL;
-		if (m->s[i].key == k)
-			return &m->s[i];
-	}
-}
-
-static bool ti_map_put(ti_map *m, int64_t k, uint32_t v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		ti_slot *s = calloc(cap, sizeof *s);
-		if (!s)
-			return false;
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->s[i].used) {
-				size_t j = ti_hash(m->s[i].key, cap);
-				while (s[j].used)
-					j = (j + 1) & (cap - 1);
-				s[j] = m->s[i];
-			}
-		free(m->s);
-		m->s = s;
-		m->cap = cap;
-	}
-	size_t i = ti_hash(k, m->cap);
-	while (m->s[i].used)
-		i = (i + 1) & (m->cap - 1);
-	m->s[i] = (ti_slot){k, v, true};
-	m->n++;
-	return true;
-}
 
 /* ---- the import's state ---- */
 
@@ -98,7 +43,7 @@ typedef struct {
 	st_trace *t;
 	int64_t tmul;           /* time_unit -> microseconds */
 	int64_t last_t;         /* t of the previous event, for "time runs backwards" */
-	ti_map msgs;
+	intmap msgs;            /* file msg id -> ours (the file's ids need only be unique) */
 } ti_ctx;
 
 /* ---- places in the raw text (valid JSON by the time these run) ---- */
@@ -347,11 +292,11 @@ static bool ti_sent_msg(ti_ctx *c, const cJSON *ev, uint32_t id, uint32_t *mid, 
 		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
 				  json_show(m, b, sizeof b));
 	}
-	const ti_slot *s = ti_map_find(&c->msgs, *fid);
+	const uint32_t *s = intmap_get(&c->msgs, *fid);
 	if (!s)
 		return ti_ev_fail(c, id, "msg", "%s of msg %lld has no matching send",
 				  cJSON_GetStringValue(ti_get(ev, "kind")), (long long)*fid);
-	*mid = s->val;
+	*mid = *s;
 	return true;
 }
 
@@ -371,10 +316,10 @@ static bool ti_rd_send(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	if (!json_int64(m, &fid))
 		return ti_ev_fail(c, id, m ? "msg" : NULL, "\"msg\" is %s, expected a message id",
 				  json_show(m, b, sizeof b));
-	const ti_slot *s = ti_map_find(&c->msgs, fid);
+	const uint32_t *s = intmap_get(&c->msgs, fid);
 	if (s)
 		return ti_ev_fail(c, id, "msg", "msg %lld is sent twice (first at event %u)",
-				  (long long)fid, trace_msg(c->t, s->val)->send_ev);
+				  (long long)fid, trace_msg(c->t, *s)->send_ev);
 	if (!ti_int_in(to, 0, c->t->nprocs - 1, &dest))
 		return ti_ev_fail(c, id, to ? "to" : NULL, "\"to\" is %s, expected a process index "
 				  "below %d", json_show(to, b, sizeof b), c->t->nprocs);
@@ -385,7 +330,7 @@ static bool ti_rd_send(ti_ctx *c, const cJSON *ev, st_event *e, uint32_t id)
 	if (ti < 0)
 		return false;
 	uint32_t mid = trace_add_msg(c->t, id, e->proc, (int)dest, ti, NULL, 0);
-	if (!ti_map_put(&c->msgs, fid, mid))
+	if (!intmap_put(&c->msgs, fid, mid))
 		return ti_fail(c, TI_NOWHERE, "out of memory");
 	e->ref = mid;
 	return ti_opt_object(c, ev, id, "body", NULL, &e->body);
@@ -1010,7 +955,7 @@ st_trace *trace_import(const char *path, char *err, size_t errlen)
 	trace_step_done(t);     /* every event is a finished step: nothing is being built */
 done:
 	cJSON_Delete(doc);
-	free(c.msgs.s);
+	intmap_free(&c.msgs);
 	free(text);
 	return t;
 }

@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "intmap.h"
 #include "json_text.h"
 #include "trace_verify.h"
 #include "utf8.h"
@@ -39,76 +40,11 @@
 
 /* ---- small containers ---- */
 
-/* int64 -> uint32, open addressing: message ids, invoke ids, Raft terms and log indexes. */
-typedef struct {
-	int64_t key;
-	uint32_t val;
-	uint32_t used;
-} tv_slot;
-typedef struct {
-	tv_slot *s;
-	size_t cap, n;
-} tv_map;
-
-static size_t tv_hash(int64_t k, size_t cap)
-{
-	uint64_t x = (uint64_t)k;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)(x & (cap - 1));
-}
-
-static uint32_t *tv_map_get(const tv_map *m, int64_t k)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = tv_hash(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->s[i].used)
-			return NULL;
-		if (m->s[i].key == k)
-			return &m->s[i].val;
-	}
-}
-
-/* Insert or overwrite; false when out of memory. */
-static bool tv_map_put(tv_map *m, int64_t k, uint32_t v)
-{
-	uint32_t *old = tv_map_get(m, k);
-	if (old) {
-		*old = v;
-		return true;
-	}
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		tv_slot *s = calloc(cap, sizeof *s);
-		if (!s)
-			return false;
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->s[i].used)
-				continue;
-			size_t j = tv_hash(m->s[i].key, cap);
-			while (s[j].used)
-				j = (j + 1) & (cap - 1);
-			s[j] = m->s[i];
-		}
-		free(m->s);
-		m->s = s;
-		m->cap = cap;
-	}
-	size_t i = tv_hash(k, m->cap);
-	while (m->s[i].used)
-		i = (i + 1) & (m->cap - 1);
-	m->s[i] = (tv_slot){k, v, 1};
-	m->n++;
-	return true;
-}
-
 /* Interned strings (message types, Raft commands): id 0 is "none", ids start at 1. */
 typedef struct {
 	char **s;
 	uint32_t n, cap;
-	tv_map ids;         /* string hash -> id; collisions resolved by probing hash + i */
+	intmap ids;         /* string hash -> id; collisions resolved by probing hash + i */
 } tv_strtab;
 
 static int64_t tv_strhash(const char *s)
@@ -123,7 +59,7 @@ static uint32_t tv_intern(tv_strtab *t, const char *s)
 {
 	int64_t h = tv_strhash(s);
 	for (;; h++) {
-		uint32_t *id = tv_map_get(&t->ids, h);
+		uint32_t *id = intmap_get(&t->ids, h);
 		if (!id)
 			break;
 		if (strcmp(t->s[*id - 1], s) == 0)
@@ -142,7 +78,7 @@ static uint32_t tv_intern(tv_strtab *t, const char *s)
 	if (!copy)
 		return 0;
 	memcpy(copy, s, len);
-	if (!tv_map_put(&t->ids, h, t->n + 1)) {
+	if (!intmap_put(&t->ids, h, t->n + 1)) {
 		free(copy);
 		return 0;
 	}
@@ -157,7 +93,7 @@ static void tv_strtab_free(tv_strtab *t)
 	for (uint32_t i = 0; i < t->n; i++)
 		free(t->s[i]);
 	free(t->s);
-	free(t->ids.s);
+	intmap_free(&t->ids);
 }
 
 /* Grow *p to hold need elements. */
@@ -306,17 +242,17 @@ typedef struct {
 	bool have_t;
 	int64_t last_t, last_t_ev;
 
-	tv_map msgs;            /* msg id -> index into msg */
+	intmap msgs;            /* msg id -> index into msg */
 	tv_msg *msg;
 	int64_t *msg_vc;        /* nmsg * n */
 	size_t nmsg, msg_cap, msg_vc_cap;
 	tv_strtab types;
-	tv_map invokes;         /* invoke event id -> proc << 1 | completed */
+	intmap invokes;         /* invoke event id -> proc << 1 | completed */
 
-	tv_map leaders;         /* Raft term -> index into lead */
+	intmap leaders;         /* Raft term -> index into lead */
 	tv_leader *lead;
 	size_t nlead, lead_cap;
-	tv_map applies;         /* Raft log index -> index into ap */
+	intmap applies;         /* Raft log index -> index into ap */
 	tv_apply *ap;
 	size_t nap, ap_cap;
 	tv_strtab cmds;
@@ -772,7 +708,7 @@ static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, boo
 
 static tv_msg *tv_msg_find(tv *v, int64_t m)
 {
-	uint32_t *i = tv_map_get(&v->msgs, m);
+	uint32_t *i = intmap_get(&v->msgs, m);
 	return i ? &v->msg[*i] : NULL;
 }
 
@@ -818,7 +754,7 @@ static void tv_after_send(tv *v, tv_ev *e)
 	int64_t m, to;
 	if (!json_int64(tv_get(e->obj, "msg"), &m))
 		return;
-	uint32_t *old = tv_map_get(&v->msgs, m);
+	uint32_t *old = intmap_get(&v->msgs, m);
 	uint32_t idx;
 	if (old) {
 		tv_evp(v, e, "msg", "msg id %lld is sent twice (first by event %lld); ids are "
@@ -829,7 +765,7 @@ static void tv_after_send(tv *v, tv_ev *e)
 		if (!tv_grow((void **)&v->msg, &v->msg_cap, v->nmsg + 1, sizeof *v->msg) ||
 		    !tv_grow((void **)&v->msg_vc, &v->msg_vc_cap, (v->nmsg + 1) * n,
 			     sizeof *v->msg_vc) ||
-		    !tv_map_put(&v->msgs, m, (uint32_t)v->nmsg)) {
+		    !intmap_put(&v->msgs, m, (uint32_t)v->nmsg)) {
 			tv_oom(v);
 			return;
 		}
@@ -864,7 +800,7 @@ static void tv_after_restart(tv *v, tv_ev *e)
 
 static void tv_after_invoke(tv *v, tv_ev *e)
 {
-	if (e->id >= 0 && !tv_map_put(&v->invokes, e->id, (uint32_t)e->proc << 1))
+	if (e->id >= 0 && !intmap_put(&v->invokes, e->id, (uint32_t)e->proc << 1))
 		tv_oom(v);
 }
 
@@ -878,7 +814,7 @@ static void tv_after_complete(tv *v, tv_ev *e)
 		       json_show(tv_get(op, "type"), sa, sizeof sa));
 	if (!json_int64(tv_get(e->obj, "invoke"), &inv))
 		return;
-	uint32_t *rec = tv_map_get(&v->invokes, inv);
+	uint32_t *rec = intmap_get(&v->invokes, inv);
 	if (!rec)
 		tv_evp(v, e, "invoke", "complete names invoke %lld, which is no earlier invoke "
 		       "event", (long long)inv);
@@ -921,10 +857,10 @@ static void tv_raft_apply(tv *v, tv_ev *e)
 	}
 	if (!term_ok)
 		term = 0;
-	uint32_t *i = tv_map_get(&v->applies, idx);
+	uint32_t *i = intmap_get(&v->applies, idx);
 	if (!i) {
 		if (!tv_grow((void **)&v->ap, &v->ap_cap, v->nap + 1, sizeof *v->ap) ||
-		    !tv_map_put(&v->applies, idx, (uint32_t)v->nap)) {
+		    !intmap_put(&v->applies, idx, (uint32_t)v->nap)) {
 			tv_oom(v);
 			return;
 		}
@@ -970,10 +906,10 @@ static void tv_raft_state_check(tv *v, tv_ev *e)
 	if (!cJSON_IsString(role) || strcmp(role->valuestring, "leader") != 0 ||
 	    !json_int64(tv_get(st, "term"), &term))
 		return;
-	uint32_t *i = tv_map_get(&v->leaders, term);
+	uint32_t *i = intmap_get(&v->leaders, term);
 	if (!i) {
 		if (!tv_grow((void **)&v->lead, &v->lead_cap, v->nlead + 1, sizeof *v->lead) ||
-		    !tv_map_put(&v->leaders, term, (uint32_t)v->nlead)) {
+		    !intmap_put(&v->leaders, term, (uint32_t)v->nlead)) {
 			tv_oom(v);
 			return;
 		}
@@ -1632,14 +1568,14 @@ static void tv_free(tv *v)
 	free(v->next_apply);
 	free(v->life);
 	free(v->seen);
-	free(v->msgs.s);
+	intmap_free(&v->msgs);
 	free(v->msg);
 	free(v->msg_vc);
 	tv_strtab_free(&v->types);
-	free(v->invokes.s);
-	free(v->leaders.s);
+	intmap_free(&v->invokes);
+	intmap_free(&v->leaders);
 	free(v->lead);
-	free(v->applies.s);
+	intmap_free(&v->applies);
 	free(v->ap);
 	tv_strtab_free(&v->cmds);
 	free(v->rd.line);

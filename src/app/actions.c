@@ -6,6 +6,7 @@
  * why nothing did. */
 #include <limits.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,25 +400,21 @@ void actions_scroll(session *s, int arg)
 	s->t0_us = t0 > 0 ? t0 : 0;
 }
 
-void actions_follow(session *s, int arg)
-{
-	(void)arg;
-	s->follow = !s->follow;
-	session_say(s, 3, s->follow ? "following the present" : "not following: the window stays");
-}
+/* The on/off switches of the view, one table: which flag, and what to say either way. */
+static const struct { size_t flag; const char *on, *off; } actions_toggles[] = {
+	[TOGGLE_FOLLOW] = {offsetof(session, follow), "following the present",
+			   "not following: the window stays"},
+	[TOGGLE_VC] = {offsetof(session, show_vc), "vector clocks shown", "vector clocks hidden"},
+	[TOGGLE_LABELS] = {offsetof(session, show_labels), "labels shown", "labels hidden"},
+};
 
-void actions_toggle_vc(session *s, int arg)
+void actions_toggle(session *s, int arg)
 {
-	(void)arg;
-	s->show_vc = !s->show_vc;
-	session_say(s, 3, s->show_vc ? "vector clocks shown" : "vector clocks hidden");
-}
-
-void actions_toggle_labels(session *s, int arg)
-{
-	(void)arg;
-	s->show_labels = !s->show_labels;
-	session_say(s, 3, s->show_labels ? "labels shown" : "labels hidden");
+	if (arg < 0 || arg >= (int)(sizeof actions_toggles / sizeof actions_toggles[0]))
+		return;
+	bool *flag = (bool *)((char *)s + actions_toggles[arg].flag);
+	*flag = !*flag;
+	session_say(s, 3, "%s", *flag ? actions_toggles[arg].on : actions_toggles[arg].off);
 }
 
 void actions_click(session *s, int arg)

@@ -24,10 +24,9 @@ void actions_pane(session *s, int arg);         /* next (+1) / previous (-1) pan
 void actions_mark(session *s, int arg);
 void actions_zoom(session *s, int arg);         /* +1 in, -1 out */
 void actions_scroll(session *s, int arg);       /* -1 earlier, +1 later */
-void actions_follow(session *s, int arg);
-void actions_toggle_vc(session *s, int arg);
+enum { TOGGLE_FOLLOW, TOGGLE_VC, TOGGLE_LABELS };
+void actions_toggle(session *s, int arg);       /* arg: TOGGLE_* */
 void actions_lesson_scroll(session *s, int arg);   /* the narration: lines down (+) or up (-) */
-void actions_toggle_labels(session *s, int arg);
 void actions_click(session *s, int arg);
 void actions_inspector_scroll(session *s, int arg);     /* lines down (+) or up (-) */        /* a mouse click at s->mouse_x, s->mouse_y */
 

@@ -42,9 +42,9 @@ static const keys_binding keys_rows[] = {
 	{"z Z", "", {{'z', 1}, {'Z', -1}}, actions_zoom, "zoom the time axis in / out", false},
 	{"[ ]", "", {{'[', -1}, {']', 1}, {KEY_PPAGE, -1}, {KEY_NPAGE, 1}}, actions_scroll,
 	 "scroll time earlier / later", false},
-	{"f", "", {{'f', 0}}, actions_follow, "follow the present", false},
-	{"v", "", {{'v', 0}}, actions_toggle_vc, "vector clocks on / off", false},
-	{"L", "", {{'L', 0}}, actions_toggle_labels, "labels on / off", false},
+	{"f", "", {{'f', TOGGLE_FOLLOW}}, actions_toggle, "follow the present", false},
+	{"v", "", {{'v', TOGGLE_VC}}, actions_toggle, "vector clocks on / off", false},
+	{"L", "", {{'L', TOGGLE_LABELS}}, actions_toggle, "labels on / off", false},
 	{", .", "", {{',', -1}, {'.', 1}}, actions_lesson_scroll, "scroll the lesson text", false},
 	{"click", "", {{KEY_MOUSE, 0}}, actions_click, "select an event or a process", false},
 

@@ -69,6 +69,15 @@ fi
 if grep -q '"kind":"complete"' "$TMP/a.json" && grep -q '"type":"ok"' "$TMP/a.json"; then ok; else bad "client operations completed ok"; fi
 if [ "$(grep -c '"label":"apply"' "$TMP/a.json")" -gt 20 ]; then ok; else bad "entries applied on the nodes"; fi
 
+# --- --export - streams JSON to stdout; the summary goes to stderr then
+"$BIN" --headless raft-election --steps 300 --export - 2>/dev/null > "$TMP/stdout.json"
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/stdout.json" 2>/dev/null; then ok; else bad "--export - is not JSON"; fi
+expect 2 "--until-ms too far" -- "$BIN" --headless raft-election --until-ms 9223372036854775807
+
+# --- a client that crashes mid-operation completes it as info and goes on after its restart
+expect 0 "client crash and restart" -- "$BIN" --headless tests/fixtures/raft-client-crash.json --steps 20000 --check
+contains "the workload goes on after the restart" "$TMP/out" "16 invoked, 15 ok, 0 fail, 1 info, 0 open"
+
 # --- determinism: same command, same bytes; another seed, another run
 expect 0 "raft-replication seed 7 again" -- "$BIN" --headless raft-replication --seed 7 --steps 20000 --export "$TMP/b.json"
 if cmp -s "$TMP/a.json" "$TMP/b.json"; then ok; else bad "same seed gave different traces"; fi

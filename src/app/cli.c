@@ -9,6 +9,8 @@
 #include "cli.h"
 
 typedef enum { ARG_NONE, ARG_U64, ARG_I64, ARG_STR } arg_kind;
+
+#define CLI_MAX_UNTIL_MS (366LL * 24 * 3600 * 1000)
 typedef struct {
 	const char *name;
 	arg_kind arg;
@@ -28,7 +30,8 @@ static void set_version(cli_opts *o, const char *v, uint64_t u) { (void)v; (void
 static void set_keys(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_KEYS; }
 static void set_seed(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_seed = true; o->seed = u; }
 static void set_steps(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_steps = true; o->steps = u; }
-static void set_until(cli_opts *o, const char *v, uint64_t u) { (void)v; o->has_until = true; o->until_ms = (int64_t)u; }
+static void set_until(cli_opts *o, const char *v, uint64_t u)
+{ (void)v; o->has_until = true; o->until_ms = u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)u; }
 static void set_export(cli_opts *o, const char *v, uint64_t u) { (void)u; o->export_path = v; }
 static void set_check(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->check = true; }
 static void set_faults(cli_opts *o, const char *v, uint64_t u) { (void)u; o->faults = v; }
@@ -156,6 +159,11 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 		fprintf(stderr, "spacetime: %s needs a %s; see --help\n",
 			o->mode == MODE_VERIFY || o->mode == MODE_REPLAY ? "this mode" : "this mode",
 			o->mode == MODE_VERIFY || o->mode == MODE_REPLAY ? "trace file" : "scenario");
+		return false;
+	}
+	if (o->has_until && o->until_ms > CLI_MAX_UNTIL_MS) {
+		fprintf(stderr, "spacetime: --until-ms %lld is too far; at most %lld (a year)\n",
+			(long long)o->until_ms, (long long)CLI_MAX_UNTIL_MS);
 		return false;
 	}
 	if (o->has_steps && o->has_until) {

@@ -64,7 +64,7 @@ static size_t hl_stem(const char *l)
 	}
 }
 
-static void hl_print_milestones(const st_trace *t, const hl_stats *st)
+static void hl_print_milestones(FILE *f, const st_trace *t, const hl_stats *st)
 {
 	const char *words[MAX_MILESTONES];
 	size_t lens[MAX_MILESTONES];
@@ -85,11 +85,11 @@ static void hl_print_milestones(const st_trace *t, const hl_stats *st)
 	}
 	if (!n)
 		return;
-	printf("  milestones:");
+	fprintf(f, "  milestones:");
 	for (int k = 0; k < n; k++)
-		printf("%s %.*s x%llu", k ? "," : "", (int)lens[k], words[k],
+		fprintf(f, "%s %.*s x%llu", k ? "," : "", (int)lens[k], words[k],
 		       (unsigned long long)counts[k]);
-	printf("\n");
+	fprintf(f, "\n");
 }
 
 int headless_main(const cli_opts *o)
@@ -145,32 +145,34 @@ int headless_main(const cli_opts *o)
 		status = EXIT_RUNTIME;
 	}
 	const st_trace *t = r.trace;
+	/* the summary goes where the trace does not: --export - streams JSON to stdout */
+	FILE *sf = o->export_path && strcmp(o->export_path, "-") == 0 ? stderr : stdout;
 	if (!o->quiet) {
-		printf("%s (%s), seed %llu: %llu steps, %u events, virtual time %.3f s%s\n",
+		fprintf(sf, "%s (%s), seed %llu: %llu steps, %u events, virtual time %.3f s%s\n",
 		       r.sc->name, r.sc->protocol->name, (unsigned long long)r.seed,
 		       (unsigned long long)sim_steps(r.sim), trace_count(t),
 		       sim_now_us(r.sim) / 1e6, ss == SIM_IDLE ? " (nothing left to happen)" : "");
-		printf("  messages: %llu sent, %llu received, %llu dropped "
+		fprintf(sf, "  messages: %llu sent, %llu received, %llu dropped "
 		       "(loss %llu, partition %llu, crashed %llu, user %llu)\n",
 		       (unsigned long long)st.kinds[KIND_SEND], (unsigned long long)st.kinds[KIND_RECV],
 		       (unsigned long long)st.kinds[KIND_DROP], (unsigned long long)st.drops[0],
 		       (unsigned long long)st.drops[1], (unsigned long long)st.drops[2],
 		       (unsigned long long)st.drops[3]);
 		if (st.kinds[KIND_INVOKE])
-			printf("  client ops: %llu invoked, %llu ok, %llu fail, %llu info, %llu open\n",
+			fprintf(sf, "  client ops: %llu invoked, %llu ok, %llu fail, %llu info, %llu open\n",
 			       (unsigned long long)st.kinds[KIND_INVOKE],
 			       (unsigned long long)st.completes[0], (unsigned long long)st.completes[1],
 			       (unsigned long long)st.completes[2],
 			       (unsigned long long)(st.kinds[KIND_INVOKE] - st.kinds[KIND_COMPLETE]));
 		if (st.kinds[KIND_CRASH] || st.kinds[KIND_PARTITION])
-			printf("  faults: %llu crashes, %llu restarts, %llu partitions, %llu heals\n",
+			fprintf(sf, "  faults: %llu crashes, %llu restarts, %llu partitions, %llu heals\n",
 			       (unsigned long long)st.kinds[KIND_CRASH],
 			       (unsigned long long)st.kinds[KIND_RESTART],
 			       (unsigned long long)st.kinds[KIND_PARTITION],
 			       (unsigned long long)st.kinds[KIND_HEAL]);
-		hl_print_milestones(t, &st);
+		hl_print_milestones(sf, t, &st);
 		if (o->export_path && status == EXIT_DONE)
-			printf("  trace: %s\n", o->export_path);
+			fprintf(sf, "  trace: %s\n", o->export_path);
 	}
 	uint32_t vev;
 	const st_violation *v = sim_violation(r.sim, &vev);

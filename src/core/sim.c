@@ -48,6 +48,7 @@ typedef struct {
 
 typedef struct {
 	bool busy;
+	st_op cur;              /* the operation in progress while busy */
 	int ops_done, ops_started;
 	int64_t next_value;
 	int npend;
@@ -592,6 +593,7 @@ static void sim_invoke(st_sim *s, int p, st_op op, st_by by)
 	sim_set_body(s, id, body, 2);
 	op.invoke = id;
 	cl->busy = true;
+	cl->cur = op;
 	sim_touch(s, p, id, false);
 	s->proto->on_client(&s->ctx[p], sim_state_of(s, p), &op);
 }
@@ -1134,7 +1136,6 @@ void sim_crash(st_sim *s, int p, st_by by)
 	if (p < 0 || p >= s->np || s->c.status[p] == PROC_CRASHED)
 		return;
 	sim_begin(s);
-	s->c.status[p] = PROC_CRASHED;
 	for (int t = 0; t < ST_MAX_TIMERS; t++) {
 		s->c.timer[p][t].gen++;
 		s->c.timer[p][t].pending = false;
@@ -1149,6 +1150,15 @@ void sim_crash(st_sim *s, int p, st_by by)
 			s->held[keep++] = it;
 	}
 	s->nheld = keep;
+	/* A client that crashes mid-operation cannot know how it ended: Jepsen's "info". It
+	 * completes before the crash, so the process never acts while down. */
+	if (p >= s->nn && s->c.client[p - s->nn].busy) {
+		ctx_complete(&s->ctx[p], &s->c.client[p - s->nn].cur, ST_OP_INFO);
+		sim_label_event(s, s->c.next_ev - 1, "unknown outcome",
+				"The client crashed while waiting: whether the operation took "
+				"effect cannot be known, so it completes as info.", 0);
+	}
+	s->c.status[p] = PROC_CRASHED;
 	sim_emit(s, KIND_CRASH, p, 0, by, 0);
 	sim_end(s);
 }
@@ -1161,11 +1171,14 @@ void sim_restart(st_sim *s, int p, st_by by)
 	s->c.status[p] = PROC_UP;
 	uint32_t id = sim_emit(s, KIND_RESTART, p, 0, by, 0);
 	sim_touch(s, p, id, true);
+	s->proto->on_restart(&s->ctx[p], sim_state_of(s, p), s->sc->params);
 	if (p >= s->nn) {
+		/* the workload (and any queued request) goes on where it stopped */
 		sim_client *cl = &s->c.client[p - s->nn];
 		cl->busy = false;
+		if (cl->npend > 0 || cl->ops_started < s->sc->workload_ops)
+			sim_client_next(s, p, 0);
 	}
-	s->proto->on_restart(&s->ctx[p], sim_state_of(s, p), s->sc->params);
 	sim_end(s);
 }
 
@@ -1383,6 +1396,9 @@ bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by)
 		return false;
 	sim_begin(s);
 	uint32_t d = sim_copy_slot(s, slot);
+	/* as the network's own duplication: the copy is not lost with the original (a
+	 * partition still stops it on arrival) */
+	slot_at(s, d)->flags &= (uint8_t)~SLOT_LOST;
 	sim_note_msg_action(s, "duplicate_msg", "duplicate", slot_at(s, d)->msg, by);
 	sim_queue_delivery(s, d, rng_range(&s->c.rng, s->c.lat_lo, s->c.lat_hi));
 	sim_msg_pending(s, slot_at(s, d)->msg, 1);

@@ -399,6 +399,11 @@ int tj_close(tj_writer *w, char *err, size_t errlen)
 		w->failed = true;
 		w->err = errno;
 	}
+	/* on disk before it takes the real name: after a crash the file is whole or absent */
+	if (!w->failed && fsync(fileno(w->f)) != 0 && errno != EINVAL) {
+		w->failed = true;
+		w->err = errno;
+	}
 	if (fclose(w->f) != 0 && !w->failed) {
 		w->failed = true;
 		w->err = errno;

@@ -99,7 +99,6 @@ uint32_t history_end(const st_history *h) { return trace_count(h->tr); }
 uint32_t history_cursor(const st_history *h) { return h->cursor; }
 bool history_at_end(const st_history *h) { return h->cursor >= trace_count(h->tr); }
 bool history_branched(const st_history *h) { return h->branched; }
-void history_clear_branched(st_history *h) { h->branched = false; }
 
 const hist_act *history_actions(const st_history *h, int *n)
 {
@@ -202,6 +201,29 @@ static const act_fn act_table[ACT__COUNT] = {
 	[ACT_CLOCK] = act_clock,
 };
 
+/* Whether an action would change the world now: checked before acting in the past, so a
+ * branch is only started by an action that happens (the old future is not thrown away for
+ * a crash of a process already down). */
+static bool hist_can(const st_sim *s, const hist_act *a)
+{
+	uint32_t slot;
+	int64_t set, fire;
+	switch (a->kind) {
+	case ACT_CRASH: return sim_proc_status_of(s, a->proc) != PROC_CRASHED;
+	case ACT_RESTART: return sim_proc_status_of(s, a->proc) == PROC_CRASHED;
+	case ACT_PAUSE: return sim_proc_status_of(s, a->proc) == PROC_UP;
+	case ACT_RESUME: return sim_proc_status_of(s, a->proc) == PROC_PAUSED;
+	case ACT_REQUEST: return sim_request_fits(s, a->proc);
+	case ACT_MSG_DROP: case ACT_MSG_DELIVER: case ACT_MSG_DUP: case ACT_MSG_DELAY:
+		return sim_msg_slot(s, a->msg, &slot);
+	case ACT_FIRE_TIMER:
+		return sim_proc_status_of(s, a->proc) == PROC_UP &&
+		       sim_timer(s, a->proc, a->timer, &set, &fire);
+	case ACT_MANUAL: return sim_manual(s) != (a->proc != 0);
+	default: return a->kind > 0 && a->kind < ACT__COUNT;
+	}
+}
+
 static bool hist_apply(st_history *h, const hist_act *a)
 {
 	if (a->kind <= 0 || a->kind >= ACT__COUNT || !act_table[a->kind])
@@ -287,6 +309,7 @@ static void hist_maybe_snapshot(st_history *h)
 sim_status history_step(st_history *h)
 {
 	uint32_t end = trace_count(h->tr);
+	h->branched = false;    /* said once, at the action that branched */
 	if (!h->sim) {          /* a recorded trace: stepping moves through it */
 		if (h->cursor >= end)
 			return SIM_IDLE;
@@ -312,6 +335,8 @@ bool history_act(st_history *h, const hist_act *a)
 		return false;   /* a recorded trace cannot be changed */
 	if (h->cursor < trace_count(h->tr) || sim_events(h->sim) != trace_count(h->tr)) {
 		history_seek(h, h->cursor);
+		if (!hist_can(h->sim, a))
+			return false;
 		hist_branch(h);
 	}
 	hist_act rec = *a;

@@ -56,9 +56,8 @@ uint32_t history_end(const st_history *h);    /* events recorded */
 /* The cursor: how many events have happened in the world shown (0..end). */
 uint32_t history_cursor(const st_history *h);
 bool history_at_end(const st_history *h);
-bool history_branched(const st_history *h);   /* an old future was discarded (cleared by
-						  history_clear_branched) */
-void history_clear_branched(st_history *h);
+bool history_branched(const st_history *h);   /* the last action discarded an old future
+						  (until the next step) */
 
 /* One step forward: if the cursor is in the past, move it forward through the recorded events
  * one step's worth; at the end, run the world one step. */

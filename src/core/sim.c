@@ -1217,13 +1217,19 @@ void sim_resume(st_sim *s, int p, st_by by)
 	sim_end(s);
 }
 
-void sim_request(st_sim *s, int client, const st_op *op, st_by by)
+bool sim_request_fits(const st_sim *s, int client)
 {
 	if (client < s->nn || client >= s->np || s->c.status[client] == PROC_CRASHED)
+		return false;
+	const sim_client *cl = &s->c.client[client - s->nn];
+	return !(cl->busy && cl->npend >= CLIENT_QUEUE);
+}
+
+void sim_request(st_sim *s, int client, const st_op *op, st_by by)
+{
+	if (!sim_request_fits(s, client))
 		return;
 	sim_client *cl = &s->c.client[client - s->nn];
-	if (cl->busy && cl->npend >= CLIENT_QUEUE)
-		return;
 	sim_begin(s);
 	char label[48];
 	snprintf(label, sizeof label, "request %.15s at %s", op->f, s->tr->proc_names[client]);

@@ -91,6 +91,8 @@ void sim_restart(st_sim *s, int p, st_by by);
 void sim_pause(st_sim *s, int p, st_by by);
 void sim_resume(st_sim *s, int p, st_by by);
 void sim_request(st_sim *s, int client, const st_op *op, st_by by);
+/* Whether a request to this client would be taken now (it is up, its queue has room). */
+bool sim_request_fits(const st_sim *s, int client);
 void sim_set_loss(st_sim *s, double rate, st_by by);
 void sim_set_duplicate(st_sim *s, double rate, st_by by);
 void sim_set_latency(st_sim *s, int64_t lo_us, int64_t hi_us, st_by by);

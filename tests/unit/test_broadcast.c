@@ -25,145 +25,29 @@
 #define MS 1000
 
 /* ---------------------------------------------------------------------------------------- */
-/* The fake context                                                                           */
+/* The fake context (fake_ctx.h), with broadcast's own checks                                 */
 
-typedef struct {
-	int from, to, type;
-	size_t len;
-	unsigned char body[sizeof(bc_wire)];
-} fk_msg;
+#define FK_MSG_BODY sizeof(bc_wire)
+#define FK_MAX_SENT 512
+#define FK_MAX_LOCALS 256
+#include "fake_ctx.h"
 
-typedef struct {
-	char label[32];
-	int from;
-	int64_t seq;
-	char id[24];
-} fk_local;
-
-typedef struct {
-	st_ctx ctx;
-	fk_msg sent[512];
-	int nsent;
-	bool timer_on[BC_T__COUNT];
-	int64_t timer_delay[BC_T__COUNT];
-	char label[64], note[512];
-	int label_flags, nlabels;
-	fk_local loc[256];
-	int nloc;
-	struct { uint32_t invoke; st_optype type; } done[16];
-	int ndone;
-	int rnd;
-} fake;
-
-static fake *fk_of(st_ctx *c) { return c->impl; }
-
-static void fk_send(st_ctx *c, int to, int type, const void *body, size_t len)
-{
-	fake *f = fk_of(c);
-	assert_true(f->nsent < (int)(sizeof f->sent / sizeof f->sent[0]));
-	assert_true(len <= P->max_msg_size);
-	assert_int_not_equal(to, c->self);     /* nobody sends to itself */
-	fk_msg *m = &f->sent[f->nsent++];
-	m->from = c->self;
-	m->to = to;
-	m->type = type;
-	m->len = len;
-	memcpy(m->body, body, len);
-}
-
-static void fk_set_timer(st_ctx *c, int timer, int64_t delay)
-{
-	fake *f = fk_of(c);
-	assert_in_range(timer, 0, BC_T__COUNT - 1);
-	f->timer_on[timer] = true;
-	f->timer_delay[timer] = delay;
-}
-
-static void fk_cancel_timer(st_ctx *c, int timer) { fk_of(c)->timer_on[timer] = false; }
-
-static void fk_label(st_ctx *c, const char *label, const char *note, int flags)
-{
-	fake *f = fk_of(c);
-	assert_non_null(label);
-	assert_true(strlen(label) <= 24);       /* labels are short, for a timeline */
-	snprintf(f->label, sizeof f->label, "%s", label);
-	snprintf(f->note, sizeof f->note, "%s", note ? note : "");
-	f->label_flags = flags;
-	f->nlabels++;
-}
-
-static void fk_local_ev(st_ctx *c, const char *label, const char *note, const st_kv *body,
-			int nbody, int flags)
-{
-	(void)flags;
-	fake *f = fk_of(c);
-	assert_true(f->nloc < (int)(sizeof f->loc / sizeof f->loc[0]));
-	assert_true(strlen(label) <= 24);
-	assert_non_null(note);                  /* every step says why */
-	fk_local *l = &f->loc[f->nloc++];
-	memset(l, 0, sizeof *l);
-	snprintf(l->label, sizeof l->label, "%s", label);
-	assert_int_equal(nbody, 3);
-	for (int i = 0; i < nbody; i++) {
-		if (strcmp(body[i].key, "from") == 0 && body[i].type == ST_V_PROC)
-			l->from = (int)body[i].i;
-		else if (strcmp(body[i].key, "seq") == 0 && body[i].type == ST_V_INT)
-			l->seq = body[i].i;
-		else if (strcmp(body[i].key, "id") == 0 && body[i].type == ST_V_STR)
-			snprintf(l->id, sizeof l->id, "%s", body[i].s);
-		else
-			fail_msg("unexpected body key %s", body[i].key);
-	}
-}
-
-/* A fixed "random" sequence: tests never depend on the world's PRNG. */
-static uint64_t fk_random(st_ctx *c)
-{
-	static const uint64_t seq[] = {5, 91, 1234567, 42, 999983, 31337, 7, 100003};
-	fake *f = fk_of(c);
-	return seq[f->rnd++ % (int)(sizeof seq / sizeof seq[0])];
-}
-
-static int64_t fk_now(st_ctx *c) { (void)c; return 0; }
-
-static void fk_complete(st_ctx *c, const st_op *op, st_optype t)
-{
-	fake *f = fk_of(c);
-	assert_int_equal(c->role, ST_ROLE_CLIENT);
-	f->done[f->ndone].invoke = op->invoke;
-	f->done[f->ndone].type = t;
-	f->ndone++;
-}
-
-static const struct st_ctx_ops fk_ops = {
-	.send = fk_send, .set_timer = fk_set_timer, .cancel_timer = fk_cancel_timer,
-	.label = fk_label, .local = fk_local_ev, .random = fk_random, .now_us = fk_now,
-	.complete = fk_complete,
+/* A broadcast's or a delivery's body: these three, always. */
+static const fk_key step_keys[] = {
+	{"from", ST_V_PROC}, {"seq", ST_V_INT}, {"id", ST_V_STR}, {NULL, 0},
 };
 
 static fake *new_fake(int self, int nnodes, int nclients)
 {
-	fake *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	f->ctx.self = self;
-	f->ctx.nnodes = nnodes;
-	f->ctx.nclients = nclients;
-	f->ctx.nprocs = nnodes + nclients;
-	f->ctx.role = self < nnodes ? ST_ROLE_NODE : ST_ROLE_CLIENT;
-	f->ctx.ops = &fk_ops;
-	f->ctx.impl = f;
+	fake *f = fk_new(self, nnodes, nclients);
+	f->label_max = 24;                      /* labels are short, for a timeline */
+	f->note_required = true;                /* every step says why */
+	f->no_self_send = true;                 /* nobody sends to itself */
+	f->max_msg = P->max_msg_size;
+	f->ntimers = BC_T__COUNT;
+	f->local_nbody = 3;
+	f->local_keys = step_keys;
 	return f;
-}
-
-/* Forget what the last handler did (timers stay: they are state of the world). */
-static void fk_clear(fake *f)
-{
-	f->nsent = 0;
-	f->label[0] = f->note[0] = '\0';
-	f->label_flags = 0;
-	f->nlabels = 0;
-	f->nloc = 0;
-	f->ndone = 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -193,25 +77,10 @@ static bc_state *new_state(void)
 
 static void deliver(fake *f, bc_state *s, int from, int type, const void *body, size_t len)
 {
-	st_msg m = {.from = from, .to = f->ctx.self, .type = type, .body = body, .len = len};
-	fk_clear(f);
-	P->on_message(&f->ctx, s, &m);
+	fk_deliver(f, P, s, from, type, body, len);
 }
 
-static void fire(fake *f, bc_state *s, int timer)
-{
-	fk_clear(f);
-	f->timer_on[timer] = false;
-	P->on_timer(&f->ctx, s, timer);
-}
-
-static int count_sent(const fake *f, int type)
-{
-	int k = 0;
-	for (int i = 0; i < f->nsent; i++)
-		k += f->sent[i].type == type;
-	return k;
-}
+static void fire(fake *f, bc_state *s, int timer) { fk_fire(f, P, s, timer); }
 
 static uint32_t sent_to(const fake *f, int type)
 {
@@ -238,7 +107,7 @@ static const char *delivered(const fake *f)
 	for (int i = 0; i < f->nloc; i++)
 		if (strncmp(f->loc[i].label, "deliver ", 8) == 0)
 			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", o ? " " : "",
-					      f->loc[i].id);
+					      fk_str(&f->loc[i], "id"));
 	return buf;
 }
 
@@ -522,9 +391,9 @@ static void test_broadcast_sends_to_all_and_delivers_own(void **st)
 	fire(f, s, BC_T_BROADCAST);
 	assert_true(has_local(f, "broadcast n2#1"));
 	assert_string_equal(delivered(f), "n2#1");       /* the sender is a receiver too */
-	assert_int_equal(f->loc[0].from, 1);
-	assert_int_equal(f->loc[0].seq, 1);
-	assert_string_equal(f->loc[0].id, "n2#1");
+	assert_int_equal(fk_int(&f->loc[0], "from"), 1);
+	assert_int_equal(fk_int(&f->loc[0], "seq"), 1);
+	assert_string_equal(fk_str(&f->loc[0], "id"), "n2#1");
 	assert_int_equal(sent_to(f, BC_MSG_MSG), 0xD);  /* n1, n3, n4 */
 	bc_wire w = sent_wire(f, 0);
 	assert_int_equal(w.origin, 1);
@@ -588,7 +457,7 @@ static void test_gossip_fanout_and_rounds(void **st)
 	bc_state *s = new_state();
 	P->init(&f->ctx, s, params);
 	fire(f, s, BC_T_BROADCAST);
-	assert_int_equal(count_sent(f, BC_MSG_MSG), 2);  /* fanout 2 of 5 */
+	assert_int_equal(fk_count_sent(f, BC_MSG_MSG), 2);  /* fanout 2 of 5 */
 	assert_int_equal(sent_wire(f, 0).rounds, 2);
 	assert_int_equal(sent_to(f, BC_MSG_MSG) & 1, 0);
 	/* a receiver forwards to 2 random nodes, not back to where it came from */
@@ -598,14 +467,14 @@ static void test_gossip_fanout_and_rounds(void **st)
 	bc_wire w = wire(0, 1);
 	w.rounds = 2;
 	deliver(g, t, 0, BC_MSG_MSG, &w, sizeof w);
-	assert_int_equal(count_sent(g, BC_MSG_MSG), 2);
+	assert_int_equal(fk_count_sent(g, BC_MSG_MSG), 2);
 	assert_int_equal(sent_to(g, BC_MSG_MSG) & 0x9, 0);
 	assert_int_equal(sent_wire(g, 0).rounds, 1);
 	/* the last hop is not forwarded */
 	bc_wire w2 = wire(0, 2);
 	w2.rounds = 1;
 	deliver(g, t, 1, BC_MSG_MSG, &w2, sizeof w2);
-	assert_int_equal(count_sent(g, BC_MSG_MSG), 0);
+	assert_int_equal(fk_count_sent(g, BC_MSG_MSG), 0);
 	assert_string_equal(delivered(g), "n1#2");
 	free(s);
 	free(f);
@@ -946,7 +815,7 @@ static void test_lamport_order_and_early_acks(void **st)
 	assert_int_equal(s->n.nheld, 1);
 	assert_int_equal(s->n.held[0].have, 0);
 	deliver(f, s, 2, BC_MSG_MSG, &c1, sizeof c1);
-	assert_int_equal(count_sent(f, BC_MSG_ACK), 2);  /* we ack to n1 and n3 */
+	assert_int_equal(fk_count_sent(f, BC_MSG_ACK), 2);  /* we ack to n1 and n3 */
 	assert_string_equal(delivered(f), "");      /* n1#1 (which n1 had sent) is not in */
 	fk_sink d = describe(s, ST_ROLE_NODE);
 	assert_string_equal(fks_get(&d, "waits"), "n1");

@@ -29,153 +29,17 @@
 #define MS 1000
 
 /* ---------------------------------------------------------------------------------------- */
-/* The fake context                                                                           */
+/* The fake context (fake_ctx.h)                                                              */
 
-typedef struct {
-	int to, type;
-	size_t len;
-	unsigned char body[256];
-} fk_msg;
+#include "fake_ctx.h"
 
-typedef struct {
-	char label[96], note[1024];
-	int flags, nbody;
-	char key[8][24];
-	int64_t val[8];
-} fk_ev;
-
-typedef struct {
-	st_ctx ctx;
-	fk_msg sent[64];
-	int nsent;
-	bool timer_on[ST_MAX_TIMERS];
-	int64_t timer_delay[ST_MAX_TIMERS];
-	fk_ev labels[16], locals[16];
-	int nlabels, nlocals;
-	struct { uint32_t invoke; st_optype type; } done[16];
-	int ndone;
-	uint64_t rnd[32];
-	int nrnd, rndi;
-	int64_t now;
-} fake;
-
-static fake *fk_of(st_ctx *c) { return c->impl; }
-
-static void fk_send(st_ctx *c, int to, int type, const void *body, size_t len)
+/* A fake whose "random" gives what the test queued with fk_rand, then 0: a test says exactly
+ * what "random" gives. */
+static fake *new_fake(int self, int nnodes, int nclients)
 {
-	fake *f = fk_of(c);
-	assert_true(f->nsent < 64);
-	assert_true(len <= sizeof f->sent[0].body);
-	assert_in_range(to, 0, c->nprocs - 1);
-	fk_msg *m = &f->sent[f->nsent++];
-	m->to = to;
-	m->type = type;
-	m->len = len;
-	memcpy(m->body, body, len);
-}
-
-static void fk_set_timer(st_ctx *c, int timer, int64_t delay)
-{
-	fake *f = fk_of(c);
-	assert_in_range(timer, 0, ST_MAX_TIMERS - 1);
-	assert_true(delay >= 0);
-	f->timer_on[timer] = true;
-	f->timer_delay[timer] = delay;
-}
-
-static void fk_cancel_timer(st_ctx *c, int timer) { fk_of(c)->timer_on[timer] = false; }
-
-static void fk_record(fk_ev *e, const char *label, const char *note, const st_kv *body, int n,
-		      int flags)
-{
-	memset(e, 0, sizeof *e);
-	snprintf(e->label, sizeof e->label, "%s", label ? label : "");
-	snprintf(e->note, sizeof e->note, "%s", note ? note : "");
-	e->flags = flags;
-	for (int i = 0; i < n && i < 8; i++) {
-		snprintf(e->key[i], sizeof e->key[i], "%s", body[i].key);
-		e->val[i] = body[i].i;
-	}
-	e->nbody = n;
-}
-
-static void fk_label(st_ctx *c, const char *label, const char *note, int flags)
-{
-	fake *f = fk_of(c);
-	assert_true(f->nlabels < 16);
-	fk_record(&f->labels[f->nlabels++], label, note, NULL, 0, flags);
-}
-
-static void fk_local(st_ctx *c, const char *label, const char *note, const st_kv *body, int n,
-		     int flags)
-{
-	fake *f = fk_of(c);
-	assert_true(f->nlocals < 16);
-	fk_record(&f->locals[f->nlocals++], label, note, body, n, flags);
-}
-
-/* Queued values first (fk_rand), then 0: a test says exactly what "random" gives. */
-static uint64_t fk_random(st_ctx *c)
-{
-	fake *f = fk_of(c);
-	return f->rndi < f->nrnd ? f->rnd[f->rndi++] : 0;
-}
-
-static int64_t fk_now(st_ctx *c) { return fk_of(c)->now; }
-
-static void fk_complete(st_ctx *c, const st_op *op, st_optype t)
-{
-	fake *f = fk_of(c);
-	assert_int_equal(c->role, ST_ROLE_CLIENT);
-	f->done[f->ndone].invoke = op->invoke;
-	f->done[f->ndone].type = t;
-	f->ndone++;
-}
-
-static const struct st_ctx_ops fk_ops = {
-	.send = fk_send, .set_timer = fk_set_timer, .cancel_timer = fk_cancel_timer,
-	.label = fk_label, .local = fk_local, .random = fk_random, .now_us = fk_now,
-	.complete = fk_complete,
-};
-
-static fake *fk_new(int self, int nnodes, int nclients)
-{
-	fake *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	f->ctx.self = self;
-	f->ctx.nnodes = nnodes;
-	f->ctx.nclients = nclients;
-	f->ctx.nprocs = nnodes + nclients;
-	f->ctx.role = self < nnodes ? ST_ROLE_NODE : ST_ROLE_CLIENT;
-	f->ctx.ops = &fk_ops;
-	f->ctx.impl = f;
+	fake *f = fk_new(self, nnodes, nclients);
+	fk_rand(f, 0);
 	return f;
-}
-
-/* Forget what the last handler did (timers stay: they are the world's state). */
-static void fk_clear(fake *f)
-{
-	f->nsent = f->nlabels = f->nlocals = f->ndone = 0;
-	f->nrnd = f->rndi = 0;
-}
-
-static void fk_rand(fake *f, int n, ...)
-{
-	va_list ap;
-	va_start(ap, n);
-	for (int i = 0; i < n; i++)
-		f->rnd[f->nrnd++] = va_arg(ap, uint64_t);
-	va_end(ap);
-}
-
-static bool fk_body(const fk_ev *e, const char *key, int64_t *out)
-{
-	for (int i = 0; i < e->nbody; i++)
-		if (strcmp(e->key[i], key) == 0) {
-			*out = e->val[i];
-			return true;
-		}
-	return false;
 }
 
 /* The protocol's defaults, with named overrides (name, lo, hi; NULL ends). */
@@ -268,7 +132,7 @@ static void test_chatter_lamport_rules(void **st)
 {
 	(void)st;
 	const st_protocol *p = &chatter_protocol;
-	fake *f = fk_new(1, 4, 0);
+	fake *f = new_fake(1, 4, 0);
 	chatter_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, NULL));
 	assert_int_equal(s->L, 1);                      /* the start is an event */
@@ -292,8 +156,8 @@ static void test_chatter_lamport_rules(void **st)
 	p->on_timer(&f->ctx, s, CHATTER_T_TICK);
 	assert_int_equal(s->L, 5);
 	assert_int_equal(f->nsent, 0);
-	assert_int_equal(f->nlocals, 1);
-	assert_string_equal(f->locals[0].label, "step L=5");
+	assert_int_equal(f->nloc, 1);
+	assert_string_equal(f->loc[0].label, "step L=5");
 
 	/* receive rule: L := max(L, L_msg) + 1, a jump is a milestone */
 	chatter_deliver(f, s, 2, 9, NULL, 4);
@@ -320,7 +184,7 @@ static void test_chatter_vector_rules(void **st)
 {
 	(void)st;
 	const st_protocol *p = &chatter_protocol;
-	fake *f = fk_new(2, 4, 0);
+	fake *f = new_fake(2, 4, 0);
 	chatter_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, P("clock", CHATTER_CLOCK_VECTOR, CHATTER_CLOCK_VECTOR), NULL));
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "vc"), "[0,0,1,0]");
@@ -344,7 +208,7 @@ static void test_chatter_vector_rules(void **st)
 	fk_clear(f);
 	fk_rand(f, 1, (uint64_t)95);
 	p->on_timer(&f->ctx, s, CHATTER_T_TICK);
-	assert_string_equal(f->locals[0].label, "step [3,1,5,4]");
+	assert_string_equal(f->loc[0].label, "step [3,1,5,4]");
 	free(s);
 	free(f);
 }
@@ -353,7 +217,7 @@ static void test_chatter_restart_keeps_clock(void **st)
 {
 	(void)st;
 	const st_protocol *p = &chatter_protocol;
-	fake *f = fk_new(0, 3, 0);
+	fake *f = new_fake(0, 3, 0);
 	chatter_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, NULL));
 	chatter_deliver(f, s, 1, 6, NULL, 3);
@@ -380,7 +244,7 @@ static void test_chatter_checker(void **st)
 	const st_protocol *p = &chatter_protocol;
 	st_violation out;
 	for (int mode = 0; mode < 2; mode++) {
-		fake *f0 = fk_new(0, 2, 0), *f1 = fk_new(1, 2, 0);
+		fake *f0 = new_fake(0, 2, 0), *f1 = new_fake(1, 2, 0);
 		chatter_state *s0 = zalloc(p->state_size), *s1 = zalloc(p->state_size);
 		const chatter_state *states[2] = {s0, s1};
 		void *k = zalloc(p->check_size);
@@ -411,7 +275,7 @@ static void test_chatter_checker(void **st)
 	/* a clock that moves without an event, and (vector) knowledge beyond the source */
 	chatter_state *a = zalloc(p->state_size), *b = zalloc(p->state_size);
 	const chatter_state *states[2] = {a, b};
-	fake *fa = fk_new(0, 2, 0), *fb = fk_new(1, 2, 0);
+	fake *fa = new_fake(0, 2, 0), *fb = new_fake(1, 2, 0);
 	const st_param_val *vp = mkparams(p, P("clock", CHATTER_CLOCK_VECTOR, CHATTER_CLOCK_VECTOR),
 					  NULL);
 	p->init(&fa->ctx, a, vp);
@@ -454,7 +318,7 @@ static void test_clocksync_round(void **st)
 {
 	(void)st;
 	const st_protocol *p = &clocksync_protocol;
-	fake *cl = fk_new(1, 3, 0), *sv = fk_new(0, 3, 0);
+	fake *cl = new_fake(1, 3, 0), *sv = new_fake(0, 3, 0);
 	clocksync_state *c = zalloc(p->state_size), *s = zalloc(p->state_size);
 	const st_param_val *pv = mkparams(p, NULL);
 	cl->now = 40 * MS;
@@ -486,12 +350,12 @@ static void test_clocksync_round(void **st)
 	p->on_message(&cl->ctx, c, &rep);
 	assert_int_equal(c->correction_us, -50 * MS);
 	assert_int_equal(c->last.delta, 40 * MS);
-	assert_int_equal(cl->nlocals, 1);
-	assert_string_equal(cl->locals[0].label, "θ=-50.0 δ=40.0 ±20.0");
-	assert_true(cl->locals[0].flags & ST_LABEL_MILESTONE);
+	assert_int_equal(cl->nloc, 1);
+	assert_string_equal(cl->loc[0].label, "θ=-50.0 δ=40.0 ±20.0");
+	assert_true(cl->loc[0].flags & ST_LABEL_MILESTONE);
 	int64_t v;
-	assert_true(fk_body(&cl->locals[0], "t3", &v) && v == 1015 * MS);
-	assert_true(fk_body(&cl->locals[0], "theta", &v) && v == -50 * MS);
+	assert_true(fk_body(&cl->loc[0], "t3", &v) && v == 1015 * MS);
+	assert_true(fk_body(&cl->loc[0], "theta", &v) && v == -50 * MS);
 	assert_string_equal(describe_get(p, c, ST_ROLE_NODE, "corr"), "1035.0");
 	assert_string_equal(describe_get(p, c, ST_ROLE_NODE, "θ"), "-50.0");
 	assert_string_equal(describe_get(p, c, ST_ROLE_NODE, "±"), "20.0");
@@ -500,7 +364,7 @@ static void test_clocksync_round(void **st)
 	fk_clear(cl);
 	p->on_message(&cl->ctx, c, &rep);
 	assert_int_equal(c->syncs, 1);
-	assert_int_equal(cl->nlocals, 0);
+	assert_int_equal(cl->nloc, 0);
 	assert_string_equal(cl->labels[0].label, "late reply: ignored");
 
 	/* a restart forgets the correction, not the request number */
@@ -515,7 +379,7 @@ static void test_clocksync_filter(void **st)
 {
 	(void)st;
 	const st_protocol *p = &clocksync_protocol;
-	fake *cl = fk_new(1, 2, 0);
+	fake *cl = new_fake(1, 2, 0);
 	clocksync_state *c = zalloc(p->state_size);
 	p->init(&cl->ctx, c, mkparams(p, P("filter", 1, 1), NULL));
 	const int64_t rounds[3][4] = {      /* t1, t2, t3, t4 (ms); deltas 40, 300, 20 */
@@ -532,11 +396,11 @@ static void test_clocksync_filter(void **st)
 		p->on_message(&cl->ctx, c, &m);
 		if (i == 1) {
 			assert_int_equal(c->rejected, 1);
-			assert_int_equal(cl->nlocals, 0);
+			assert_int_equal(cl->nloc, 0);
 			assert_string_equal(cl->labels[0].label, "δ=300.0: kept old θ");
 			assert_int_equal(c->last.delta, 40 * MS);   /* the old round stays */
 		} else {
-			assert_int_equal(cl->nlocals, 1);
+			assert_int_equal(cl->nloc, 1);
 		}
 	}
 	assert_int_equal(c->syncs, 2);
@@ -594,7 +458,7 @@ static void test_heartbeat_suspects_after_timeout(void **st)
 {
 	(void)st;
 	const st_protocol *p = &heartbeat_protocol;
-	fake *f = fk_new(0, 4, 0);
+	fake *f = new_fake(0, 4, 0);
 	heartbeat_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, NULL));
 	assert_false(f->timer_on[HEARTBEAT_T_BEAT]);            /* the monitor only listens */
@@ -609,16 +473,16 @@ static void test_heartbeat_suspects_after_timeout(void **st)
 	f->now = 250 * MS - 1;
 	fk_clear(f);
 	p->on_timer(&f->ctx, s, HEARTBEAT_T_CHECK);
-	assert_int_equal(f->nlocals, 0);                        /* 1 us short: no suspicion */
+	assert_int_equal(f->nloc, 0);                        /* 1 us short: no suspicion */
 	f->now = 250 * MS;
 	fk_clear(f);
 	p->on_timer(&f->ctx, s, HEARTBEAT_T_CHECK);
-	assert_int_equal(f->nlocals, 2);
-	assert_string_equal(f->locals[0].label, "suspect n3");
-	assert_string_equal(f->locals[1].label, "suspect n4");
-	assert_true(f->locals[0].flags & ST_LABEL_MILESTONE);
+	assert_int_equal(f->nloc, 2);
+	assert_string_equal(f->loc[0].label, "suspect n3");
+	assert_string_equal(f->loc[1].label, "suspect n4");
+	assert_true(f->loc[0].flags & ST_LABEL_MILESTONE);
 	int64_t v;
-	assert_true(fk_body(&f->locals[0], "silent_us", &v) && v == 250 * MS);
+	assert_true(fk_body(&f->loc[0], "silent_us", &v) && v == 250 * MS);
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "n2"), "alive");
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "n3"), "SUSPECT");
 	/* the next deadline is n2's: 200 + 250 ms */
@@ -627,9 +491,9 @@ static void test_heartbeat_suspects_after_timeout(void **st)
 	/* n3 was only slow: restore it, and wait longer for it from now on */
 	f->now = 400 * MS;
 	hb_beat_from(f, s, 2);
-	assert_int_equal(f->nlocals, 1);
-	assert_string_equal(f->locals[0].label, "restore n3");
-	assert_true(f->locals[0].flags & ST_LABEL_MILESTONE);
+	assert_int_equal(f->nloc, 1);
+	assert_string_equal(f->loc[0].label, "restore n3");
+	assert_true(f->loc[0].flags & ST_LABEL_MILESTONE);
 	assert_int_equal(s->timeout[2], 350 * MS);
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "n3"), "alive");
 	free(s), free(f);
@@ -639,7 +503,7 @@ static void test_heartbeat_sender(void **st)
 {
 	(void)st;
 	const st_protocol *p = &heartbeat_protocol;
-	fake *f = fk_new(2, 4, 0);
+	fake *f = new_fake(2, 4, 0);
 	heartbeat_state *s = zalloc(p->state_size);
 	fk_rand(f, 1, (uint64_t)(10 * MS));
 	p->init(&f->ctx, s, mkparams(p, NULL));
@@ -664,7 +528,7 @@ static void test_heartbeat_checker(void **st)
 	heartbeat_state *s[3];
 	const heartbeat_state *states[3];
 	for (int i = 0; i < 3; i++) {
-		f[i] = fk_new(i, 3, 0);
+		f[i] = new_fake(i, 3, 0);
 		s[i] = zalloc(p->state_size);
 		states[i] = s[i];
 		p->init(&f[i]->ctx, s[i], pv);
@@ -676,7 +540,7 @@ static void test_heartbeat_checker(void **st)
 	f[1]->now = 250 * MS;
 	fk_clear(f[1]);
 	p->on_timer(&f[1]->ctx, s[1], HEARTBEAT_T_CHECK);
-	assert_int_equal(f[1]->nlocals, 2);                     /* n1 and n3, not n2 */
+	assert_int_equal(f[1]->nloc, 2);                     /* n1 and n3, not n2 */
 	assert_false(s[1]->suspect[1]);
 	assert_true(p->check(k, NULL, &v, &out));
 
@@ -723,17 +587,17 @@ static void test_rpc_double_apply_without_dedupe(void **st)
 {
 	(void)st;
 	const st_protocol *p = &rpc_protocol;
-	fake *f = fk_new(0, 1, 1);
+	fake *f = new_fake(0, 1, 1);
 	rpc_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, NULL));
 	rpc_call(f, s, 1);
-	assert_string_equal(f->locals[0].label, "apply c1#1");
+	assert_string_equal(f->loc[0].label, "apply c1#1");
 	assert_int_equal(rpc_sent_reply(f).result, 1);
 	rpc_call(f, s, 1);                                      /* the retry */
 	assert_int_equal(s->counter, 2);
 	assert_int_equal(s->twice, 1);
-	assert_string_equal(f->locals[0].label, "applied twice!");
-	assert_true(f->locals[0].flags & ST_LABEL_MILESTONE);
+	assert_string_equal(f->loc[0].label, "applied twice!");
+	assert_true(f->loc[0].flags & ST_LABEL_MILESTONE);
 	assert_int_equal(rpc_sent_reply(f).result, 2);
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "counter"), "2");
 	assert_string_equal(describe_get(p, s, ST_ROLE_NODE, "twice"), "1");
@@ -744,13 +608,13 @@ static void test_rpc_once_with_dedupe(void **st)
 {
 	(void)st;
 	const st_protocol *p = &rpc_protocol;
-	fake *f = fk_new(0, 1, 1);
+	fake *f = new_fake(0, 1, 1);
 	rpc_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, P("dedupe", 1, 1), NULL));
 	rpc_call(f, s, 1);
 	rpc_call(f, s, 1);                                      /* the retry: the saved reply */
 	assert_int_equal(s->counter, 1);
-	assert_int_equal(f->nlocals, 0);
+	assert_int_equal(f->nloc, 0);
 	assert_string_equal(f->labels[0].label, "seen c1#1: resend");
 	rpc_reply r = rpc_sent_reply(f);
 	assert_int_equal(r.result, 1);
@@ -772,7 +636,7 @@ static void test_rpc_client_retries(void **st)
 {
 	(void)st;
 	const st_protocol *p = &rpc_protocol;
-	fake *f = fk_new(1, 1, 1);
+	fake *f = new_fake(1, 1, 1);
 	rpc_state *s = zalloc(p->state_size);
 	p->init(&f->ctx, s, mkparams(p, P("max_attempts", 2, 2), NULL));
 	st_op op = {.f = "incr", .node = -1, .invoke = 7};
@@ -823,7 +687,7 @@ static void test_rpc_checker(void **st)
 	(void)st;
 	const st_protocol *p = &rpc_protocol;
 	for (int mode = 0; mode < 3; mode++) {    /* off; check_exactly_once; dedupe */
-		fake *f = fk_new(0, 1, 1);
+		fake *f = new_fake(0, 1, 1);
 		rpc_state *s = zalloc(p->state_size), *c = zalloc(p->state_size);
 		const rpc_state *states[2] = {s, c};
 		const st_param_val *pv = mkparams(p, P("check_exactly_once", mode == 1, mode == 1),

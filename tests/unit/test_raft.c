@@ -22,147 +22,18 @@
 #define MS 1000
 
 /* ---------------------------------------------------------------------------------------- */
-/* The fake context                                                                           */
+/* The fake context (fake_ctx.h), with Raft's own checks                                      */
 
-typedef struct {
-	int from, to, type;
-	size_t len;
-	unsigned char body[sizeof(raft_append)];
-} fk_msg;
+#define FK_MSG_BODY sizeof(raft_append)
+#define FK_MAX_SENT 256
+#define FK_MAX_LOCALS (RAFT_LOG_MAX + 8)
+#define FK_MAX_DONE 64
+#include "fake_ctx.h"
 
-typedef struct {
-	char label[32];
-	int64_t index, term;
-	char cmd[RAFT_CMD_STR];
-	int nbody;
-} fk_local;
-
-typedef struct {
-	st_ctx ctx;
-	fk_msg sent[256];
-	int nsent;
-	bool timer_on[RAFT_T__COUNT];
-	int64_t timer_delay[RAFT_T__COUNT];
-	int ntimer_sets;
-	char label[64], note[512];
-	int label_flags, nlabels;
-	fk_local loc[RAFT_LOG_MAX + 8];
-	int nloc;
-	struct { uint32_t invoke; st_optype type; } done[64];
-	int ndone;
-	int rnd;
-} fake;
-
-static fake *fk_of(st_ctx *c) { return c->impl; }
-
-static void fk_send(st_ctx *c, int to, int type, const void *body, size_t len)
-{
-	fake *f = fk_of(c);
-	assert_true(f->nsent < (int)(sizeof f->sent / sizeof f->sent[0]));
-	assert_true(len <= P->max_msg_size);
-	fk_msg *m = &f->sent[f->nsent++];
-	m->from = c->self;
-	m->to = to;
-	m->type = type;
-	m->len = len;
-	memcpy(m->body, body, len);
-}
-
-static void fk_set_timer(st_ctx *c, int timer, int64_t delay)
-{
-	fake *f = fk_of(c);
-	assert_in_range(timer, 0, RAFT_T__COUNT - 1);
-	f->timer_on[timer] = true;
-	f->timer_delay[timer] = delay;
-	f->ntimer_sets++;
-}
-
-static void fk_cancel_timer(st_ctx *c, int timer)
-{
-	fk_of(c)->timer_on[timer] = false;
-}
-
-static void fk_label(st_ctx *c, const char *label, const char *note, int flags)
-{
-	fake *f = fk_of(c);
-	assert_non_null(label);
-	assert_true(strlen(label) <= 24);       /* labels are short, for a timeline */
-	snprintf(f->label, sizeof f->label, "%s", label);
-	snprintf(f->note, sizeof f->note, "%s", note ? note : "");
-	f->label_flags = flags;
-	f->nlabels++;
-}
-
-static void fk_local_ev(st_ctx *c, const char *label, const char *note, const st_kv *body,
-			int nbody, int flags)
-{
-	(void)note;
-	(void)flags;
-	fake *f = fk_of(c);
-	assert_true(f->nloc < (int)(sizeof f->loc / sizeof f->loc[0]));
-	fk_local *l = &f->loc[f->nloc++];
-	memset(l, 0, sizeof *l);
-	snprintf(l->label, sizeof l->label, "%s", label);
-	l->nbody = nbody;
-	for (int i = 0; i < nbody; i++) {
-		if (strcmp(body[i].key, "index") == 0 && body[i].type == ST_V_INT)
-			l->index = body[i].i;
-		else if (strcmp(body[i].key, "term") == 0 && body[i].type == ST_V_INT)
-			l->term = body[i].i;
-		else if (strcmp(body[i].key, "cmd") == 0 && body[i].type == ST_V_STR)
-			snprintf(l->cmd, sizeof l->cmd, "%s", body[i].s);
-		else
-			fail_msg("unexpected apply body key %s", body[i].key);
-	}
-}
-
-/* A fixed "random" sequence: tests never depend on the world's PRNG. */
-static uint64_t fk_random(st_ctx *c)
-{
-	static const uint64_t seq[] = {5, 91, 1234567, 42, 999983, 31337, 7, 100003};
-	fake *f = fk_of(c);
-	return seq[f->rnd++ % (int)(sizeof seq / sizeof seq[0])];
-}
-
-static int64_t fk_now(st_ctx *c) { (void)c; return 0; }
-
-static void fk_complete(st_ctx *c, const st_op *op, st_optype t)
-{
-	fake *f = fk_of(c);
-	assert_int_equal(c->role, ST_ROLE_CLIENT);
-	f->done[f->ndone].invoke = op->invoke;
-	f->done[f->ndone].type = t;
-	f->ndone++;
-}
-
-static const struct st_ctx_ops fk_ops = {
-	.send = fk_send, .set_timer = fk_set_timer, .cancel_timer = fk_cancel_timer,
-	.label = fk_label, .local = fk_local_ev, .random = fk_random, .now_us = fk_now,
-	.complete = fk_complete,
+/* An apply's body: nothing else. */
+static const fk_key apply_keys[] = {
+	{"index", ST_V_INT}, {"term", ST_V_INT}, {"cmd", ST_V_STR}, {NULL, 0},
 };
-
-static void fk_init(fake *f, int self, int nnodes, int nclients)
-{
-	memset(f, 0, sizeof *f);
-	f->ctx.self = self;
-	f->ctx.nnodes = nnodes;
-	f->ctx.nclients = nclients;
-	f->ctx.nprocs = nnodes + nclients;
-	f->ctx.role = self < nnodes ? ST_ROLE_NODE : ST_ROLE_CLIENT;
-	f->ctx.ops = &fk_ops;
-	f->ctx.impl = f;
-}
-
-/* Forget what the last handler did (timers stay: they are state of the world). */
-static void fk_clear(fake *f)
-{
-	f->nsent = 0;
-	f->label[0] = f->note[0] = '\0';
-	f->label_flags = 0;
-	f->nlabels = 0;
-	f->nloc = 0;
-	f->ndone = 0;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                    */
@@ -187,9 +58,11 @@ static raft_state *new_state(void)
 
 static fake *new_fake(int self, int nnodes, int nclients)
 {
-	fake *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	fk_init(f, self, nnodes, nclients);
+	fake *f = fk_new(self, nnodes, nclients);
+	f->label_max = 24;                      /* labels are short, for a timeline */
+	f->max_msg = P->max_msg_size;
+	f->ntimers = RAFT_T__COUNT;
+	f->local_keys = apply_keys;
 	return f;
 }
 
@@ -222,25 +95,10 @@ static void set_log(raft_state *s, const uint32_t *terms, int n, int value_base)
 
 static void deliver(fake *f, raft_state *s, int from, int type, const void *body, size_t len)
 {
-	st_msg m = {.from = from, .to = f->ctx.self, .type = type, .body = body, .len = len};
-	fk_clear(f);
-	P->on_message(&f->ctx, s, &m);
+	fk_deliver(f, P, s, from, type, body, len);
 }
 
-static void fire(fake *f, raft_state *s, int timer)
-{
-	fk_clear(f);
-	f->timer_on[timer] = false;
-	P->on_timer(&f->ctx, s, timer);
-}
-
-static int count_sent(const fake *f, int type)
-{
-	int k = 0;
-	for (int i = 0; i < f->nsent; i++)
-		k += f->sent[i].type == type;
-	return k;
-}
+static void fire(fake *f, raft_state *s, int timer) { fk_fire(f, P, s, timer); }
 
 static const fk_msg *last_sent(const fake *f, int type)
 {
@@ -371,7 +229,7 @@ static void test_election_timeout_makes_candidate(void **st)
 	assert_int_equal(s->n.voted_for, 1);
 	assert_string_equal(f->label, "became candidate");
 	assert_true(f->timer_on[RAFT_T_ELECTION]);      /* a split vote must time out again */
-	assert_int_equal(count_sent(f, RAFT_MSG_REQUEST_VOTE), 4);
+	assert_int_equal(fk_count_sent(f, RAFT_MSG_REQUEST_VOTE), 4);
 	bool to[5] = {0};
 	for (int i = 0; i < f->nsent; i++) {
 		raft_vote_req m;
@@ -471,7 +329,7 @@ static void test_majority_of_votes_makes_leader(void **st)
 	assert_int_equal(s->n.leader, 0);
 	assert_string_equal(f->label, "became leader");
 	assert_int_equal(f->label_flags & ST_LABEL_MILESTONE, ST_LABEL_MILESTONE);
-	assert_int_equal(count_sent(f, RAFT_MSG_APPEND), 4);
+	assert_int_equal(fk_count_sent(f, RAFT_MSG_APPEND), 4);
 	raft_append m;
 	memcpy(&m, last_sent(f, RAFT_MSG_APPEND)->body, offsetof(raft_append, e));
 	assert_int_equal(m.term, 2);
@@ -482,7 +340,7 @@ static void test_majority_of_votes_makes_leader(void **st)
 	assert_true(f->timer_on[RAFT_T_HEARTBEAT]);
 	assert_int_equal(f->timer_delay[RAFT_T_HEARTBEAT], 50 * MS);
 	fire(f, s, RAFT_T_HEARTBEAT);
-	assert_int_equal(count_sent(f, RAFT_MSG_APPEND), 4);
+	assert_int_equal(fk_count_sent(f, RAFT_MSG_APPEND), 4);
 	assert_true(f->timer_on[RAFT_T_HEARTBEAT]);
 	/* an election timeout left over does not unseat a leader */
 	fire(f, s, RAFT_T_ELECTION);
@@ -738,7 +596,7 @@ static void commit_old_term(bool bug)
 		assert_int_equal(s->n.log_len, 3);
 		assert_int_equal(s->n.log[3].term, 4);
 		assert_string_equal(f->label, "append 3");
-		assert_int_equal(count_sent(f, RAFT_MSG_APPEND), 2);
+		assert_int_equal(fk_count_sent(f, RAFT_MSG_APPEND), 2);
 		r = append_reply(4, true, 3, 0);
 		deliver(f, s, 1, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 		assert_int_equal(s->n.commit, 3);
@@ -813,12 +671,12 @@ static void test_follower_applies_in_order(void **st)
 	for (int i = 0; i < 2; i++) {
 		assert_string_equal(f->loc[i].label, "apply");
 		assert_int_equal(f->loc[i].nbody, 3);
-		assert_int_equal(f->loc[i].index, i + 1);
-		assert_int_equal(f->loc[i].term, 1);
+		assert_int_equal(fk_int(&f->loc[i], "index"), i + 1);
+		assert_int_equal(fk_int(&f->loc[i], "term"), 1);
 	}
-	assert_string_equal(f->loc[0].cmd, "c1:write 1");
-	assert_string_equal(f->loc[1].cmd, "c1:write 2");
-	assert_int_equal(count_sent(f, RAFT_MSG_CLIENT_REPLY), 0);     /* followers don't answer */
+	assert_string_equal(fk_str(&f->loc[0], "cmd"), "c1:write 1");
+	assert_string_equal(fk_str(&f->loc[1], "cmd"), "c1:write 2");
+	assert_int_equal(fk_count_sent(f, RAFT_MSG_CLIENT_REPLY), 0);     /* followers don't answer */
 	/* commit learned is capped by what the message proves: a heartbeat with prev 1 and
 	 * leader_commit 3 proves only index 1 */
 	len = mk_append(&m, 2, 0, 1, 1, 3, NULL, 0, 0);
@@ -829,8 +687,8 @@ static void test_follower_applies_in_order(void **st)
 	deliver(f, s, 0, RAFT_MSG_APPEND, &m, len);
 	assert_int_equal(s->n.commit, 3);
 	assert_int_equal(f->nloc, 1);
-	assert_int_equal(f->loc[0].index, 3);
-	assert_int_equal(f->loc[0].term, 2);
+	assert_int_equal(fk_int(&f->loc[0], "index"), 3);
+	assert_int_equal(fk_int(&f->loc[0], "term"), 2);
 	assert_string_equal(f->label, "commit 3");
 	assert_int_equal(f->label_flags & ST_LABEL_MILESTONE, 0);   /* only a leader's commit */
 	free(s);
@@ -868,7 +726,7 @@ static void test_restart_keeps_persistent_state(void **st)
 	size_t len = mk_append(&m, 3, 1, 3, 2, 3, NULL, 0, 0);
 	deliver(f, s, 1, RAFT_MSG_APPEND, &m, len);
 	assert_int_equal(f->nloc, 3);
-	assert_int_equal(f->loc[0].index, 1);
+	assert_int_equal(fk_int(&f->loc[0], "index"), 1);
 	free(s);
 	free(f);
 }

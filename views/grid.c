@@ -9,7 +9,7 @@
 
 const char *const grid_role_names[R__COUNT] = {
 	"normal", "dim", "title", "border", "focus",
-	"node", "client", "leader", "candidate", "follower",
+	"node", "client", "role_strong", "role_active", "role_quiet",
 	"msg", "msg_hot", "drop", "crash", "pause", "partition",
 	"select", "mark", "past", "future", "concurrent",
 	"changed", "status", "key", "lesson", "warn", "ok", "timer", "clock",

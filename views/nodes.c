@@ -277,9 +277,10 @@ static void nodes_row_fill(const view_model *m, int p, uint32_t cur, uint32_t st
 /* Keys whose value speaks for itself ("leader", not "role leader"). */
 static const char *const nodes_bare_keys[] = {"role", "state", "status"};
 
-/* Values with a colour of their own. */
-static const struct { const char *val; int role; } nodes_value_roles[] = {
-	{"leader", R_LEADER}, {"candidate", R_CANDIDATE}, {"follower", R_FOLLOWER},
+/* A role value's colour, from the protocol's styles (st_protocol.role_styles). */
+static const int nodes_style_roles[] = {
+	[ST_STYLE_STRONG] = R_ROLE_STRONG, [ST_STYLE_ACTIVE] = R_ROLE_ACTIVE,
+	[ST_STYLE_QUIET] = R_ROLE_QUIET,
 };
 
 static bool nodes_bare(const char *key)
@@ -290,11 +291,14 @@ static bool nodes_bare(const char *key)
 	return false;
 }
 
-static int nodes_value_role(const char *val, int dflt)
+static int nodes_value_role(const st_protocol *pr, const char *key, const char *val, int dflt)
 {
-	for (size_t i = 0; i < sizeof nodes_value_roles / sizeof nodes_value_roles[0]; i++)
-		if (strcmp(nodes_value_roles[i].val, val) == 0)
-			return nodes_value_roles[i].role;
+	if (!pr || !pr->role_key || !pr->role_styles || strcmp(key, pr->role_key) != 0)
+		return dflt;
+	for (const st_role_style *rs = pr->role_styles; rs->value; rs++)
+		if (strcmp(rs->value, val) == 0 && rs->style >= ST_STYLE_STRONG &&
+		    rs->style <= ST_STYLE_QUIET)
+			return nodes_style_roles[rs->style];
 	return dflt;
 }
 
@@ -522,7 +526,7 @@ static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
 			int cx = x;
 			if (!nodes_bare(f->key))
 				cx += view_text(g, cx, y, f->key, end - cx, R_DIM, 0) + 1;
-			int role = down ? R_DIM : nodes_value_role(f->val, R_NORMAL);
+			int role = down ? R_DIM : nodes_value_role(m->trace->proto, f->key, f->val, R_NORMAL);
 			int attr = 0;
 			if (r->changed[k] && !down)
 				role = R_CHANGED, attr = A_BOLD_;

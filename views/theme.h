@@ -1,6 +1,6 @@
 /* theme.h: what colour each grid role is drawn in.
  *
- * Views speak in roles (R_LEADER, R_DROP, ...); a theme maps each role to a foreground, a
+ * Views speak in roles (R_ROLE_STRONG, R_DROP, ...); a theme maps each role to a foreground, a
  * background and attributes, so colours are a file a user can edit rather than code. A theme
  * file is assets/themes/NAME.json: an object whose keys are role names (grid_role_names) and
  * whose values are {"fg": "green", "bg": "default", "attrs": ["bold"]}; roles it leaves out

@@ -22,6 +22,7 @@
  *   where they are now and dimmed beyond, so they visibly travel while playing.
  * - Everything is a function of (model, rectangle), so hit-testing recomputes the same
  *   geometry the drawing used. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,9 +100,12 @@ static const struct { int glyph; uint8_t role; } tl_lane_looks[TLS__COUNT] = {
 	[TLS_OP] = {TG_OPEN_OP, R_CLIENT},
 };
 
-/* A process's role, as the protocol's state reports it under "role". */
-static const struct { const char *name; char letter; uint8_t role; } tl_roles[] = {
-	{"leader", 'L', R_LEADER}, {"candidate", 'C', R_CANDIDATE}, {"follower", 'F', R_FOLLOWER},
+/* A process's role as its protocol names it (st_protocol.role_key and role_styles), in the
+ * colour of its style and abbreviated to its first letter on a narrow lane label. */
+typedef struct { const char *name; char letter; uint8_t role; } tl_role;
+static const uint8_t tl_style_roles[] = {
+	[ST_STYLE_STRONG] = R_ROLE_STRONG, [ST_STYLE_ACTIVE] = R_ROLE_ACTIVE,
+	[ST_STYLE_QUIET] = R_ROLE_QUIET,
 };
 
 /* Input events the timeline understands, by their body's "action". */
@@ -162,14 +166,22 @@ static int tl_kv_proc(const st_trace *t, uint32_t list, const char *key, int npr
 	return (int)v;
 }
 
-/* Index into tl_roles of a state's "role", or -1. */
-static int tl_role_of_state(const st_trace *t, uint32_t state)
+/* The role a state record reports; false when the protocol names none or it is unknown. */
+static bool tl_role_of_state(const st_trace *t, uint32_t state, tl_role *out)
 {
-	const char *r = tl_kv_str(t, state, "role");
-	for (size_t i = 0; r && i < sizeof tl_roles / sizeof tl_roles[0]; i++)
-		if (strcmp(r, tl_roles[i].name) == 0)
-			return (int)i;
-	return -1;
+	const st_protocol *pr = t->proto;
+	if (!pr || !pr->role_key || !pr->role_styles)
+		return false;
+	const char *r = tl_kv_str(t, state, pr->role_key);
+	for (const st_role_style *rs = pr->role_styles; r && rs->value; rs++)
+		if (strcmp(r, rs->value) == 0 && rs->style >= ST_STYLE_STRONG &&
+		    rs->style <= ST_STYLE_QUIET) {
+			out->name = rs->value;
+			out->letter = (char)toupper((unsigned char)rs->value[0]);
+			out->role = tl_style_roles[rs->style];
+			return true;
+		}
+	return false;
 }
 
 /* The state record of an event (TRACE_NONE when it has none or is not held). */
@@ -634,8 +646,8 @@ static int tl_rel(const tl_frame *f, uint32_t id)
 static int tl_ev_base_role(const tl_frame *f, const st_event *e)
 {
 	if (e->flags & EVF_MILESTONE) {
-		int r = tl_role_of_state(f->t, e->state);
-		return r >= 0 ? tl_roles[r].role : R_CHANGED;
+		tl_role r;
+		return tl_role_of_state(f->t, e->state, &r) ? r.role : R_CHANGED;
 	}
 	if (e->kind == KIND_COMPLETE)
 		return tl_complete_roles[e->aux % 3];
@@ -1013,10 +1025,11 @@ static void tl_draw_gutter(tl_frame *f, const tl_sum *at_cursor)
 			continue;
 		bool client = p >= t->nnodes;
 		uint32_t state = tl_state_of(t, at_cursor->state_ev[p]);
-		int ri = tl_role_of_state(t, state);
-		int role = client ? R_CLIENT : ri >= 0 ? tl_roles[ri].role : R_NODE;
-		const char *word = client ? "client" : ri >= 0 ? tl_roles[ri].name : "";
-		char letter[2] = {ri >= 0 && !client ? tl_roles[ri].letter : 0, 0};
+		tl_role ro;
+		bool known = tl_role_of_state(t, state, &ro);
+		int role = client ? R_CLIENT : known ? ro.role : R_NODE;
+		const char *word = client ? "client" : known ? ro.name : "";
+		char letter[2] = {known && !client ? ro.letter : 0, 0};
 		int st = at_cursor->status[p];
 		if (st == TLS_CRASHED || st == TLS_PAUSED) {
 			role = st == TLS_CRASHED ? R_CRASH : R_PAUSE;
@@ -1026,12 +1039,13 @@ static void tl_draw_gutter(tl_frame *f, const tl_sum *at_cursor)
 		int attr = p == f->m->sel_proc ? A_REV_ | A_BOLD_ : A_BOLD_;
 		int n = view_text(g, G->in.x, y, t->proc_names[p], sep - G->in.x, role, attr);
 		char rest[40];
-		int64_t term;
+		int64_t epoch;
+		const char *ek = t->proto ? t->proto->epoch_key : NULL;
 		if (G->style == 0)
 			snprintf(rest, sizeof rest, " %s", letter);
-		else if (G->style == 2 && !client && st != TLS_CRASHED &&
-			 trace_kv_int(t, state, "term", &term))
-			snprintf(rest, sizeof rest, " %-9s t%lld", word, (long long)term);
+		else if (G->style == 2 && !client && st != TLS_CRASHED && ek &&
+			 trace_kv_int(t, state, ek, &epoch))
+			snprintf(rest, sizeof rest, " %-9s %c%lld", word, ek[0], (long long)epoch);
 		else
 			snprintf(rest, sizeof rest, " %s", word);
 		view_text(g, G->in.x + n, y, rest, sep - G->in.x - n, role, 0);

@@ -15,8 +15,8 @@
 /* Without colour, the attributes alone must still tell the selection, the mark, the past and
  * future, warnings and the status bar apart: these are added to the theme's own. */
 static const attr_t screen_mono[R__COUNT] = {
-	[R_DIM] = A_DIM, [R_BORDER] = A_DIM, [R_FOCUS] = A_BOLD, [R_LEADER] = A_BOLD,
-	[R_CANDIDATE] = A_BOLD, [R_DROP] = A_BOLD, [R_CRASH] = A_BOLD | A_UNDERLINE,
+	[R_DIM] = A_DIM, [R_BORDER] = A_DIM, [R_FOCUS] = A_BOLD, [R_ROLE_STRONG] = A_BOLD,
+	[R_ROLE_ACTIVE] = A_BOLD, [R_DROP] = A_BOLD, [R_CRASH] = A_BOLD | A_UNDERLINE,
 	[R_PARTITION] = A_BOLD, [R_SELECT] = A_REVERSE, [R_MARK] = A_UNDERLINE | A_BOLD,
 	[R_FUTURE] = A_DIM, [R_STATUS] = A_REVERSE, [R_WARN] = A_BOLD | A_REVERSE,
 	[R_KEY] = A_BOLD, [R_TITLE] = A_BOLD, [R_MSG_HOT] = A_BOLD,

@@ -166,6 +166,12 @@ struct st_tev {
 	void *impl;
 };
 
+/* How the views show a process's role without knowing the protocol: the value of the state
+ * key role_key in one of three colour classes (a leader-like, a contending, a following
+ * role). */
+enum { ST_STYLE_STRONG = 1, ST_STYLE_ACTIVE, ST_STYLE_QUIET };
+typedef struct { const char *value; int style; } st_role_style;
+
 typedef struct st_protocol {
 	const char *name;
 	const char *version;        /* recorded in traces; --replay refuses another version */
@@ -175,6 +181,13 @@ typedef struct st_protocol {
 	const char *const *msg_types;   int n_msg_types;
 	const char *const *timer_names; int n_timers;   /* a timer event's label */
 	const st_param_spec *params;    int n_params;
+
+	/* Presentation, all optional: the state key naming a process's role, the role values
+	 * with their style (NULL-terminated), and a key shown beside the role on a wide lane
+	 * label (its first letter and value: "t7"). */
+	const char *role_key;
+	const st_role_style *role_styles;
+	const char *epoch_key;
 
 	void (*init)(st_ctx *c, void *state, const st_param_val *params);
 	void (*on_message)(st_ctx *c, void *state, const st_msg *m);

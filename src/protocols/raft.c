@@ -1056,6 +1056,11 @@ static void raft_encode(int type, const void *body, size_t len, st_sink *k)
 		raft_encoders[type](body, k);
 }
 
+static const st_role_style raft_role_styles[] = {
+	{"leader", ST_STYLE_STRONG}, {"candidate", ST_STYLE_ACTIVE}, {"follower", ST_STYLE_QUIET},
+	{NULL, 0},
+};
+
 const st_protocol raft_protocol = {
 	.name = "raft",
 	.version = "1",
@@ -1071,6 +1076,7 @@ const st_protocol raft_protocol = {
 	.on_client = raft_on_client,
 	.on_restart = raft_on_restart,
 	.describe = raft_describe,
+	.role_key = "role", .role_styles = raft_role_styles, .epoch_key = "term",
 	.encode = raft_encode,
 	.check_size = sizeof(raft_checker),
 	.check = raft_check,

@@ -257,7 +257,7 @@ static void test_lanes_and_labels(void **unused)
 		assert_int_equal(cell_ch(g, 2, y), (uint32_t)name[1]);
 		int role = cell_role(g, 1, y);
 		if (p < w.t->nnodes)
-			assert_true(role == R_FOLLOWER || role == R_LEADER || role == R_CANDIDATE);
+			assert_true(role == R_ROLE_QUIET || role == R_ROLE_STRONG || role == R_ROLE_ACTIVE);
 		else
 			assert_int_equal(role, R_CLIENT);
 	}
@@ -266,7 +266,7 @@ static void test_lanes_and_labels(void **unused)
 	uint32_t won = find_label(w.t, "became leader");
 	assert_int_equal(trace_at(w.t, won)->proc, 2);
 	/* (the lane name reads the role at the cursor: n3 leads by then) */
-	assert_true(cell_role(g, 1, y3) == R_LEADER);
+	assert_true(cell_role(g, 1, y3) == R_ROLE_STRONG);
 	assert_non_null(strstr(text, "n3 leader"));
 	/* messages travel between the lanes, with arrowheads where they arrive */
 	int y1 = lane_row(&m, g, 0), y2 = lane_row(&m, g, 1);

@@ -219,7 +219,7 @@ static void test_nodes_shows_leader(void **state)
 	assert_has(g, "leader");
 	int leaders = 0;
 	for (int y = 0; y < g->h; y++)
-		leaders += count_role(g, R_LEADER, y) > 0;
+		leaders += count_role(g, R_ROLE_STRONG, y) > 0;
 	assert_true(leaders >= 1);
 	assert_has(g, "term");
 	assert_has(g, "commit");
@@ -234,7 +234,7 @@ static void test_nodes_shows_leader(void **state)
 			w.m.sim = w.s;
 		g = draw_pane(nodes_draw, &w.m, 100, 10);
 		for (int y = 0; y < g->h; y++)
-			assert_int_equal(count_role(g, R_LEADER, y), 0);
+			assert_int_equal(count_role(g, R_ROLE_STRONG, y), 0);
 		assert_has(g, "follower");
 		grid_free(g);
 	}
@@ -796,19 +796,19 @@ static void test_theme(void **state)
 	theme t, d;
 	char err[1024];
 	theme_default(&d);
-	const char *ok = "{\"name\": \"mine\", \"leader\": {\"fg\": \"bright_green\", \"bg\": 17, "
+	const char *ok = "{\"name\": \"mine\", \"role_strong\": {\"fg\": \"bright_green\", \"bg\": 17, "
 			 "\"attrs\": [\"bold\", \"underline\"]}}";
 	assert_int_equal(theme_parse(&t, ok, strlen(ok), "mine.json", err, sizeof err), 0);
 	assert_string_equal(t.name, "mine");
-	assert_int_equal(t.role[R_LEADER].fg, 10);
-	assert_int_equal(t.role[R_LEADER].bg, 17);
-	assert_int_equal(t.role[R_LEADER].attr, A_BOLD_ | A_UND_);
+	assert_int_equal(t.role[R_ROLE_STRONG].fg, 10);
+	assert_int_equal(t.role[R_ROLE_STRONG].bg, 17);
+	assert_int_equal(t.role[R_ROLE_STRONG].attr, A_BOLD_ | A_UND_);
 	assert_memory_equal(&t.role[R_DROP], &d.role[R_DROP], sizeof d.role[R_DROP]);
 
-	const char *bad_role = "{\"leeder\": {\"fg\": \"green\"}}";
+	const char *bad_role = "{\"role_strnog\": {\"fg\": \"green\"}}";
 	assert_int_equal(theme_parse(&t, bad_role, strlen(bad_role), "x.json", err, sizeof err), -1);
-	assert_non_null(strstr(err, "x.json: \"leeder\" is not a role"));
-	assert_non_null(strstr(err, "leader"));
+	assert_non_null(strstr(err, "x.json: \"role_strnog\" is not a role"));
+	assert_non_null(strstr(err, "role_strong"));
 	const char *bad_color = "{\"drop\": {\"fg\": \"redd\"}}";
 	assert_int_equal(theme_parse(&t, bad_color, strlen(bad_color), "x.json", err, sizeof err), -1);
 	assert_non_null(strstr(err, "x.json: drop.fg: \"redd\" is not a colour; expected"));

@@ -103,33 +103,11 @@ int grid_text_at(grid *g, int x, int y, const char *utf8, int max_w, int role, i
 	return n;
 }
 
-int grid_printf(grid *g, int x, int y, int max_w, int role, int attr, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	return grid_text_at(g, x, y, buf, max_w, role, attr);
-}
-
 void grid_fill(grid *g, grid_rect r, uint32_t ch, int role, int attr)
 {
 	for (int y = r.y; y < r.y + r.h; y++)
 		for (int x = r.x; x < r.x + r.w; x++)
 			grid_put(g, x, y, ch, role, attr);
-}
-
-void grid_set_role(grid *g, grid_rect r, int role, int attr)
-{
-	for (int y = r.y; y < r.y + r.h; y++)
-		for (int x = r.x; x < r.x + r.w; x++) {
-			grid_cell *c = grid_at(g, x, y);
-			if (c) {
-				c->role = (uint8_t)role;
-				c->attr = (uint8_t)attr;
-			}
-		}
 }
 
 void grid_hline(grid *g, int x, int y, int w, int role)
@@ -209,13 +187,3 @@ char *grid_text(const grid *g)
 	return out;
 }
 
-int grid_utf8_width(const char *s)
-{
-	int n = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		utf8_next(&p);
-		n++;
-	}
-	return n;
-}

@@ -64,17 +64,12 @@ void grid_put_glyph(grid *g, int x, int y, grid_glyph gl, int role, int attr);
  * columns written. Control characters become '?'. Every code point takes one column (wide
  * characters are not used by views). */
 int grid_text_at(grid *g, int x, int y, const char *utf8, int max_w, int role, int attr);
-int grid_printf(grid *g, int x, int y, int max_w, int role, int attr, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
 void grid_fill(grid *g, grid_rect r, uint32_t ch, int role, int attr);
-void grid_set_role(grid *g, grid_rect r, int role, int attr);
 void grid_hline(grid *g, int x, int y, int w, int role);
 void grid_vline(grid *g, int x, int y, int h, int role);
 /* A box around r with a title in its top edge. */
 void grid_box(grid *g, grid_rect r, const char *title, int role);
 /* The grid as UTF-8 text, one line per row, trailing blanks trimmed; malloc'd. */
 char *grid_text(const grid *g);
-/* Columns a UTF-8 string takes. */
-int grid_utf8_width(const char *s);
 
 #endif

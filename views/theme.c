@@ -56,13 +56,6 @@ void theme_default(theme *t)
 	memcpy(t->role, theme_builtin, sizeof t->role);
 }
 
-const char *theme_color_name(int color)
-{
-	if (color == THEME_DEFAULT)
-		return "default";
-	return color >= 0 && color < 16 ? theme_colors[color] : NULL;
-}
-
 /* A colour from a name or a palette index; false when it is neither. */
 static bool theme_color(const cJSON *v, int16_t *out)
 {

@@ -42,8 +42,5 @@ int theme_load(theme *t, const char *name, const char *argv0, char *err, size_t 
 int theme_parse(theme *t, const char *text, size_t len, const char *path, char *err,
 		size_t errlen);
 
-/* A colour's name as theme files spell it ("green", "bright_red", "default"), or NULL for a
- * palette index without a name. */
-const char *theme_color_name(int color);
 
 #endif

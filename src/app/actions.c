@@ -694,7 +694,7 @@ void actions_export(session *s, int arg)
 
 void actions_export_write(session *s, const char *path)
 {
-	tj_meta meta = {s->rs.path, s->rs.faults ? s->rs.faults_str : NULL, -1};
+	tj_meta meta = {s->rs.path, s->rs.faults ? s->rs.faults_str : NULL};
 	char err[512];
 	const st_trace *t = actions_trace(s);
 	if (trace_json_export(t, path, &meta, err, sizeof err) != 0) {

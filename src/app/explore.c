@@ -52,7 +52,7 @@ int explore_main(const cli_opts *o)
 		snprintf(path, sizeof path, "explore-%s-seed%llu.json", r.sc->name,
 			 (unsigned long long)seed);
 		run_setup_world(&r, seed, true);
-		tj_meta meta = {r.path, r.faults_str, (int64_t)o->steps};
+		tj_meta meta = {r.path, r.faults_str};
 		tj_writer *w = tj_open(path, r.trace, &meta, err, sizeof err);
 		if (w) {
 			tj_stream(r.trace, w);

@@ -101,7 +101,7 @@ int headless_main(const cli_opts *o)
 	hl_stats st;
 	memset(&st, 0, sizeof st);
 	char err[1024];
-	tj_meta meta = {r.path, r.faults_str, o->has_steps ? (int64_t)o->steps : -1};
+	tj_meta meta = {r.path, r.faults_str};
 	if (o->export_path) {
 		st.w = tj_open(o->export_path, r.trace, &meta, err, sizeof err);
 		if (!st.w) {

@@ -99,12 +99,6 @@ static const keys_binding keys_rows[] = {
 };
 enum { KEYS_N = sizeof keys_rows / sizeof keys_rows[0] };
 
-const keys_binding *keys_table(int *n)
-{
-	*n = KEYS_N;
-	return keys_rows;
-}
-
 static const keys_binding *keys_find_in(int code, const char *mode, int *arg)
 {
 	for (int i = 0; i < KEYS_N; i++) {

@@ -39,8 +39,6 @@ typedef struct {
  * argument for that code. */
 const keys_binding *keys_lookup(int code, const char *mode, int *arg);
 
-/* The table itself, for tests and documentation. */
-const keys_binding *keys_table(int *n);
 
 /* The run's bindings as the views want them (picker rows left out); a static array, nothing
  * to free. */

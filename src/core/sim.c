@@ -979,33 +979,10 @@ sim_status sim_run_until_us(st_sim *s, int64_t t_us)
 	return st == SIM_IDLE ? SIM_OK : st;
 }
 
-sim_status sim_run_until(st_sim *s, bool (*pred)(const st_sim *, uint32_t, uint32_t, void *),
-			 void *u, uint64_t max_steps, bool *found)
-{
-	*found = false;
-	sim_status st = SIM_OK;
-	for (uint64_t i = 0; i < max_steps; i++) {
-		uint32_t first = s->c.next_ev;
-		st = sim_step(s);
-		if (st == SIM_IDLE)
-			break;
-		if (pred(s, first, s->c.next_ev, u)) {
-			*found = true;
-			break;
-		}
-		if (st != SIM_OK)
-			break;
-	}
-	return st;
-}
-
 int64_t sim_now_us(const st_sim *s) { return s->c.now_us; }
 uint32_t sim_events(const st_sim *s) { return s->c.next_ev; }
 int64_t sim_next_us(const st_sim *s) { return s->nq ? s->q[0].t_us : -1; }
 uint64_t sim_steps(const st_sim *s) { return s->c.steps; }
-const st_scenario *sim_scenario(const st_sim *s) { return s->sc; }
-st_trace *sim_trace(const st_sim *s) { return s->tr; }
-
 const st_violation *sim_violation(const st_sim *s, uint32_t *event_id)
 {
 	if (!s->c.violated)

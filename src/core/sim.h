@@ -45,17 +45,11 @@ sim_status sim_step(st_sim *s);
 sim_status sim_run_steps(st_sim *s, uint64_t steps);
 /* Run every event at or before t_us, then set the clock to t_us. */
 sim_status sim_run_until_us(st_sim *s, int64_t t_us);
-/* Step until pred returns true on the events a step appended, or steps run out. */
-sim_status sim_run_until(st_sim *s, bool (*pred)(const st_sim *s, uint32_t first_ev,
-						  uint32_t end_ev, void *u),
-			 void *u, uint64_t max_steps, bool *found);
 
 int64_t sim_now_us(const st_sim *s);
 int64_t sim_next_us(const st_sim *s);   /* time of the next queued item, -1 when none */
 uint64_t sim_steps(const st_sim *s);
 uint32_t sim_events(const st_sim *s);   /* events this world has produced (its trace position) */
-const st_scenario *sim_scenario(const st_sim *s);
-st_trace *sim_trace(const st_sim *s);
 /* After SIM_VIOLATION: what and where (the last event of the violating step). */
 const st_violation *sim_violation(const st_sim *s, uint32_t *event_id);
 

@@ -421,15 +421,6 @@ int tj_close(tj_writer *w, char *err, size_t errlen)
 	return rc;
 }
 
-void tj_abort(tj_writer *w)
-{
-	if (w->f && w->f != stdout) {
-		fclose(w->f);
-		unlink(w->tmp);
-	}
-	tj_release(w);
-}
-
 static void tj_stream_flush(st_trace *t, uint32_t first, uint32_t count, void *user)
 {
 	for (uint32_t i = 0; i < count; i++)

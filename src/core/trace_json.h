@@ -14,7 +14,6 @@
 typedef struct {
 	const char *scenario_path;  /* where the scenario was loaded from (for --replay) */
 	const char *faults;         /* the --faults words, or NULL */
-	int64_t steps;              /* how far the run was asked to go, or -1 */
 } tj_meta;
 
 typedef struct tj_writer tj_writer;
@@ -26,8 +25,6 @@ tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, cha
 void tj_event(tj_writer *w, const st_trace *t, uint32_t id);
 /* Finish the document and rename it into place; 0 on success, -1 and a message otherwise. */
 int tj_close(tj_writer *w, char *err, size_t errlen);
-/* Give up: remove the temporary file. */
-void tj_abort(tj_writer *w);
 
 /* Make a trace stream its finished steps into w (memory stays flat). */
 void tj_stream(st_trace *t, tj_writer *w);

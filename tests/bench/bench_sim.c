@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	int fd = mkstemp(out);
 	if (fd >= 0)
 		close(fd);
-	tj_meta meta = {path, NULL, -1};
+	tj_meta meta = {path, NULL};
 	t0 = now_s();
 	if (trace_json_export(t, out, &meta, err, sizeof err) != 0) {
 		fprintf(stderr, "bench: %s\n", err);

@@ -782,8 +782,15 @@ static bool run_fault(st_sim *s, const qitem *it)
 		if (k == FAULT_PARTITION && s->nn > 1) {
 			int8_t g[ST_MAX_PROCS];
 			memset(g, -1, sizeof g);
+			int side[2] = {0, 0};
 			for (int p = 0; p < s->nn; p++)
-				g[p] = (int8_t)rng_range(&s->c.rng, 0, 1);
+				side[g[p] = (int8_t)rng_range(&s->c.rng, 0, 1)]++;
+			/* a split that leaves one side empty cuts nothing: move one node over */
+			if (!side[0] || !side[1]) {
+				int p = (int)rng_range(&s->c.rng, 0, s->nn - 1);
+				g[p] = (int8_t)!g[p];
+			}
+			/* clients (in no group) reach both sides, as a client library would */
 			sim_partition(s, g, 2, BY_SCHEDULE);
 			q_push(s, s->c.now_us + later, Q_FAULT, 0, FA_HEAL, 0);
 		} else if (k == FAULT_CRASH) {

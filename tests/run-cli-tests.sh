@@ -96,6 +96,9 @@ sed '300s/"lamport":[0-9]*/"lamport":7777/' "$TMP/r.json" > "$TMP/r-edited.json"
 expect 1 "--replay of a hand-edited trace" -- "$BIN" --replay --headless "$TMP/r-edited.json"
 contains "the first differing event is named" "$TMP/err" "differs: field \"lamport\" is 7777 in the file"
 expect 2 "--replay of a missing file" -- "$BIN" --replay --headless "$TMP/nope.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["processes"].append({"name":"n9","role":"node"}); json.dump(d,open(sys.argv[2],"w"))' "$TMP/r.json" "$TMP/r-procs.json"
+expect 1 "--replay of a trace with other processes" -- "$BIN" --replay --headless "$TMP/r-procs.json"
+contains "the processes are named" "$TMP/err" "processes, but scenario"
 
 # --- golden: a fixed seed gives a fixed trace
 GOLD=tests/golden/raft-election-seed7-400.json

@@ -277,6 +277,19 @@ int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, F
 		status = EXIT_BAD_INPUT;
 		goto done;
 	}
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
+		fprintf(errf, "spacetime: %s: trace format version %s; this build reads version 1\n",
+			path, cJSON_IsNumber(ver) ? "other than 1" : "missing");
+		status = EXIT_BAD_INPUT;
+		goto done;
+	}
+	if (seedj->valuedouble < 0 || seedj->valuedouble > 9007199254740992.0 ||
+	    seedj->valuedouble != (double)(uint64_t)seedj->valuedouble) {
+		fprintf(errf, "spacetime: %s: seed must be a whole number from 0 to 2^53\n", path);
+		status = EXIT_BAD_INPUT;
+		goto done;
+	}
 	const st_protocol *pr = registry_find(proto);
 	if (!pr || (pver && strcmp(pver, pr->version) != 0)) {
 		fprintf(errf, "spacetime: %s: protocol %s version %s cannot be re-simulated here "
@@ -306,6 +319,28 @@ int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, F
 		fprintf(errf, "spacetime: %s: %s\n", path, err);
 		status = EXIT_BAD_INPUT;
 		goto done;
+	}
+	/* the processes must be the scenario's, name for name */
+	const cJSON *procs = cJSON_GetObjectItemCaseSensitive(doc, "processes"), *pj;
+	int np = cJSON_GetArraySize(procs), pi = 0;
+	if (!cJSON_IsArray(procs) || np != r->sc->nprocs) {
+		fprintf(errf, "spacetime: %s: %d processes, but scenario %s has %d\n", path, np,
+			r->sc->name, r->sc->nprocs);
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	cJSON_ArrayForEach(pj, procs) {
+		char want[16];
+		scenario_proc_name(r->sc, pi, want, sizeof want);
+		const char *name = json_str(pj, "name"), *role = json_str(pj, "role");
+		const char *want_role = pi < r->sc->nnodes ? "node" : "client";
+		if (!name || strcmp(name, want) != 0 || !role || strcmp(role, want_role) != 0) {
+			fprintf(errf, "spacetime: %s: process %d is %s (%s), the scenario's is %s (%s)\n",
+				path, pi, name ? name : "?", role ? role : "?", want, want_role);
+			status = EXIT_RUNTIME;
+			goto done;
+		}
+		pi++;
 	}
 	r->seed = (uint64_t)seedj->valuedouble;
 	sim_opts so = {r->seed, o->check, fmask};

@@ -662,7 +662,12 @@ static void actions_msg(session *s, hist_act_kind kind, int64_t delay_us, const 
 	actions_proc_name(s, f.to, b_, sizeof b_);
 	const char *type = f.type >= 0 && f.type < pr->n_msg_types ? pr->msg_types[f.type] : "msg";
 	snprintf(what, sizeof what, "%s %s %s\u2192%s (msg %u)", verb, type, a_, b_, f.msg);
-	hist_act a = {.kind = kind, .msg = f.msg, .a_us = delay_us};
+	/* which copy of the message (a duplicated one is listed once per copy) */
+	static sim_flight all[ACTIONS_MAX_FLIGHTS];
+	int n = actions_flights(s, all), copy = 0;
+	for (int i = 0; i < n && i < s->sel_flight; i++)
+		copy += all[i].msg == f.msg;
+	hist_act a = {.kind = kind, .msg = f.msg, .copy = copy, .a_us = delay_us};
 	actions_act(s, &a, what);
 	/* the list changed under the selection: keep it in range */
 	actions_flight_move(s, 0);

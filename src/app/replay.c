@@ -127,6 +127,7 @@ static bool rd_latency(const cJSON *b, hist_act *a)
 static bool rd_msg(const cJSON *b, hist_act *a)
 {
 	a->msg = (uint32_t)json_num(b, "msg", -1);
+	a->copy = json_int(b, "copy", 0);
 	a->a_us = (int64_t)json_num(b, "delay_us", 0);
 	return true;
 }
@@ -198,6 +199,7 @@ static bool replay_action_of(const cJSON *ev, hist_act *a)
 	if (strcmp(kind, "drop") == 0) {
 		a->kind = ACT_MSG_DROP;
 		a->msg = (uint32_t)json_num(ev, "msg", -1);
+		a->copy = json_int(ev, "copy", 0);
 		return true;
 	}
 	if (strcmp(kind, "input") == 0) {

@@ -167,7 +167,7 @@ static bool act_latency(st_sim *s, const hist_act *a)
 static bool act_msg(st_sim *s, const hist_act *a)
 {
 	uint32_t slot;
-	if (!sim_msg_slot(s, a->msg, &slot))
+	if (!sim_msg_slot(s, a->msg, a->copy, &slot))
 		return false;
 	switch (a->kind) {
 	case ACT_MSG_DROP: return sim_msg_drop(s, slot, BY_USER);
@@ -215,7 +215,7 @@ static bool hist_can(const st_sim *s, const hist_act *a)
 	case ACT_RESUME: return sim_proc_status_of(s, a->proc) == PROC_PAUSED;
 	case ACT_REQUEST: return sim_request_fits(s, a->proc);
 	case ACT_MSG_DROP: case ACT_MSG_DELIVER: case ACT_MSG_DUP: case ACT_MSG_DELAY:
-		return sim_msg_slot(s, a->msg, &slot);
+		return sim_msg_slot(s, a->msg, a->copy, &slot);
 	case ACT_FIRE_TIMER:
 		return sim_proc_status_of(s, a->proc) == PROC_UP &&
 		       sim_timer(s, a->proc, a->timer, &set, &fire);

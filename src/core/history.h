@@ -33,7 +33,8 @@ typedef struct {
 				   ACT_MANUAL: proc 1 on, 0 off */
 	int8_t group[ST_MAX_PROCS];
 	int ngroups;
-	uint32_t msg;           /* message actions name the message by id */
+	uint32_t msg;           /* message actions name the message by id ... */
+	int copy;               /* ... and which of its copies in flight (0 unless duplicated) */
 	int timer;
 	int64_t a_us, b_us;     /* delay; latency range; ACT_CLOCK: skew in a_us, drift ppm in b_us */
 	double rate;

@@ -1029,7 +1029,30 @@ static int flight_cmp(const void *a, const void *b)
 	const sim_flight *x = a, *y = b;
 	if (x->deliver_us != y->deliver_us)
 		return x->deliver_us < y->deliver_us ? -1 : 1;
-	return x->msg < y->msg ? -1 : x->msg > y->msg;
+	if (x->msg != y->msg)
+		return x->msg < y->msg ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* Copies of one message in flight (a duplicated one has several) are told apart by their
+ * place among that message's copies, in the order the pane lists them: that is what a user
+ * picks, and what the trace records so a replay picks the same one. */
+static bool sim_copy_before(const slot_hdr *a, uint32_t ia, const slot_hdr *b, uint32_t ib)
+{
+	return a->deliver_us < b->deliver_us || (a->deliver_us == b->deliver_us && ia < ib);
+}
+
+static int sim_copy_index(const st_sim *s, uint32_t slot)
+{
+	const slot_hdr *h = slot_at(s, slot);
+	int n = 0;
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		const slot_hdr *o = slot_at(s, i);
+		if (i != slot && (o->flags & SLOT_USED) && o->msg == h->msg &&
+		    sim_copy_before(o, i, h, slot))
+			n++;
+	}
+	return n;
 }
 
 int sim_inflight(const st_sim *s, sim_flight *out, int max)
@@ -1280,19 +1303,22 @@ bool sim_msg_drop(st_sim *s, uint32_t slot, st_by by)
 	if (!h)
 		return false;
 	sim_begin(s);
-	sim_drop(s, h->msg, DROP_USER, by);
+	st_kv body[1] = {{"copy", ST_V_INT, sim_copy_index(s, slot), NULL}};
+	uint32_t id = sim_drop(s, h->msg, DROP_USER, by);
+	sim_set_body(s, id, body, 1);   /* which copy: what --replay needs to drop it again */
 	slot_free(s, slot);
 	sim_end(s);
 	return true;
 }
 
-static void sim_note_msg_action(st_sim *s, const char *action, const char *what, uint32_t msg,
+static void sim_note_msg_action(st_sim *s, const char *action, const char *what, uint32_t slot,
 				st_by by)
 {
-	st_kv body[1] = {{"msg", ST_V_INT, msg, NULL}};
+	uint32_t msg = slot_at(s, slot)->msg;
+	st_kv body[2] = {{"msg", ST_V_INT, msg, NULL}, {"copy", ST_V_INT, sim_copy_index(s, slot), NULL}};
 	char label[40];
 	snprintf(label, sizeof label, "%s msg %u", what, msg);
-	sim_input(s, action, label, body, 1, by);
+	sim_input(s, action, label, body, 2, by);
 }
 
 bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by)
@@ -1301,8 +1327,8 @@ bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by)
 	if (!h)
 		return false;
 	sim_begin(s);
+	sim_note_msg_action(s, "deliver", "deliver now", slot, by);
 	h->gen++;  /* the old queue item is stale now */
-	sim_note_msg_action(s, "deliver", "deliver now", h->msg, by);
 	if (s->c.manual) {
 		qitem it = {s->c.now_us, s->c.seq++, slot, h->gen, Q_DELIVER, h->to};
 		run_deliver(s, &it);
@@ -1339,11 +1365,11 @@ void sim_clock_of(const st_sim *s, int p, int64_t *skew_us, int32_t *drift_ppm)
 	*skew_us = sim_local_clock_us(s, p) - t;
 }
 
-bool sim_msg_slot(const st_sim *s, uint32_t msg, uint32_t *slot)
+bool sim_msg_slot(const st_sim *s, uint32_t msg, int copy, uint32_t *slot)
 {
 	for (uint32_t i = 0; i < s->nslots; i++) {
 		slot_hdr *h = slot_at(s, i);
-		if ((h->flags & SLOT_USED) && h->msg == msg) {
+		if ((h->flags & SLOT_USED) && h->msg == msg && sim_copy_index(s, i) == copy) {
 			*slot = i;
 			return true;
 		}
@@ -1385,11 +1411,11 @@ bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by)
 	if (!h)
 		return false;
 	sim_begin(s);
+	sim_note_msg_action(s, "duplicate_msg", "duplicate", slot, by);
 	uint32_t d = sim_copy_slot(s, slot);
 	/* as the network's own duplication: the copy is not lost with the original (a
 	 * partition still stops it on arrival) */
 	slot_at(s, d)->flags &= (uint8_t)~SLOT_LOST;
-	sim_note_msg_action(s, "duplicate_msg", "duplicate", slot_at(s, d)->msg, by);
 	sim_queue_delivery(s, d, rng_range(&s->c.rng, s->c.lat_lo, s->c.lat_hi));
 	sim_msg_pending(s, slot_at(s, d)->msg, 1);
 	sim_end(s);
@@ -1404,10 +1430,11 @@ bool sim_msg_delay(st_sim *s, uint32_t slot, int64_t delay_us, st_by by)
 	sim_begin(s);
 	int64_t at = h->deliver_us + delay_us;
 	h->gen++;
-	st_kv body[2] = {{"msg", ST_V_INT, h->msg, NULL}, {"delay_us", ST_V_INT, delay_us, NULL}};
+	st_kv body[3] = {{"msg", ST_V_INT, h->msg, NULL}, {"delay_us", ST_V_INT, delay_us, NULL},
+			 {"copy", ST_V_INT, sim_copy_index(s, slot), NULL}};
 	char label[40];
 	snprintf(label, sizeof label, "delay msg %u", h->msg);
-	sim_input(s, "delay", label, body, 2, by);
+	sim_input(s, "delay", label, body, 3, by);
 	h->deliver_us = at;
 	q_push(s, at, Q_DELIVER, h->to, h->gen, slot);
 	sim_end(s);

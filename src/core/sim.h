@@ -94,8 +94,9 @@ bool sim_msg_drop(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_deliver_now(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_duplicate(st_sim *s, uint32_t slot, st_by by);
 bool sim_msg_delay(st_sim *s, uint32_t slot, int64_t delay_us, st_by by);
-/* Find the slot of a message in flight by its id; false when it is not in flight. */
-bool sim_msg_slot(const st_sim *s, uint32_t msg, uint32_t *slot);
+/* Find the slot of a message in flight by its id and which of its copies (0 unless it was
+ * duplicated: copies count in the order sim_inflight lists them); false when not in flight. */
+bool sim_msg_slot(const st_sim *s, uint32_t msg, int copy, uint32_t *slot);
 
 /* Manual mode (the DSLabs / Oddity way): steps run only scheduled actions and client ops;
  * messages are delivered (sim_msg_deliver_now, which then delivers at once) and timers fire

@@ -306,6 +306,11 @@ void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id)
 		jb_int(b, e->ref);
 		jb_key(b, "reason");
 		jb_str(b, trace_drop_names[e->aux & 3]);
+		int64_t copy;
+		if (trace_kv_int(t, e->body, "copy", &copy)) {   /* a user's drop: which copy */
+			jb_key(b, "copy");
+			jb_int(b, copy);
+		}
 		break;
 	case KIND_PARTITION: {
 		jb_key(b, "groups");

@@ -221,3 +221,27 @@ test_cut_clock_latency() {
 	"$bin" --replay --headless "$tmp/ccl.json" >"$tmp/ccl.out" 2>&1 ||
 		{ LAST_SCREEN=$(cat "$tmp/ccl.out"); fail "--replay differs after cut, clock and latency"; return 1; }
 }
+
+# Copies of a duplicated message are told apart: drop the second copy, and the replay drops
+# the same one.
+test_drop_one_copy_replays() {
+	start 120 40 -- "$quiet"
+	wait_for "event 0/" || return 1
+	keys n
+	wait_for "milestone" || return 1
+	keys M
+	wait_for "manual" || return 1
+	keys D
+	wait_re 'duplicated? [A-Za-z]+ n[0-9]' 3 || return 1
+	local k
+	for k in 1 2 3 4 5 6 7 8 9; do keys j; done
+	keys d
+	wait_re 'dropped [A-Za-z]+ n[0-9]' 3 || return 1
+	keys Enter Enter
+	keys e
+	wait_for "export to:" || return 1
+	keys C-u "$tmp/copy.json" Enter
+	wait_for "exported" 5 || return 1
+	"$bin" --replay --headless "$tmp/copy.json" >"$tmp/copy.out" 2>&1 ||
+		{ LAST_SCREEN=$(cat "$tmp/copy.out"); fail "--replay differs after dropping a copy"; return 1; }
+}

@@ -18,7 +18,7 @@ static const keys_binding keys_rows[] = {
 	{"p", "", {{'p', 0}}, actions_play, "play / pause", true},
 	{"+ -", "", {{'+', 1}, {'=', 1}, {'-', -1}, {'_', -1}}, actions_speed,
 	 "play faster / slower", false},
-	{"n", "", {{'n', 0}}, actions_milestone, "next milestone (leader, commit)",
+	{"n", "", {{'n', 0}}, actions_milestone, "next milestone (a key moment: a leader, a commit, ...)",
 	 true},
 	{"b", "", {{'b', 0}, {KEY_BACKSPACE, 0}}, actions_back, "step back (rewind)",
 	 true},

@@ -464,34 +464,35 @@ static bool actions_need_proc(session *s, bool node_only)
 	return true;
 }
 
-void actions_crash(session *s, int arg)
+/* The two on/off states of a process the keys flip, one table: the status that means "on",
+ * the actions that turn it off and on, and what to say. */
+static const struct {
+	sim_proc_status on;
+	hist_act_kind off_kind, on_kind;
+	const char *off_msg, *on_msg;
+} actions_proc_flips[] = {
+	{PROC_CRASHED, ACT_RESTART, ACT_CRASH, "restarted %s: persistent state kept",
+	 "crashed %s: volatile state lost (x restarts it)"},
+	{PROC_PAUSED, ACT_RESUME, ACT_PAUSE, "resumed %s", "paused %s (P resumes it)"},
+};
+
+static void actions_flip_proc(session *s, int which)
 {
-	(void)arg;
 	if (!actions_need_proc(s, false))
 		return;
 	int p = s->sel_proc;
 	char who[16], what[96];
 	actions_proc_name(s, p, who, sizeof who);
-	bool crashed = sim_proc_status_of(history_sim(s->h), p) == PROC_CRASHED;
-	hist_act a = {.kind = crashed ? ACT_RESTART : ACT_CRASH, .proc = p};
-	snprintf(what, sizeof what, crashed ? "restarted %s: persistent state kept"
-				       : "crashed %s: volatile state lost (x restarts it)", who);
+	bool on = sim_proc_status_of(history_sim(s->h), p) == actions_proc_flips[which].on;
+	hist_act a = {.kind = on ? actions_proc_flips[which].off_kind
+				 : actions_proc_flips[which].on_kind, .proc = p};
+	snprintf(what, sizeof what, on ? actions_proc_flips[which].off_msg
+				      : actions_proc_flips[which].on_msg, who);
 	actions_act(s, &a, what);
 }
 
-void actions_pause_proc(session *s, int arg)
-{
-	(void)arg;
-	if (!actions_need_proc(s, false))
-		return;
-	int p = s->sel_proc;
-	char who[16], what[96];
-	actions_proc_name(s, p, who, sizeof who);
-	bool paused = sim_proc_status_of(history_sim(s->h), p) == PROC_PAUSED;
-	hist_act a = {.kind = paused ? ACT_RESUME : ACT_PAUSE, .proc = p};
-	snprintf(what, sizeof what, paused ? "resumed %s" : "paused %s (P resumes it)", who);
-	actions_act(s, &a, what);
-}
+void actions_crash(session *s, int arg) { (void)arg; actions_flip_proc(s, 0); }
+void actions_pause_proc(session *s, int arg) { (void)arg; actions_flip_proc(s, 1); }
 
 void actions_isolate(session *s, int arg)
 {

@@ -7,7 +7,8 @@
 #   make bench      the benchmarks, numbers on stdout
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Layers (see ../shared/design.md): src/core and src/protocols never include ncurses or libev;
+# Layers (see ../shared/design.md): src/base (memory, hashing, names) includes nothing of ours;
+# src/core and src/protocols never include ncurses or libev;
 # views/ draw into a cell grid; src/app owns the loop. The library libst.a holds core,
 # protocols and views so the tests and benchmarks link what the program links.
 
@@ -35,7 +36,7 @@ DEFS     = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DST_VERSION=\"$(VERSION)\" \
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(NCURSES_CFLAGS) $(CJSON_CFLAGS) -Isrc -I. -MMD -MP
 LIBS     = $(NCURSES_LIBS) -lev $(CJSON_LIBS) -lm
 
-CORE_SRC  = $(wildcard src/core/*.c) $(wildcard src/protocols/*.c)
+CORE_SRC  = $(wildcard src/base/*.c) $(wildcard src/core/*.c) $(wildcard src/protocols/*.c)
 VIEW_SRC  = $(wildcard views/*.c)
 APP_SRC   = $(wildcard src/app/*.c)
 LIB_SRC   = $(CORE_SRC) $(VIEW_SRC) $(APP_SRC)
@@ -94,7 +95,8 @@ run: all
 # clock or rand() there either, and views never include app headers.
 check-layers:
 	@! grep -nE '#include *[<"](ncurses|curses|ev)\.h|\b(rand|srand|time|gettimeofday|clock_gettime)\(' \
-		src/core/*.[ch] src/protocols/*.[ch] || { echo "layer rule broken above" >&2; exit 1; }
+		src/base/*.[ch] src/core/*.[ch] src/protocols/*.[ch] || { echo "layer rule broken above" >&2; exit 1; }
+	@! grep -nE '#include *"\.\./|#include *"(core|protocols|app)/' src/base/*.[ch] || { echo "src/base includes the project" >&2; exit 1; }
 	@! grep -nE '#include *".*app/' views/*.[ch] || { echo "views include app headers" >&2; exit 1; }
 
 unit: $(UNIT_BIN)

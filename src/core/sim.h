@@ -30,15 +30,30 @@ int sim_parse_faults(const char *s, char *err, size_t errlen);
 /* The mask back as words ("partition,crash"), for the reproduce command. */
 void sim_faults_string(int mask, char *out, size_t outlen);
 
+/* The shape of the random faults (net.c), in the manner of TigerBeetle's packet simulator
+ * options: when the nemesis first decides and how often after, how long a fault lasts, and
+ * the ranges of loss and duplication rates it sets. All zero means the defaults. */
+typedef struct {
+	int64_t first_lo_us, first_hi_us;
+	int64_t gap_lo_us, gap_hi_us;
+	int64_t last_lo_us, last_hi_us;
+	int loss_lo_pct, loss_hi_pct;
+	int dup_lo_pct, dup_hi_pct;
+} sim_fault_opts;
+void sim_fault_opts_default(sim_fault_opts *fo);
+
 typedef struct {
 	uint64_t seed;
 	bool check;         /* run the protocol's invariants after every step */
-	int faults;         /* FAULT_* mask */
+	int faults;         /* FAULT_* mask: which random faults the nemesis may pick */
 } sim_opts;
 
 typedef enum { SIM_OK = 0, SIM_IDLE, SIM_VIOLATION } sim_status;
 
 st_sim *sim_new(const st_scenario *sc, const sim_opts *o, st_trace *trace);
+/* Shape the random faults (before the first step; sim_new uses the defaults): the first
+ * decision moves to a time drawn from the new window. */
+void sim_set_fault_opts(st_sim *s, const sim_fault_opts *fo);
 void sim_free(st_sim *s);
 
 sim_status sim_step(st_sim *s);

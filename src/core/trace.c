@@ -302,6 +302,61 @@ bool trace_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *ou
 	return false;
 }
 
+bool trace_kv_str(const st_trace *t, uint32_t list, const char *key, const char **out)
+{
+	if (list == TRACE_NONE)
+		return false;
+	const st_kvrec *r = trace_kv_items(t, list);
+	for (uint32_t i = 0; i < trace_kv_count(t, list); i++)
+		if (strcmp(t->str[r[i].key], key) == 0 && r[i].type == ST_V_STR) {
+			*out = t->str[r[i].v];
+			return true;
+		}
+	return false;
+}
+
+/* st_tev over a recorded event: impl is the trace, id the event. */
+static const st_event *trace_tev_ev(const st_tev *e)
+{
+	return trace_at((const st_trace *)e->impl, e->id);
+}
+static bool trace_tev_state_int(const st_tev *e, const char *key, int64_t *out)
+{
+	return trace_kv_int(e->impl, trace_tev_ev(e)->state, key, out);
+}
+static bool trace_tev_state_str(const st_tev *e, const char *key, const char **out)
+{
+	return trace_kv_str(e->impl, trace_tev_ev(e)->state, key, out);
+}
+static bool trace_tev_body_int(const st_tev *e, const char *key, int64_t *out)
+{
+	return trace_kv_int(e->impl, trace_tev_ev(e)->body, key, out);
+}
+static bool trace_tev_body_str(const st_tev *e, const char *key, const char **out)
+{
+	return trace_kv_str(e->impl, trace_tev_ev(e)->body, key, out);
+}
+
+bool trace_tev(const st_trace *t, uint32_t id, st_tev *out)
+{
+	if (id < t->base || id >= trace_count(t))
+		return false;
+	const st_event *e = trace_at(t, id);
+	memset(out, 0, sizeof *out);
+	out->id = id;
+	out->t = e->t_us;
+	out->kind = trace_kinds[e->kind].name;
+	out->proc = e->proc == TRACE_WORLD ? -1 : e->proc;
+	out->label = e->label ? t->str[e->label] : NULL;
+	out->has_state = e->state != TRACE_NONE;
+	out->state_int = trace_tev_state_int;
+	out->state_str = trace_tev_state_str;
+	out->body_int = trace_tev_body_int;
+	out->body_str = trace_tev_body_str;
+	out->impl = (void *)t;
+	return true;
+}
+
 void trace_kv_emit(const st_trace *t, uint32_t list, st_sink *s)
 {
 	if (list == TRACE_NONE)

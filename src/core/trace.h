@@ -152,6 +152,9 @@ static inline const st_kvrec *trace_kv_items(const st_trace *t, uint32_t list)
 { return &t->kv[list + 1]; }
 /* Look up an int in a list; false when absent. */
 bool trace_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *out);
+bool trace_kv_str(const st_trace *t, uint32_t list, const char *key, const char **out);
+/* A recorded event as a checker sees it (protocol.h's st_tev); false when not held. */
+bool trace_tev(const st_trace *t, uint32_t id, st_tev *out);
 /* Write a kv list into a sink. */
 void trace_kv_emit(const st_trace *t, uint32_t list, st_sink *s);
 

@@ -68,8 +68,11 @@ typedef struct {
 	size_t len;
 } st_msg;
 
-/* Flags for st_label(): a milestone is a moment the "run to next milestone" key stops at. */
+/* Flags for st_label(): a milestone is a moment the "run to next milestone" key stops at; a
+ * priority (0..127, ST_LABEL_PRIO(n)) says which of a handler's labels stands. */
 enum { ST_LABEL_MILESTONE = 1 };
+#define ST_LABEL_PRIO(n) (((n) & 0x7f) << 8)
+#define ST_LABEL_PRIO_OF(flags) (((flags) >> 8) & 0x7f)
 
 typedef struct st_ctx st_ctx;
 struct st_ctx_ops {
@@ -77,10 +80,15 @@ struct st_ctx_ops {
 	void (*set_timer)(st_ctx *c, int timer, int64_t delay_us);  /* re-setting replaces */
 	void (*cancel_timer)(st_ctx *c, int timer);
 	/* Label the event being handled (the recv, start, ...). The note explains why; either
-	 * may be NULL; a second label on the same event replaces the first. A timer event keeps
-	 * the timer's name as its label: a label given while handling a timer becomes a local
-	 * event of its own (at the moment of the call), so call it before sending. */
-	void (*label)(st_ctx *c, const char *label, const char *note, int flags);
+	 * may be NULL. The simulator owns priority: of the labels a handler offers, the one of
+	 * highest ST_LABEL_PRIO stands (a later one of equal priority replaces an earlier);
+	 * returns whether this one stands now, so a protocol can skip writing a losing note.
+	 * A timer event keeps the timer's name as its label: what a timer's handler labels
+	 * becomes a local event of its own, right before that process's next event (or at the
+	 * end of the handler). The strings are copied. */
+	bool (*label)(st_ctx *c, const char *label, const char *note, int flags);
+	/* Set the note of the label that stands now (after a label() that returned true). */
+	void (*label_note)(st_ctx *c, const char *note);
 	/* Record a local step (an apply, a decision) as its own event, with an optional body. */
 	void (*local)(st_ctx *c, const char *label, const char *note, const st_kv *body, int nbody,
 		      int flags);
@@ -101,8 +109,9 @@ static inline void st_send(st_ctx *c, int to, int type, const void *body, size_t
 static inline void st_set_timer(st_ctx *c, int timer, int64_t delay_us)
 { c->ops->set_timer(c, timer, delay_us); }
 static inline void st_cancel_timer(st_ctx *c, int timer) { c->ops->cancel_timer(c, timer); }
-static inline void st_label(st_ctx *c, const char *label, const char *note, int flags)
-{ c->ops->label(c, label, note, flags); }
+static inline bool st_label(st_ctx *c, const char *label, const char *note, int flags)
+{ return c->ops->label(c, label, note, flags); }
+static inline void st_label_note(st_ctx *c, const char *note) { c->ops->label_note(c, note); }
 static inline void st_local(st_ctx *c, const char *label, const char *note, const st_kv *body,
 			    int nbody, int flags)
 { c->ops->local(c, label, note, body, nbody, flags); }
@@ -140,13 +149,6 @@ typedef struct {
 bool st_violate(st_violation *out, const char *invariant, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A read-only view of all processes, for the invariant check. */
-typedef struct {
-	int nprocs, nnodes, nclients;
-	const void *const *states;  /* states[p]: process p's protocol state */
-	const bool *up;             /* up[p]: false while crashed */
-	int64_t now_us;
-} st_view;
 
 /* One event of a trace as a trace-level checker sees it (from --verify, reading JSON). */
 typedef struct st_tev st_tev;
@@ -164,6 +166,20 @@ struct st_tev {
 	bool (*body_int)(const st_tev *e, const char *key, int64_t *out);
 	bool (*body_str)(const st_tev *e, const char *key, const char **out);
 	void *impl;
+};
+
+/* A read-only view of all processes, for the invariant check, and of the events of the step
+ * just run: event(v, i, out) fills *out with the i-th of them (0 <= i < nevents), so a checker
+ * sees what happened (a delivery, an apply) without the protocol keeping a log of it. */
+typedef struct st_view st_view;
+struct st_view {
+	int nprocs, nnodes, nclients;
+	const void *const *states;  /* states[p]: process p's protocol state */
+	const bool *up;             /* up[p]: false while crashed */
+	int64_t now_us;
+	int nevents;
+	bool (*event)(const st_view *v, int i, st_tev *out);
+	const void *impl;           /* the simulator's */
 };
 
 /* How the views show a process's role without knowing the protocol: the value of the state

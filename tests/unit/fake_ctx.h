@@ -172,16 +172,28 @@ static inline void fk_record(fk_ev *e, const char *label, const char *note, cons
 	}
 }
 
-static inline void fk_label(st_ctx *c, const char *label, const char *note, int flags)
+/* As the simulator: the label of highest priority stands (equal replaces). */
+static inline bool fk_label(st_ctx *c, const char *label, const char *note, int flags)
 {
 	fake *f = fk_of(c);
 	fk_check_label(f, label);
 	assert_true(f->nlabels < FK_MAX_LABELS);
 	fk_ev *e = &f->labels[f->nlabels++];
 	fk_record(e, label, note, NULL, 0, flags);
+	if (f->label[0] && ST_LABEL_PRIO_OF(flags) < ST_LABEL_PRIO_OF(f->label_flags))
+		return false;
 	memcpy(f->label, e->label, sizeof f->label);
 	memcpy(f->note, e->note, sizeof f->note);
 	f->label_flags = flags;
+	return true;
+}
+
+static inline void fk_label_note(st_ctx *c, const char *note)
+{
+	fake *f = fk_of(c);
+	if (f->nlabels > 0)
+		snprintf(f->labels[f->nlabels - 1].note, sizeof f->labels[0].note, "%s", note ? note : "");
+	snprintf(f->note, sizeof f->note, "%s", note ? note : "");
 }
 
 static inline void fk_local(st_ctx *c, const char *label, const char *note, const st_kv *body,
@@ -226,7 +238,7 @@ static inline void fk_complete(st_ctx *c, const st_op *op, st_optype t)
 
 static const struct st_ctx_ops fk_ops = {
 	.send = fk_send, .set_timer = fk_set_timer, .cancel_timer = fk_cancel_timer,
-	.label = fk_label, .local = fk_local, .random = fk_random, .now_us = fk_now,
+	.label = fk_label, .label_note = fk_label_note, .local = fk_local, .random = fk_random, .now_us = fk_now,
 	.complete = fk_complete,
 };
 

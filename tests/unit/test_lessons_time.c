@@ -234,7 +234,7 @@ static void test_chatter_restart_keeps_clock(void **st)
 
 static st_view chatter_view(const chatter_state *const *states, int n)
 {
-	st_view v = {n, n, 0, (const void *const *)states, NULL, 0};
+	st_view v = {n, n, 0, (const void *const *)states, NULL, 0, 0, NULL, NULL};
 	return v;
 }
 
@@ -417,7 +417,7 @@ static void test_clocksync_checker(void **st)
 	clocksync_state *sv = zalloc(p->state_size), *c = zalloc(p->state_size);
 	const clocksync_state *states[2] = {sv, c};
 	void *k = zalloc(p->check_size);
-	st_view v = {2, 2, 0, (const void *const *)states, NULL, 1085 * MS};
+	st_view v = {2, 2, 0, (const void *const *)states, NULL, 1085 * MS, 0, NULL, NULL};
 	st_violation out;
 	sv->server = true;
 	sv->events = 1;
@@ -534,7 +534,7 @@ static void test_heartbeat_checker(void **st)
 		p->init(&f[i]->ctx, s[i], pv);
 	}
 	void *k = zalloc(p->check_size);
-	st_view v = {3, 3, 0, (const void *const *)states, NULL, 0};
+	st_view v = {3, 3, 0, (const void *const *)states, NULL, 0, 0, NULL, NULL};
 	st_violation out;
 	assert_true(p->check(k, NULL, &v, &out));
 	f[1]->now = 250 * MS;
@@ -694,7 +694,7 @@ static void test_rpc_checker(void **st)
 						  P("dedupe", mode == 2, mode == 2), NULL);
 		p->init(&f->ctx, s, pv);
 		void *k = zalloc(p->check_size);
-		st_view v = {2, 1, 1, (const void *const *)states, NULL, 0};
+		st_view v = {2, 1, 1, (const void *const *)states, NULL, 0, 0, NULL, NULL};
 		st_violation out;
 		rpc_call(f, s, 1);
 		assert_true(p->check(k, pv, &v, &out));

@@ -89,18 +89,17 @@ static const st_param_spec bc_params[BC_P__COUNT] = {
 /* ---------------------------------------------------------------------------------------- */
 /* Small helpers                                                                              */
 
-/* Offer a label; it wins over anything of lower priority offered before. */
+/* Offer a label of this priority; the simulator keeps the one that matters most. */
 void broadcast_put(bc_run *r, int prio, int flags, const char *text, const char *fmt, ...)
 {
-	if (prio < r->l.prio)
+	if (r->quiet || !r->c)
 		return;
-	r->l.prio = prio;
-	r->l.flags = flags;
-	snprintf(r->l.text, sizeof r->l.text, "%s", text);
+	char note[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->l.note, sizeof r->l.note, fmt, ap);
+	vsnprintf(note, sizeof note, fmt, ap);
 	va_end(ap);
+	st_label(r->c, text, note[0] ? note : NULL, flags | ST_LABEL_PRIO(prio));
 }
 
 /* A label of at most 24 characters (longer is cut: only absurd seqs get there). */
@@ -597,12 +596,6 @@ static void bc_init(st_ctx *c, void *state, const st_param_val *params)
 	}
 }
 
-static void bc_flush(st_ctx *c, const bc_run *r)
-{
-	if (r->l.prio > 0)
-		st_label(c, r->l.text, r->l.note[0] ? r->l.note : NULL, r->l.flags);
-}
-
 static void bc_on_message(st_ctx *c, void *state, const st_msg *msg)
 {
 	if (msg->type < 0 || msg->type >= BC_MSG__COUNT || !msg->body ||
@@ -613,13 +606,11 @@ static void bc_on_message(st_ctx *c, void *state, const st_msg *msg)
 	if (c->role == ST_ROLE_NODE && (e.self >= e.nn ||
 					(msg->type != BC_MSG_REQUEST && msg->from >= e.nn)))
 		return;
-	bc_run r;
-	memset(&r, 0, sizeof r);
+	bc_run r = {.c = c};
 	bc_handlers[msg->type].fn(&e, msg->from, msg->body, &r);
-	bc_flush(c, &r);    /* the recv's label, before the answers' events */
 	for (int i = 0; i < r.nreply; i++) {
-		bc_run r2;      /* an answer's own deliveries owe no further answers */
-		memset(&r2, 0, sizeof r2);
+		/* an answer's own deliveries owe no further answers, and label nothing */
+		bc_run r2 = {.c = c, .quiet = true};
 		bc_broadcast(&e, 0, -1, 0, r.re[i].origin, r.re[i].seq, &r2);
 	}
 }
@@ -628,8 +619,8 @@ static void bc_on_timer(st_ctx *c, void *state, int timer)
 {
 	bc_state *s = state;
 	bc_env e = bc_env_of(c, state);
-	bc_run r;
-	memset(&r, 0, sizeof r);
+	/* a timer's broadcast is labelled by its own local "broadcast" step, not by the timer */
+	bc_run r = {.c = c, .quiet = true};
 	if (c->role == ST_ROLE_CLIENT) {
 		if (timer == BC_T_CLIENT && s->c.busy)
 			bc_client_finish(c, s, ST_OP_INFO);
@@ -654,7 +645,6 @@ static void bc_on_timer(st_ctx *c, void *state, int timer)
 		if (n->nout > 0)
 			st_set_timer(c, BC_T_SEND, s->cfg.stagger_us);
 	}
-	/* a timer's handler labels nothing: a label would become an event of its own */
 }
 
 static void bc_on_client(st_ctx *c, void *state, const st_op *op)

@@ -182,17 +182,14 @@ typedef struct {
  * most. */
 enum { BC_LP_RELAY = 1, BC_LP_ORDER = 2, BC_LP_HOLD = 3, BC_LP_KEY = 4 };
 
-typedef struct {
-	int prio, flags;
-	char text[25];              /* labels are short: <= 24 characters */
-	char note[400];
-} bc_lbl;
-
-/* What one handler run carries along: its label, and the answers it owes (a few at most,
- * sent once the hold-back queue is settled, so a broadcast never runs inside a release). */
+/* What one handler run carries along: where its labels go (the simulator keeps the one of
+ * highest priority; a quiet run labels nothing: a timer's broadcast, an answer's own
+ * deliveries), and the answers it owes (a few at most, sent once the hold-back queue is
+ * settled, so a broadcast never runs inside a release). */
 #define BC_REPLIES_MAX 4
 typedef struct {
-	bc_lbl l;
+	st_ctx *c;
+	bool quiet;
 	int nreply;
 	struct { int origin; uint32_t seq; } re[BC_REPLIES_MAX];
 } bc_run;

@@ -77,60 +77,33 @@ enum {
 	RAFT_LP_KEY = 5,        /* became candidate / leader, a leader commits */
 };
 
-typedef struct {
-	int prio, flags;
-	bool eager;             /* a timer's handler: see raft_lbl_now */
-	char text[25];          /* labels are short: <= 24 characters */
-	char note[400];
-} raft_lbl;
-
 /* ---------------------------------------------------------------------------------------- */
 /* Small helpers                                                                              */
 
-static bool raft_lbl_put(raft_lbl *l, int prio, int flags, const char *fmt, ...)
+static bool raft_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void raft_lbl_note(raft_lbl *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void raft_note(st_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Offer a label; it wins over anything of lower priority offered before. Returns whether it
- * won, so the caller writes its note only then. */
-static bool raft_lbl_put(raft_lbl *l, int prio, int flags, const char *fmt, ...)
+/* Offer a label of this priority; the simulator keeps the one that matters most. Returns
+ * whether it stands, so the caller writes its note only then. */
+static bool raft_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
 {
-	if (prio < l->prio)
-		return false;
+	char text[25];          /* labels are short: <= 24 characters */
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	l->prio = prio;
-	l->flags = flags;
-	l->note[0] = '\0';
-	return true;
+	return st_label(c, text, NULL, flags | ST_LABEL_PRIO(prio));
 }
 
-static void raft_lbl_note(raft_lbl *l, const char *fmt, ...)
+static void raft_note(st_ctx *c, const char *fmt, ...)
 {
+	char note[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(l->note, sizeof l->note, fmt, ap);
+	vsnprintf(note, sizeof note, fmt, ap);
 	va_end(ap);
-}
-
-static void raft_lbl_flush(st_ctx *c, const raft_lbl *l)
-{
-	if (l->prio > 0)
-		st_label(c, l->text, l->note[0] ? l->note : NULL, l->flags);
-}
-
-/* The simulator records a timer handler's label as a local step of its own, at the moment
- * st_label is called. So a timer's decision ("became candidate") is labelled before the
- * messages it sends, and the diagram reads in causal order; a message handler's label goes on
- * the recv event and is simply kept for the end of the handler. */
-static void raft_lbl_now(st_ctx *c, raft_lbl *l)
-{
-	if (!l->eager || l->prio == 0)
-		return;
-	raft_lbl_flush(c, l);
-	l->prio = 0;
+	st_label_note(c, note);
 }
 
 /* Process names as the trace names them: n1.. for nodes, c1.. for clients. */
@@ -242,7 +215,7 @@ static void raft_broadcast_append(st_ctx *c, raft_state *s);
 
 /* Figure 2, "all servers": a message with a higher term moves this node to that term as a
  * follower. A leader or a candidate of an old term steps down at once. */
-static bool raft_observe_term(st_ctx *c, raft_state *s, uint32_t term, raft_lbl *l)
+static bool raft_observe_term(st_ctx *c, raft_state *s, uint32_t term)
 {
 	raft_node *n = &s->n;
 	if (term <= n->term)
@@ -261,14 +234,14 @@ static bool raft_observe_term(st_ctx *c, raft_state *s, uint32_t term, raft_lbl 
 		raft_reset_election(c, s);
 	}
 	/* a deposed leader is the news; a candidate's vote that follows matters more */
-	if (raft_lbl_put(l, was_leader ? RAFT_LP_STEP : RAFT_LP_APPEND, 0, "step down"))
-		raft_lbl_note(l, "%s sees term %u, newer than its term %u: a %s of an older term "
-			      "becomes a follower at once.", raft_pname(c, c->self).s,
-			      (unsigned)term, (unsigned)old, was_leader ? "leader" : "candidate");
+	if (raft_label(c, was_leader ? RAFT_LP_STEP : RAFT_LP_APPEND, 0, "step down"))
+		raft_note(c, "%s sees term %u, newer than its term %u: a %s of an older term "
+			  "becomes a follower at once.", raft_pname(c, c->self).s,
+			  (unsigned)term, (unsigned)old, was_leader ? "leader" : "candidate");
 	return was_leader;
 }
 
-static void raft_become_leader(st_ctx *c, raft_state *s, raft_lbl *l)
+static void raft_become_leader(st_ctx *c, raft_state *s)
 {
 	raft_node *n = &s->n;
 	n->role = RAFT_LEADER;
@@ -279,18 +252,17 @@ static void raft_become_leader(st_ctx *c, raft_state *s, raft_lbl *l)
 	}
 	n->match[c->self] = n->log_len;
 	st_cancel_timer(c, RAFT_T_ELECTION);
-	if (raft_lbl_put(l, RAFT_LP_KEY, ST_LABEL_MILESTONE, "became leader"))
-		raft_lbl_note(l, "%s holds votes from %d of %d nodes in term %u, a majority. Two "
-			      "majorities always share a node and a node votes once per term, so no "
-			      "one else can lead term %u.", raft_pname(c, c->self).s,
-			      raft_popcount(n->votes), c->nnodes, (unsigned)n->term,
-			      (unsigned)n->term);
-	raft_lbl_now(c, l);
+	if (raft_label(c, RAFT_LP_KEY, ST_LABEL_MILESTONE, "became leader"))
+		raft_note(c, "%s holds votes from %d of %d nodes in term %u, a majority. Two "
+			  "majorities always share a node and a node votes once per term, so no "
+			  "one else can lead term %u.", raft_pname(c, c->self).s,
+			  raft_popcount(n->votes), c->nnodes, (unsigned)n->term,
+			  (unsigned)n->term);
 	raft_broadcast_append(c, s);    /* the first heartbeat claims the term */
 	st_set_timer(c, RAFT_T_HEARTBEAT, s->cfg.heartbeat_us);
 }
 
-static void raft_start_election(st_ctx *c, raft_state *s, raft_lbl *l)
+static void raft_start_election(st_ctx *c, raft_state *s)
 {
 	raft_node *n = &s->n;
 	n->term++;
@@ -299,11 +271,10 @@ static void raft_start_election(st_ctx *c, raft_state *s, raft_lbl *l)
 	n->votes = 1u << c->self;
 	n->leader = -1;
 	raft_reset_election(c, s);      /* a split vote times out and tries again */
-	if (raft_lbl_put(l, RAFT_LP_KEY, 0, "became candidate"))
-		raft_lbl_note(l, "%s heard from no leader within its election timeout, so it starts "
-			      "term %u, votes for itself and asks every other node for its vote.",
-			      raft_pname(c, c->self).s, (unsigned)n->term);
-	raft_lbl_now(c, l);
+	if (raft_label(c, RAFT_LP_KEY, 0, "became candidate"))
+		raft_note(c, "%s heard from no leader within its election timeout, so it starts "
+			  "term %u, votes for itself and asks every other node for its vote.",
+			  raft_pname(c, c->self).s, (unsigned)n->term);
 	raft_vote_req m;
 	memset(&m, 0, sizeof m);
 	m.term = n->term;
@@ -314,16 +285,15 @@ static void raft_start_election(st_ctx *c, raft_state *s, raft_lbl *l)
 		if (p != c->self)
 			st_send(c, p, RAFT_MSG_REQUEST_VOTE, &m, sizeof m);
 	if (raft_popcount(n->votes) >= raft_majority(c))       /* a one-node cluster */
-		raft_become_leader(c, s, l);
+		raft_become_leader(c, s);
 }
 
-static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void *body,
-				 raft_lbl *l)
+static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	raft_vote_req m;
 	memcpy(&m, body, sizeof m);
 	raft_node *n = &s->n;
-	raft_observe_term(c, s, m.term, l);
+	raft_observe_term(c, s, m.term);
 	raft_vote_reply r;
 	memset(&r, 0, sizeof r);
 	r.term = n->term;
@@ -335,54 +305,53 @@ static void raft_on_request_vote(st_ctx *c, raft_state *s, int from, const void 
 	bool up_to_date = m.last_log_term > my_term ||
 			  (m.last_log_term == my_term && m.last_log_index >= n->log_len);
 	if (m.term < n->term) {
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote"))
-			raft_lbl_note(l, "%s asks for a vote in term %u, but %s is already in term "
-				      "%u: a candidate of an old term gets no vote.", cand.s,
-				      (unsigned)m.term, me.s, (unsigned)n->term);
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "reject vote"))
+			raft_note(c, "%s asks for a vote in term %u, but %s is already in term "
+				  "%u: a candidate of an old term gets no vote.", cand.s,
+				  (unsigned)m.term, me.s, (unsigned)n->term);
 	} else if (n->voted_for != -1 && n->voted_for != from) {
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote"))
-			raft_lbl_note(l, "%s already voted for %s in term %u. One vote per node per "
-				      "term is what makes two leaders of one term impossible.", me.s,
-				      raft_pname(c, n->voted_for).s, (unsigned)n->term);
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "reject vote"))
+			raft_note(c, "%s already voted for %s in term %u. One vote per node per "
+				  "term is what makes two leaders of one term impossible.", me.s,
+				  raft_pname(c, n->voted_for).s, (unsigned)n->term);
 	} else if (!up_to_date) {
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject vote")) {
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "reject vote")) {
 			if (m.last_log_term != my_term)
-				raft_lbl_note(l, "%s's log is more up-to-date than %s's: last term %u > "
-					      "%u. A leader must hold every committed entry, so it "
-					      "refuses.", me.s, cand.s, (unsigned)my_term,
-					      (unsigned)m.last_log_term);
+				raft_note(c, "%s's log is more up-to-date than %s's: last term %u > "
+					  "%u. A leader must hold every committed entry, so it "
+					  "refuses.", me.s, cand.s, (unsigned)my_term,
+					  (unsigned)m.last_log_term);
 			else
-				raft_lbl_note(l, "%s's log is more up-to-date than %s's: same last "
-					      "term %u but %u entries > %u. A leader must hold every "
-					      "committed entry, so it refuses.", me.s, cand.s,
-					      (unsigned)my_term, (unsigned)n->log_len,
-					      (unsigned)m.last_log_index);
+				raft_note(c, "%s's log is more up-to-date than %s's: same last "
+					  "term %u but %u entries > %u. A leader must hold every "
+					  "committed entry, so it refuses.", me.s, cand.s,
+					  (unsigned)my_term, (unsigned)n->log_len,
+					  (unsigned)m.last_log_index);
 		}
 	} else {
 		n->voted_for = from;
 		r.granted = 1;
 		raft_reset_election(c, s);      /* give the candidate time to win */
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "vote for %s", cand.s))
-			raft_lbl_note(l, "%s's log is at least as up-to-date as %s's (last term %u, "
-				      "%u entries) and %s has not voted for anyone else in term %u.",
-				      cand.s, me.s, (unsigned)m.last_log_term,
-				      (unsigned)m.last_log_index, me.s, (unsigned)n->term);
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "vote for %s", cand.s))
+			raft_note(c, "%s's log is at least as up-to-date as %s's (last term %u, "
+				  "%u entries) and %s has not voted for anyone else in term %u.",
+				  cand.s, me.s, (unsigned)m.last_log_term,
+				  (unsigned)m.last_log_index, me.s, (unsigned)n->term);
 	}
 	st_send(c, from, RAFT_MSG_VOTE_REPLY, &r, sizeof r);
 }
 
-static void raft_on_vote_reply(st_ctx *c, raft_state *s, int from, const void *body,
-			       raft_lbl *l)
+static void raft_on_vote_reply(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	raft_vote_reply m;
 	memcpy(&m, body, sizeof m);
 	raft_node *n = &s->n;
-	raft_observe_term(c, s, m.term, l);
+	raft_observe_term(c, s, m.term);
 	if (n->role != RAFT_CANDIDATE || m.term != n->term || !m.granted)
 		return;         /* late, stale or a refusal */
 	n->votes |= 1u << from;
 	if (raft_popcount(n->votes) >= raft_majority(c))
-		raft_become_leader(c, s, l);
+		raft_become_leader(c, s);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -455,7 +424,7 @@ static void raft_apply(st_ctx *c, raft_state *s)
  * from the current term; the entries before it are then committed too. Section 5.4.2 and
  * Figure 8 explain why counting replicas of an earlier term's entry is not enough: the
  * "commit-old-term" bug does exactly that. */
-static void raft_advance_commit(st_ctx *c, raft_state *s, raft_lbl *l)
+static void raft_advance_commit(st_ctx *c, raft_state *s)
 {
 	raft_node *n = &s->n;
 	bool bug = s->cfg.bug == RAFT_BUG_COMMIT_OLD_TERM;
@@ -472,33 +441,33 @@ static void raft_advance_commit(st_ctx *c, raft_state *s, raft_lbl *l)
 			continue;
 		uint32_t old = n->commit;
 		n->commit = N;
-		if (raft_lbl_put(l, RAFT_LP_KEY, ST_LABEL_MILESTONE, "commit %u", (unsigned)N)) {
+		if (raft_label(c, RAFT_LP_KEY, ST_LABEL_MILESTONE, "commit %u", (unsigned)N)) {
 			if (n->log[N].term != n->term)
-				raft_lbl_note(l, "bug commit-old-term: entry %u is from term %u, not %s's "
-					      "term %u, yet it is committed because %d of %d nodes store "
-					      "it. Figure 8 of the Raft paper shows how a later leader "
-					      "can still overwrite it.", (unsigned)N,
-					      (unsigned)n->log[N].term, raft_pname(c, c->self).s,
-					      (unsigned)n->term, count, c->nnodes);
+				raft_note(c, "bug commit-old-term: entry %u is from term %u, not %s's "
+					  "term %u, yet it is committed because %d of %d nodes store "
+					  "it. Figure 8 of the Raft paper shows how a later leader "
+					  "can still overwrite it.", (unsigned)N,
+					  (unsigned)n->log[N].term, raft_pname(c, c->self).s,
+					  (unsigned)n->term, count, c->nnodes);
 			else if (n->log[old + 1].term != n->term)
-				raft_lbl_note(l, "Entry %u of the current term %u is stored on %d of %d "
-					      "nodes, a majority: it is committed, and with it the "
-					      "earlier-term entries before it (from %u), which a leader "
-					      "never commits by counting alone.", (unsigned)N,
-					      (unsigned)n->term, count, c->nnodes,
-					      (unsigned)old + 1);
+				raft_note(c, "Entry %u of the current term %u is stored on %d of %d "
+					  "nodes, a majority: it is committed, and with it the "
+					  "earlier-term entries before it (from %u), which a leader "
+					  "never commits by counting alone.", (unsigned)N,
+					  (unsigned)n->term, count, c->nnodes,
+					  (unsigned)old + 1);
 			else
-				raft_lbl_note(l, "Entry %u (term %u) is stored on %d of %d nodes, a "
-					      "majority: it is committed, and so is every entry before "
-					      "it. Any future leader must hold it.", (unsigned)N,
-					      (unsigned)n->term, count, c->nnodes);
+				raft_note(c, "Entry %u (term %u) is stored on %d of %d nodes, a "
+					  "majority: it is committed, and so is every entry before "
+					  "it. Any future leader must hold it.", (unsigned)N,
+					  (unsigned)n->term, count, c->nnodes);
 		}
 		raft_apply(c, s);
 		return;
 	}
 }
 
-static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body, raft_lbl *l)
+static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	/* the body may be shorter than the struct: only n entries travel */
 	static const raft_append zero;
@@ -506,7 +475,7 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	raft_node *n = &s->n;
 	memcpy(&m, body, offsetof(raft_append, e));
 	memcpy(m.e, (const char *)body + offsetof(raft_append, e), m.n * sizeof m.e[0]);
-	bool deposed = raft_observe_term(c, s, m.term, l);
+	bool deposed = raft_observe_term(c, s, m.term);
 
 	raft_append_reply r;
 	memset(&r, 0, sizeof r);
@@ -514,10 +483,10 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	raft_name me = raft_pname(c, c->self);
 	if (m.term < n->term) {
 		/* our reply carries the newer term: that deposes the stale leader */
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
-			raft_lbl_note(l, "%s is in term %u; this AppendEntries is from the leader of "
-				      "the older term %u, and the reply tells it to step down.", me.s,
-				      (unsigned)n->term, (unsigned)m.term);
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "reject append"))
+			raft_note(c, "%s is in term %u; this AppendEntries is from the leader of "
+				  "the older term %u, and the reply tells it to step down.", me.s,
+				  (unsigned)n->term, (unsigned)m.term);
 		st_send(c, from, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 		return;
 	}
@@ -525,10 +494,10 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 		return;         /* two leaders in one term: the checker reports it; do not obey */
 	if (n->role == RAFT_CANDIDATE) {
 		n->role = RAFT_FOLLOWER;
-		if (raft_lbl_put(l, RAFT_LP_STEP, 0, "step down"))
-			raft_lbl_note(l, "%s hears from %s, the leader of its own term %u: it lost "
-				      "this election and follows.", me.s, raft_pname(c, from).s,
-				      (unsigned)n->term);
+		if (raft_label(c, RAFT_LP_STEP, 0, "step down"))
+			raft_note(c, "%s hears from %s, the leader of its own term %u: it lost "
+				  "this election and follows.", me.s, raft_pname(c, from).s,
+				  (unsigned)n->term);
 	}
 	n->leader = from;
 	raft_reset_election(c, s);      /* the leader is alive */
@@ -537,22 +506,22 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	if (m.prev_index > n->log_len || n->log[m.prev_index].term != m.prev_term) {
 		if (m.prev_index > n->log_len) {
 			r.hint = n->log_len + 1;
-			if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
-				raft_lbl_note(l, "%s's log has %u entries, none at index %u where the "
-					      "leader's new entries would attach: the leader must back "
-					      "up to index %u.", me.s, (unsigned)n->log_len,
-					      (unsigned)m.prev_index, (unsigned)r.hint);
+			if (raft_label(c, RAFT_LP_DECIDE, 0, "reject append"))
+				raft_note(c, "%s's log has %u entries, none at index %u where the "
+					  "leader's new entries would attach: the leader must back "
+					  "up to index %u.", me.s, (unsigned)n->log_len,
+					  (unsigned)m.prev_index, (unsigned)r.hint);
 		} else {
 			/* hint: the first index of our conflicting term, skipping it whole */
 			uint32_t ct = n->log[m.prev_index].term, i = m.prev_index;
 			while (i > 1 && n->log[i - 1].term == ct)
 				i--;
 			r.hint = i;
-			if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "reject append"))
-				raft_lbl_note(l, "%s's entry %u has term %u, the leader's has term %u: "
-					      "the logs differ there, so the leader backs up to index %u "
-					      "and tries again.", me.s, (unsigned)m.prev_index,
-					      (unsigned)ct, (unsigned)m.prev_term, (unsigned)r.hint);
+			if (raft_label(c, RAFT_LP_DECIDE, 0, "reject append"))
+				raft_note(c, "%s's entry %u has term %u, the leader's has term %u: "
+					  "the logs differ there, so the leader backs up to index %u "
+					  "and tries again.", me.s, (unsigned)m.prev_index,
+					  (unsigned)ct, (unsigned)m.prev_term, (unsigned)r.hint);
 		}
 		st_send(c, from, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 		return;
@@ -594,25 +563,27 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	}
 	if (first_new && !truncated) {
 		bool won = last > first_new
-			   ? raft_lbl_put(l, RAFT_LP_APPEND, 0, "append %u-%u", (unsigned)first_new,
-					  (unsigned)last)
-			   : raft_lbl_put(l, RAFT_LP_APPEND, 0, "append %u", (unsigned)last);
+			   ? raft_label(c, RAFT_LP_APPEND, 0, "append %u-%u", (unsigned)first_new,
+					(unsigned)last)
+			   : raft_label(c, RAFT_LP_APPEND, 0, "append %u", (unsigned)last);
 		if (won)
-			raft_lbl_note(l, "%s's log matches the leader's up to index %u (term %u), so "
-				      "it takes the new entries; a majority of such copies commits "
-				      "them.", me.s, (unsigned)m.prev_index, (unsigned)m.prev_term);
+			raft_note(c, "%s's log matches the leader's up to index %u (term %u), so "
+				  "it takes the new entries; a majority of such copies commits "
+				  "them.", me.s, (unsigned)m.prev_index, (unsigned)m.prev_term);
 	} else if (truncated && deposed) {
 		/* the label stays "step down"; say what it cost */
-		size_t k = strlen(l->note);
-		snprintf(l->note + k, sizeof l->note - k, " Its entries from index %u on were never "
-			 "committed; they are replaced by the new leader's.", (unsigned)truncated);
+		if (raft_label(c, RAFT_LP_STEP, 0, "step down"))
+			raft_note(c, "%s sees term %u, newer than its own: a leader of an older term "
+				  "becomes a follower at once. Its entries from index %u on were never "
+				  "committed; they are replaced by the new leader's.", me.s,
+				  (unsigned)m.term, (unsigned)truncated);
 	} else if (truncated) {
-		if (raft_lbl_put(l, RAFT_LP_DECIDE, 0, "truncate at %u", (unsigned)truncated))
-			raft_lbl_note(l, "%s's entry %u is from another term than the leader's: a "
-				      "conflict. It deletes that entry and all after it (never "
-				      "committed, or the leader would hold them) and takes the "
-				      "leader's entries up to %u.", me.s, (unsigned)truncated,
-				      (unsigned)last);
+		if (raft_label(c, RAFT_LP_DECIDE, 0, "truncate at %u", (unsigned)truncated))
+			raft_note(c, "%s's entry %u is from another term than the leader's: a "
+				  "conflict. It deletes that entry and all after it (never "
+				  "committed, or the leader would hold them) and takes the "
+				  "leader's entries up to %u.", me.s, (unsigned)truncated,
+				  (unsigned)last);
 	}
 	/* Learn the commit index, but only up to what this message proved we share with the
 	 * leader: entries past `last` may be a stale leader's leftovers. */
@@ -620,9 +591,9 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 		uint32_t nc = m.leader_commit < last ? m.leader_commit : last;
 		if (nc > n->commit) {
 			n->commit = nc;
-			if (raft_lbl_put(l, RAFT_LP_MINOR, 0, "commit %u", (unsigned)nc))
-				raft_lbl_note(l, "The leader has committed up to index %u; %s applies "
-					      "its entries up to there, in order.", (unsigned)nc, me.s);
+			if (raft_label(c, RAFT_LP_MINOR, 0, "commit %u", (unsigned)nc))
+				raft_note(c, "The leader has committed up to index %u; %s applies "
+					  "its entries up to there, in order.", (unsigned)nc, me.s);
 		}
 	}
 	raft_apply(c, s);
@@ -631,13 +602,12 @@ static void raft_on_append(st_ctx *c, raft_state *s, int from, const void *body,
 	st_send(c, from, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 }
 
-static void raft_on_append_reply(st_ctx *c, raft_state *s, int from, const void *body,
-				 raft_lbl *l)
+static void raft_on_append_reply(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	raft_append_reply m;
 	memcpy(&m, body, sizeof m);
 	raft_node *n = &s->n;
-	raft_observe_term(c, s, m.term, l);
+	raft_observe_term(c, s, m.term);
 	if (n->role != RAFT_LEADER || m.term != n->term)
 		return;
 	if (m.success) {
@@ -646,7 +616,7 @@ static void raft_on_append_reply(st_ctx *c, raft_state *s, int from, const void 
 			n->match[from] = m.match_index;
 		if (n->next[from] < n->match[from] + 1)
 			n->next[from] = n->match[from] + 1;
-		raft_advance_commit(c, s, l);
+		raft_advance_commit(c, s);
 		if (n->next[from] <= n->log_len)
 			raft_send_append(c, s, from);   /* catch it up without waiting */
 		return;
@@ -671,8 +641,7 @@ static void raft_client_reply_send(st_ctx *c, int to, uint32_t invoke, int statu
 	st_send(c, to, RAFT_MSG_CLIENT_REPLY, &r, sizeof r);
 }
 
-static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const void *body,
-				   raft_lbl *l)
+static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	raft_client_req m;
 	memcpy(&m, body, sizeof m);
@@ -682,24 +651,24 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 		return;         /* only clients submit commands */
 	if (n->role != RAFT_LEADER) {
 		raft_client_reply_send(c, from, m.cmd.invoke, RAFT_REPLY_REDIRECT, n->leader);
-		if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "redirect")) {
+		if (raft_label(c, RAFT_LP_APPEND, 0, "redirect")) {
 			if (n->leader >= 0)
-				raft_lbl_note(l, "%s is not the leader; only the leader appends to the "
-					      "log. It sends the client to %s, the leader of term %u as "
-					      "far as it knows.", me.s, raft_pname(c, n->leader).s,
-					      (unsigned)n->term);
+				raft_note(c, "%s is not the leader; only the leader appends to the "
+					  "log. It sends the client to %s, the leader of term %u as "
+					  "far as it knows.", me.s, raft_pname(c, n->leader).s,
+					  (unsigned)n->term);
 			else
-				raft_lbl_note(l, "%s is not the leader and knows of none in term %u "
-					      "(an election may be going on): the client must try "
-					      "again.", me.s, (unsigned)n->term);
+				raft_note(c, "%s is not the leader and knows of none in term %u "
+					  "(an election may be going on): the client must try "
+					  "again.", me.s, (unsigned)n->term);
 		}
 		return;
 	}
 	if (n->log_len >= RAFT_LOG_MAX) {
 		raft_client_reply_send(c, from, m.cmd.invoke, RAFT_REPLY_FULL, c->self);
-		if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "log full"))
-			raft_lbl_note(l, "%s's log holds %d entries, its capacity: it refuses the "
-				      "command.", me.s, RAFT_LOG_MAX);
+		if (raft_label(c, RAFT_LP_APPEND, 0, "log full"))
+			raft_note(c, "%s's log holds %d entries, its capacity: it refuses the "
+				  "command.", me.s, RAFT_LOG_MAX);
 		return;
 	}
 	uint32_t idx = ++n->log_len;
@@ -710,12 +679,12 @@ static void raft_on_client_request(st_ctx *c, raft_state *s, int from, const voi
 	e->cmd.f[ST_NAME_MAX - 1] = '\0';
 	e->term = n->term;
 	e->hash = raft_entry_hash(n->log[idx - 1].hash, e->term, &e->cmd);
-	if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "append %u", (unsigned)idx))
-		raft_lbl_note(l, "%s leads term %u: it appends the command at index %u and sends "
-			      "it to every follower. It answers the client once a majority stores "
-			      "it and it is committed.", me.s, (unsigned)n->term, (unsigned)idx);
+	if (raft_label(c, RAFT_LP_APPEND, 0, "append %u", (unsigned)idx))
+		raft_note(c, "%s leads term %u: it appends the command at index %u and sends "
+			  "it to every follower. It answers the client once a majority stores "
+			  "it and it is committed.", me.s, (unsigned)n->term, (unsigned)idx);
 	raft_broadcast_append(c, s);
-	raft_advance_commit(c, s, l);   /* a one-node cluster commits at once */
+	raft_advance_commit(c, s);   /* a one-node cluster commits at once */
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -731,19 +700,19 @@ static void raft_client_finish(st_ctx *c, raft_state *s, st_optype t)
 }
 
 /* One attempt: send the command to cl->target, or give up after client_attempts. */
-static void raft_client_attempt(st_ctx *c, raft_state *s, raft_lbl *l)
+static void raft_client_attempt(st_ctx *c, raft_state *s)
 {
 	raft_client *cl = &s->c;
 	if (cl->attempts >= (uint32_t)s->cfg.client_attempts) {
-		if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "give up"))
-			raft_lbl_note(l, "%s sent the command %u times without an answer. It may or "
-				      "may not be in the log, so the outcome is unknown: info.",
-				      raft_pname(c, c->self).s, (unsigned)cl->attempts);
+		/* completing first puts the label on the complete event */
 		raft_client_finish(c, s, ST_OP_INFO);
+		if (raft_label(c, RAFT_LP_APPEND, 0, "give up"))
+			raft_note(c, "%s sent the command %u times without an answer. It may or "
+				  "may not be in the log, so the outcome is unknown: info.",
+				  raft_pname(c, c->self).s, (unsigned)cl->attempts);
 		return;
 	}
 	cl->attempts++;
-	raft_lbl_now(c, l);
 	raft_client_req m;
 	memset(&m, 0, sizeof m);
 	m.cmd.value = cl->op.value;
@@ -756,8 +725,7 @@ static void raft_client_attempt(st_ctx *c, raft_state *s, raft_lbl *l)
 	st_set_timer(c, RAFT_T_CLIENT, s->cfg.client_timeout_us);
 }
 
-static void raft_on_client_reply(st_ctx *c, raft_state *s, int from, const void *body,
-				 raft_lbl *l)
+static void raft_on_client_reply(st_ctx *c, raft_state *s, int from, const void *body)
 {
 	raft_client_reply m;
 	memcpy(&m, body, sizeof m);
@@ -779,23 +747,23 @@ static void raft_on_client_reply(st_ctx *c, raft_state *s, int from, const void 
 	if (m.leader >= 0 && m.leader < c->nnodes && m.leader != from) {
 		cl->leader = m.leader;
 		cl->target = m.leader;
-		if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "try %s", raft_pname(c, m.leader).s))
-			raft_lbl_note(l, "%s is not the leader and points to %s: the client asks "
-				      "there.", raft_pname(c, from).s, raft_pname(c, m.leader).s);
-		raft_client_attempt(c, s, l);
+		if (raft_label(c, RAFT_LP_APPEND, 0, "try %s", raft_pname(c, m.leader).s))
+			raft_note(c, "%s is not the leader and points to %s: the client asks "
+				  "there.", raft_pname(c, from).s, raft_pname(c, m.leader).s);
+		raft_client_attempt(c, s);
 		return;
 	}
 	/* No leader known (an election is on): wait a short election timeout, then ask the
 	 * next node (the timer moves target on). */
 	cl->leader = -1;
 	if (cl->attempts >= (uint32_t)s->cfg.client_attempts) {
-		raft_client_attempt(c, s, l);   /* gives up */
+		raft_client_attempt(c, s);   /* gives up */
 		return;
 	}
 	st_set_timer(c, RAFT_T_CLIENT, s->cfg.election_lo_us);
-	if (raft_lbl_put(l, RAFT_LP_APPEND, 0, "no leader"))
-		raft_lbl_note(l, "%s knows no leader; the client waits an election timeout and "
-			      "tries the next node.", raft_pname(c, from).s);
+	if (raft_label(c, RAFT_LP_APPEND, 0, "no leader"))
+		raft_note(c, "%s knows no leader; the client waits an election timeout and "
+			  "tries the next node.", raft_pname(c, from).s);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -818,8 +786,7 @@ static void raft_init(st_ctx *c, void *state, const st_param_val *params)
 	}
 }
 
-typedef void (*raft_handler)(st_ctx *c, raft_state *s, int from, const void *body,
-			     raft_lbl *l);
+typedef void (*raft_handler)(st_ctx *c, raft_state *s, int from, const void *body);
 /* Who handles which message, and the body size it needs at least. */
 static const struct {
 	raft_handler fn;
@@ -861,21 +828,15 @@ static void raft_on_message(st_ctx *c, void *state, const st_msg *msg)
 	if (c->role == ST_ROLE_NODE && msg->type != RAFT_MSG_CLIENT_REQUEST &&
 	    msg->from >= c->nnodes)
 		return;
-	raft_lbl l;
-	memset(&l, 0, sizeof l);
-	raft_handlers[msg->type].fn(c, state, msg->from, msg->body, &l);
-	raft_lbl_flush(c, &l);
+	raft_handlers[msg->type].fn(c, state, msg->from, msg->body);
 }
 
 static void raft_on_timer(st_ctx *c, void *state, int timer)
 {
 	raft_state *s = state;
-	raft_lbl l;
-	memset(&l, 0, sizeof l);
-	l.eager = true;
 	if (c->role == ST_ROLE_NODE) {
 		if (timer == RAFT_T_ELECTION && s->n.role != RAFT_LEADER) {
-			raft_start_election(c, s, &l);
+			raft_start_election(c, s);
 		} else if (timer == RAFT_T_HEARTBEAT && s->n.role == RAFT_LEADER) {
 			raft_broadcast_append(c, s);
 			st_set_timer(c, RAFT_T_HEARTBEAT, s->cfg.heartbeat_us);
@@ -885,13 +846,12 @@ static void raft_on_timer(st_ctx *c, void *state, int timer)
 		int was = cl->target;
 		cl->target = (cl->target + 1) % c->nnodes;
 		if (cl->attempts < (uint32_t)s->cfg.client_attempts &&
-		    raft_lbl_put(&l, RAFT_LP_APPEND, 0, "retry %s", raft_pname(c, cl->target).s))
-			raft_lbl_note(&l, "No answer from %s in time; the client asks the next "
-				      "node. A retried command may end up in the log twice.",
-				      raft_pname(c, was).s);
-		raft_client_attempt(c, s, &l);
+		    raft_label(c, RAFT_LP_APPEND, 0, "retry %s", raft_pname(c, cl->target).s))
+			raft_note(c, "No answer from %s in time; the client asks the next "
+				  "node. A retried command may end up in the log twice.",
+				  raft_pname(c, was).s);
+		raft_client_attempt(c, s);
 	}
-	raft_lbl_flush(c, &l);
 }
 
 static void raft_on_client(st_ctx *c, void *state, const st_op *op)
@@ -902,8 +862,6 @@ static void raft_on_client(st_ctx *c, void *state, const st_op *op)
 		return;
 	if (cl->busy)           /* the simulator runs one op at a time; be safe anyway */
 		raft_client_finish(c, s, ST_OP_INFO);
-	raft_lbl l;
-	memset(&l, 0, sizeof l);
 	cl->op = *op;
 	cl->busy = true;
 	cl->attempts = 0;
@@ -911,8 +869,7 @@ static void raft_on_client(st_ctx *c, void *state, const st_op *op)
 		cl->target = op->node;
 	else
 		cl->target = cl->leader >= 0 ? cl->leader : 0;
-	raft_client_attempt(c, s, &l);
-	raft_lbl_flush(c, &l);
+	raft_client_attempt(c, s);
 }
 
 static void raft_on_restart(st_ctx *c, void *state, const st_param_val *params)

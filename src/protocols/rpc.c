@@ -132,10 +132,6 @@ static void rpc_apply_req(st_ctx *c, rpc_state *s, int from, int ci, uint32_t se
 	s->counter++;
 	s->napplied++;
 	rpc_remember(s, ci, seq, s->counter);
-	rpc_apply *a = &s->recent[(s->napplied - 1) % RPC_RECENT];
-	a->client = ci;
-	a->seq = seq;
-	a->counter = s->counter;
 	rpc_id id = rpc_idstr(ci, seq);
 	char label[40], note[400];
 	if (twice) {
@@ -357,8 +353,8 @@ static void rpc_encode(int type, const void *body, size_t len, st_sink *k)
 /* The invariants, over process states                                                        */
 
 /* Every server: its counter moves only by applies; and, when enforced, no (client, id) is
- * applied twice, anywhere. The server lists its recent applies; at most one happens per step,
- * so the checker sees each of them. */
+ * applied twice, anywhere. The applies are the step's local events (their bodies name the
+ * client, the request id and the counter after), so the server keeps no log for the checker. */
 static bool rpc_check(void *check_state, const st_param_val *params, const st_view *v,
 		      st_violation *out)
 {
@@ -372,25 +368,25 @@ static bool rpc_check(void *check_state, const st_param_val *params, const st_vi
 		const rpc_state *s = v->states[p];
 		if (s->counter != (int64_t)s->napplied)
 			return st_violate(out, "counter consistency", "n%d's counter is %lld after %u "
-					"applies", p + 1, (long long)s->counter, (unsigned)s->napplied);
-		uint32_t from = k->seen_applied[p];
-		if (s->napplied < from || s->napplied - from > RPC_RECENT)
-			from = s->napplied > RPC_RECENT ? s->napplied - RPC_RECENT : 0;
-		for (uint32_t i = from; i < s->napplied; i++) {
-			const rpc_apply *a = &s->recent[i % RPC_RECENT];
-			if (a->client < 0 || a->client >= RPC_CK_CLIENTS)
-				continue;
-			uint32_t *slot = &k->applied[a->client][a->seq % RPC_CK_WINDOW];
-			if (*slot == a->seq + 1 && enforce) {
-				k->seen_applied[p] = i + 1;
-				return st_violate(out, "exactly once", "request %s was applied twice "
-						"(n%d's counter went to %lld for it again)",
-						rpc_idstr(a->client, a->seq).s, p + 1,
-						(long long)a->counter);
-			}
-			*slot = a->seq + 1;
-		}
-		k->seen_applied[p] = s->napplied;
+					  "applies", p + 1, (long long)s->counter, (unsigned)s->napplied);
+	}
+	for (int i = 0; i < v->nevents; i++) {
+		st_tev e;
+		int64_t client, seq, counter;
+		if (!v->event(v, i, &e) || strcmp(e.kind, "local") != 0 || e.proc < 0 ||
+		    e.proc >= nn || !e.body_int(&e, "client", &client) ||
+		    !e.body_int(&e, "seq", &seq) || !e.body_int(&e, "counter", &counter))
+			continue;
+		int ci = (int)(client - v->nnodes);
+		if (ci < 0 || ci >= RPC_CK_CLIENTS || seq < 0 || seq > UINT32_MAX - 1)
+			continue;
+		uint32_t *slot = &k->applied[ci][seq % RPC_CK_WINDOW];
+		if (*slot == (uint32_t)seq + 1 && enforce)
+			return st_violate(out, "exactly once", "request %s was applied twice (n%d's "
+					  "counter went to %lld for it again, event %u)",
+					  rpc_idstr(ci, (uint32_t)seq).s, e.proc + 1,
+					  (long long)counter, (unsigned)e.id);
+		*slot = (uint32_t)seq + 1;
 	}
 	return true;
 }

@@ -10,7 +10,6 @@
 #include "protocol.h"
 
 #define RPC_WINDOW 64           /* the server remembers, per client, the last 64 request ids */
-#define RPC_RECENT 8            /* the server's last applies, for the checker */
 #define RPC_CK_CLIENTS 8        /* clients the checker follows (a scenario has at most 8) */
 #define RPC_CK_WINDOW 1024      /* request ids per client the checker remembers */
 
@@ -28,13 +27,6 @@ typedef struct {
 	bool check_exactly_once;
 } rpc_cfg;
 
-/* One apply, as the server records it for the checker. */
-typedef struct {
-	int32_t client;             /* the client's ordinal: c1 = 0 */
-	uint32_t seq;
-	int64_t counter;            /* after the apply */
-} rpc_apply;
-
 typedef struct {
 	rpc_cfg cfg;
 	/* server (every node serves; clients call n1 unless an op names another): the counter
@@ -45,7 +37,6 @@ typedef struct {
 	uint32_t last_seq[ST_MAX_PROCS];    /* per client: the highest request id applied */
 	uint64_t seen[ST_MAX_PROCS];        /* bit i: request last_seq - i has been applied */
 	int64_t last_result[ST_MAX_PROCS];  /* the reply to last_seq, sent again to a retry */
-	rpc_apply recent[RPC_RECENT];       /* ring: recent[(napplied - 1) % RPC_RECENT] last */
 	/* client */
 	uint32_t seq;               /* persistent: request ids are never reused */
 	uint32_t attempts, ok, info;
@@ -68,7 +59,6 @@ typedef struct {
 } rpc_reply;
 
 typedef struct {
-	uint32_t seen_applied[ST_MAX_PROCS];            /* per server: applies checked */
 	uint32_t applied[RPC_CK_CLIENTS][RPC_CK_WINDOW]; /* request id + 1 at id % window */
 } rpc_checker;
 

@@ -236,6 +236,68 @@ static inline void fk_complete(st_ctx *c, const st_op *op, st_optype t)
 	f->ndone++;
 }
 
+/* The fake's local steps as the events of a step, for a check() that reads them: st_tev with
+ * kind "local", the fake's process, the label, and the body's entries. */
+static inline const fk_kv *fk_tev_kv(const st_tev *e, const char *key)
+{
+	const fake *f = e->impl;
+	const fk_ev *l = &f->loc[e->id];
+	for (int i = 0; i < l->nbody; i++)
+		if (strcmp(l->body[i].key, key) == 0)
+			return &l->body[i];
+	return NULL;
+}
+static inline bool fk_tev_int(const st_tev *e, const char *key, int64_t *out)
+{
+	const fk_kv *kv = fk_tev_kv(e, key);
+	if (!kv || kv->type == ST_V_STR)
+		return false;
+	*out = kv->type == ST_V_NULL ? -1 : kv->i;
+	return true;
+}
+static inline bool fk_tev_str(const st_tev *e, const char *key, const char **out)
+{
+	const fk_kv *kv = fk_tev_kv(e, key);
+	if (!kv || kv->type != ST_V_STR)
+		return false;
+	*out = kv->s;
+	return true;
+}
+static inline bool fk_tev_no_int(const st_tev *e, const char *key, int64_t *out)
+{
+	(void)e, (void)key, (void)out;
+	return false;     /* a fake's local step has no state */
+}
+static inline bool fk_tev_no_str(const st_tev *e, const char *key, const char **out)
+{
+	(void)e, (void)key, (void)out;
+	return false;
+}
+static inline bool fk_view_event(const st_view *v, int i, st_tev *out)
+{
+	const fake *f = v->impl;
+	if (i < 0 || i >= f->nloc)
+		return false;
+	memset(out, 0, sizeof *out);
+	out->id = (uint32_t)i;
+	out->kind = "local";
+	out->proc = f->ctx.self;
+	out->label = f->loc[i].label;
+	out->state_int = fk_tev_no_int;
+	out->state_str = fk_tev_no_str;
+	out->body_int = fk_tev_int;
+	out->body_str = fk_tev_str;
+	out->impl = (void *)f;
+	return true;
+}
+/* Let v show f's local steps (since the last fk_clear) as the step's events. */
+static inline void fk_view_events(const fake *f, st_view *v)
+{
+	v->nevents = f->nloc;
+	v->event = fk_view_event;
+	v->impl = f;
+}
+
 static const struct st_ctx_ops fk_ops = {
 	.send = fk_send, .set_timer = fk_set_timer, .cancel_timer = fk_cancel_timer,
 	.label = fk_label, .label_note = fk_label_note, .local = fk_local, .random = fk_random, .now_us = fk_now,

@@ -697,8 +697,10 @@ static void test_rpc_checker(void **st)
 		st_view v = {2, 1, 1, (const void *const *)states, NULL, 0, 0, NULL, NULL};
 		st_violation out;
 		rpc_call(f, s, 1);
+		fk_view_events(f, &v);
 		assert_true(p->check(k, pv, &v, &out));
 		rpc_call(f, s, 1);
+		fk_view_events(f, &v);
 		bool ok = p->check(k, pv, &v, &out);
 		if (mode == 1) {
 			assert_false(ok);       /* the double apply, caught */

@@ -6,6 +6,7 @@
 
 #include "core/scenario.h"
 #include "lessons.h"
+#include "scenario_path.h"
 
 static int lessons_cmp(const void *a, const void *b)
 {
@@ -20,7 +21,7 @@ static int lessons_cmp(const void *a, const void *b)
 int lessons_gather(lesson_list *l, const char *argv0)
 {
 	memset(l, 0, sizeof *l);
-	if (!scenario_dir(argv0, l->dir, sizeof l->dir))
+	if (!scenario_path_dir(argv0, l->dir, sizeof l->dir))
 		return -1;
 	DIR *d = opendir(l->dir);
 	if (!d)

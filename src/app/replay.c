@@ -19,6 +19,7 @@
 #include "core/trace_import.h"
 #include "core/trace_json.h"
 #include "replay.h"
+#include "scenario_path.h"
 
 #define REPLAY_MAX_BYTES ((size_t)512 << 20)
 
@@ -302,8 +303,8 @@ int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, F
 		goto done;
 	}
 	char found[4096];
-	if (!(scpath && scenario_find(scpath, o->argv0, found, sizeof found)) &&
-	    !scenario_find(scname, o->argv0, found, sizeof found)) {
+	if (!(scpath && scenario_path_find(scpath, o->argv0, found, sizeof found)) &&
+	    !scenario_path_find(scname, o->argv0, found, sizeof found)) {
 		fprintf(errf, "spacetime: %s: its scenario %s was not found (looked for %s and by "
 			      "name)\n", path, scname, scpath ? scpath : "(no path)");
 		r->read_only = true;

@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "run.h"
+#include "scenario_path.h"
 
 int run_setup_scenario(run_setup *r, const cli_opts *o)
 {
 	memset(r, 0, sizeof *r);
 	char err[2048];
-	if (!scenario_find(o->target, o->argv0, r->path, sizeof r->path)) {
+	if (!scenario_path_find(o->target, o->argv0, r->path, sizeof r->path)) {
 		fprintf(stderr, "spacetime: %s: no such scenario file or name; see spacetime --list\n",
 			o->target);
 		return EXIT_BAD_INPUT;

@@ -1,7 +1,7 @@
 /* intmap.h: an open-addressing hash map from 64-bit keys to 32-bit values.
  *
  * The readers of traces need a few of these (a file's message ids to ours, invokes to their
- * process, Raft's applies by index, leaders by term, interned strings by hash): one small map
+ * process, a protocol checker's records by index or term, interned strings by hash): one small map
  * serves all of them. Zero-initialised is empty; intmap_free releases it. */
 #ifndef ST_INTMAP_H
 #define ST_INTMAP_H

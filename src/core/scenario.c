@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../base/names.h"
 #include "scenario.h"
 #include "trace.h"
 
@@ -1640,7 +1641,7 @@ static const field top_fields[] = {
 	{"title", true, f_title, "a title of 1..80 characters"},
 	{"topic", true, f_topic, "a topic such as \"Failure and time\""},
 	{"order", false, f_order, "an integer 0..999 (the lesson's place in its topic)"},
-	{"protocol", true, f_protocol, "a protocol name such as \"raft\""},
+	{"protocol", true, f_protocol, "the name of a registered protocol (spacetime --list shows the lessons)"},
 	{"nodes", true, f_nodes, "an integer 1..16"},
 	{"clients", false, f_clients, "an integer 0..8"},
 	{"seed", false, f_seed, "an integer 0..2^53"},
@@ -1820,106 +1821,15 @@ st_scenario *scenario_load(const char *path, char *err, size_t errlen)
 	return sc;
 }
 
-/* The candidate directories, in search order: ./scenarios, then beside the executable (as
- * built, and as installed under PREFIX), then the configured data directory. */
-static int candidate_dirs(const char *argv0, char dirs[4][PATH_MAX])
-{
-	int n = 0;
-	snprintf(dirs[n++], PATH_MAX, "scenarios");
-	char exe[PATH_MAX];
-	ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (r > 0) {
-		exe[r] = 0;
-	} else if (argv0 && strchr(argv0, '/') && strlen(argv0) < sizeof exe) {
-		strcpy(exe, argv0);
-	} else {
-		exe[0] = 0;
-	}
-	char *slash = strrchr(exe, '/');
-	if (slash) {
-		*slash = 0;
-		const char *d = slash == exe ? "" : exe;   /* the executable sits in / */
-		if (snprintf(dirs[n], PATH_MAX, "%s/scenarios", d) < PATH_MAX)
-			n++;
-		if (snprintf(dirs[n], PATH_MAX, "%s/../share/spacetime/scenarios", d) < PATH_MAX)
-			n++;
-	}
-	snprintf(dirs[n++], PATH_MAX, "%s/scenarios", ST_DATADIR);
-	return n;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool scenario_find(const char *name_or_path, const char *argv0, char *out, size_t outlen)
-{
-	struct stat st;
-	if (!name_or_path || !*name_or_path || !out || outlen == 0)
-		return false;
-	if (stat(name_or_path, &st) == 0)
-		return (size_t)snprintf(out, outlen, "%s", name_or_path) < outlen;
-	char dirs[4][PATH_MAX], cand[PATH_MAX];
-	int n = candidate_dirs(argv0, dirs);
-	static const char *const suffixes[] = {"", ".json"};
-	for (int d = 0; d < n; d++) {
-		for (int s = 0; s < 2; s++) {
-			int w = snprintf(cand, sizeof cand, "%s/%s%s", dirs[d], name_or_path,
-					 suffixes[s]);
-			if (w > 0 && w < (int)sizeof cand && is_file(cand))
-				return (size_t)snprintf(out, outlen, "%s", cand) < outlen;
-		}
-	}
-	return false;
-}
-
-const char *scenario_dir(const char *argv0, char *out, size_t outlen)
-{
-	char dirs[4][PATH_MAX];
-	int n = candidate_dirs(argv0, dirs);
-	for (int d = 0; d < n; d++)
-		if (is_dir(dirs[d]) && out && (size_t)snprintf(out, outlen, "%s", dirs[d]) < outlen)
-			return out;
-	return NULL;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Process names */
 
 void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen)
 {
-	if (!out || outlen == 0)
-		return;
-	if (!sc || p < 0 || p >= sc->nprocs)
-		snprintf(out, outlen, "?");
-	else if (p < sc->nnodes)
-		snprintf(out, outlen, "n%d", p + 1);
-	else
-		snprintf(out, outlen, "c%d", p - sc->nnodes + 1);
+	st_proc_name(p, sc ? sc->nnodes : 0, sc ? sc->nprocs : 0, out, outlen);
 }
 
 int scenario_proc_index(const st_scenario *sc, const char *name)
 {
-	if (!sc || !name || (name[0] != 'n' && name[0] != 'c'))
-		return -1;
-	/* Digits only, no sign, no leading zero: "n01" and "n+1" name nothing. */
-	if (name[1] < '1' || name[1] > '9')
-		return -1;
-	int v = 0;
-	for (const char *s = name + 1; *s; s++) {
-		if (*s < '0' || *s > '9' || v > ST_MAX_PROCS)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	if (name[0] == 'n')
-		return v <= sc->nnodes ? v - 1 : -1;
-	return v <= sc->nclients ? sc->nnodes + v - 1 : -1;
+	return sc ? st_proc_index(name, sc->nnodes, sc->nclients) : -1;
 }

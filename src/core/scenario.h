@@ -95,15 +95,7 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 			    size_t errlen);
 void scenario_free(st_scenario *sc);
 
-/* Find a scenario by name or path: a path that exists, else NAME or NAME.json in ./scenarios,
- * then in <dir of the executable>/scenarios, <dir of the executable>/../share/spacetime/scenarios
- * and ST_DATADIR/scenarios. Writes the found path into out; false when none exists (or out is
- * too small to hold it). */
-bool scenario_find(const char *name_or_path, const char *argv0, char *out, size_t outlen);
-/* The scenario directory in use (the first of the candidates above that exists), or NULL. */
-const char *scenario_dir(const char *argv0, char *out, size_t outlen);
-
-/* Process names: n1..nN then c1..cK. */
+/* Process names: n1..nN then c1..cK (src/base/names.h, for a scenario). */
 void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen);
 /* Parse "n3" / "c1" to an index; -1 when it names no process of this scenario. */
 int scenario_proc_index(const st_scenario *sc, const char *name);

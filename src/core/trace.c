@@ -1,6 +1,6 @@
 /* trace.c: the append-only record of a run, in memory.
  *
- * Compact on purpose: a million-event Raft run must fit in well under 200 bytes an event, so
+ * Compact on purpose: a million-event consensus run must fit in well under 200 bytes an event, so
  * strings are interned once, bodies and states are flat key/value records in one arena, and
  * the vector clocks are one dense array. See trace.h for the shape and the streaming mode. */
 #define _GNU_SOURCE   /* mremap: growing a large array without copying it */

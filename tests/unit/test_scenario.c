@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "src/app/scenario_path.h"
 #include "src/core/scenario.h"
 
 #define F "t.json"
@@ -764,7 +765,7 @@ static void test_files(void **state)
 	assert_null(scenario_load("adir", err, sizeof err));
 	assert_string_equal(err, "adir: cannot read: Is a directory");
 	/* no ./scenarios here: whatever is found lies elsewhere */
-	const char *d = scenario_dir(NULL, out, sizeof out);
+	const char *d = scenario_path_dir(NULL, out, sizeof out);
 	assert_true(d == NULL || strcmp(d, "scenarios") != 0);
 
 	assert_int_equal(mkdir("scenarios", 0755), 0);
@@ -772,16 +773,16 @@ static void test_files(void **state)
 	assert_non_null(f);
 	fputs(minimal, f);
 	fclose(f);
-	assert_true(scenario_find("mini", "spacetime", out, sizeof out));
+	assert_true(scenario_path_find("mini", "spacetime", out, sizeof out));
 	assert_string_equal(out, "scenarios/mini.json");
-	assert_true(scenario_find("mini.json", "spacetime", out, sizeof out));
+	assert_true(scenario_path_find("mini.json", "spacetime", out, sizeof out));
 	assert_string_equal(out, "scenarios/mini.json");
-	assert_true(scenario_find("scenarios/mini.json", NULL, out, sizeof out));
+	assert_true(scenario_path_find("scenarios/mini.json", NULL, out, sizeof out));
 	assert_string_equal(out, "scenarios/mini.json");
-	assert_false(scenario_find("no-such-lesson", "spacetime", out, sizeof out));
-	assert_false(scenario_find("", "spacetime", out, sizeof out));
-	assert_false(scenario_find("mini", "spacetime", out, 4));  /* too small: no guess */
-	assert_non_null(scenario_dir("spacetime", out, sizeof out));
+	assert_false(scenario_path_find("no-such-lesson", "spacetime", out, sizeof out));
+	assert_false(scenario_path_find("", "spacetime", out, sizeof out));
+	assert_false(scenario_path_find("mini", "spacetime", out, 4));  /* too small: no guess */
+	assert_non_null(scenario_path_dir("spacetime", out, sizeof out));
 	assert_string_equal(out, "scenarios");
 
 	st_scenario *sc = scenario_load("scenarios/mini.json", err, sizeof err);

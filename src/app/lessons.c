@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "core/scenario.h"
 #include "lessons.h"
 #include "scenario_path.h"
@@ -27,7 +28,7 @@ int lessons_gather(lesson_list *l, const char *argv0)
 	if (!d)
 		return -1;
 	struct dirent *de;
-	int cap = 0;
+	size_t cap = 0;
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
 		if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || de->d_name[0] == '.')
@@ -36,24 +37,11 @@ int lessons_gather(lesson_list *l, const char *argv0)
 		if (snprintf(path, sizeof path, "%s/%.255s", l->dir, de->d_name) >= (int)sizeof path) continue;
 		st_scenario *sc = scenario_load(path, err, sizeof err);
 		if (!sc) {
-			char **b = realloc(l->broken, (size_t)(l->nbroken + 1) * sizeof *b);
-			if (b) {
-				l->broken = b;
-				l->broken[l->nbroken] = strdup(err);
-				if (l->broken[l->nbroken])
-					l->nbroken++;
-			}
+			l->broken = st_realloc(l->broken, (size_t)(l->nbroken + 1) * sizeof *l->broken);
+			l->broken[l->nbroken++] = st_strdup(err);
 			continue;
 		}
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			lesson_item *it = realloc(l->items, (size_t)cap * sizeof *it);
-			if (!it) {
-				scenario_free(sc);
-				break;
-			}
-			l->items = it;
-		}
+		st_grow(&l->items, &cap, (size_t)l->n + 1, sizeof *l->items);
 		lesson_item *it = &l->items[l->n++];
 		snprintf(it->name, sizeof it->name, "%s", sc->name);
 		snprintf(it->title, sizeof it->title, "%s", sc->title);

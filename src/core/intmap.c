@@ -1,6 +1,7 @@
 /* intmap.c: see intmap.h. */
 #include <stdlib.h>
 
+#include "../base/mem.h"
 #include "intmap.h"
 
 static size_t intmap_hash(int64_t k, size_t cap)
@@ -33,9 +34,7 @@ bool intmap_put(intmap *m, int64_t k, uint32_t v)
 	}
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
-		intmap_slot *s = calloc(cap, sizeof *s);
-		if (!s)
-			return false;
+		intmap_slot *s = st_zalloc(cap, sizeof *s);
 		for (size_t i = 0; i < m->cap; i++) {
 			if (!m->s[i].used)
 				continue;

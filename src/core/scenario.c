@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../base/mem.h"
 #include "../base/names.h"
 #include "scenario.h"
 #include "trace.h"
@@ -744,9 +745,8 @@ static bool get_text(P *p, const cJSON *v, int minlen, int maxlen, int flags, co
 
 static bool dup_text(P *p, const cJSON *v, const char *s, char **out)
 {
-	*out = strdup(s);
-	if (!*out)
-		return fail(p, v, AT_VALUE, "out of memory; expected a smaller file");
+	(void)p, (void)v;
+	*out = st_strdup(s);
 	return true;
 }
 
@@ -1483,12 +1483,10 @@ static bool f_schedule(P *p, const cJSON *v, void *out)
 			    SC_MAX_SCHEDULE);
 	if (n == 0)
 		return true;
-	sc->schedule = calloc((size_t)n, sizeof *sc->schedule);
-	sort_key *keys = calloc((size_t)n, sizeof *keys);
-	sc_item *tmp = calloc((size_t)n, sizeof *tmp);
-	bool ok = sc->schedule && keys && tmp;
-	if (!ok)
-		fail(p, v, AT_VALUE, "out of memory; expected a smaller schedule");
+	sc->schedule = st_zalloc((size_t)n, sizeof *sc->schedule);
+	sort_key *keys = st_zalloc((size_t)n, sizeof *keys);
+	sc_item *tmp = st_zalloc((size_t)n, sizeof *tmp);
+	bool ok = true;
 	int k = 0;
 	for (const cJSON *e = v->child; e && ok; e = e->next, k++) {
 		size_t old = fp_idx(p, k);
@@ -1618,9 +1616,7 @@ static bool f_lesson(P *p, const cJSON *v, void *out)
 			    SC_MAX_LESSON);
 	if (n == 0)
 		return true;
-	sc->lesson = calloc((size_t)n, sizeof *sc->lesson);
-	if (!sc->lesson)
-		return fail(p, v, AT_VALUE, "out of memory; expected a smaller lesson");
+	sc->lesson = st_zalloc((size_t)n, sizeof *sc->lesson);
 	int k = 0;
 	for (const cJSON *e = v->child; e; e = e->next, k++) {
 		size_t old = fp_idx(p, k);
@@ -1707,21 +1703,12 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 		    "memory?); expected a smaller file", path, l, c);
 		return NULL;
 	}
-	st_scenario *sc = calloc(1, sizeof *sc);
+	st_scenario *sc = st_zalloc(1, sizeof *sc);
 	P p = {.text = text, .len = len, .file = path, .root = root, .err = err,
 	       .errlen = errlen, .sc = sc};
-	bool ok = sc != NULL;
-	if (!ok)
-		put(err, errlen, "%s: out of memory", path);
+	bool ok = parse_scenario(&p);
 	if (ok)
-		ok = parse_scenario(&p);
-	if (ok) {
-		sc->path = strdup(path);
-		if (!sc->path) {
-			put(err, errlen, "%s: out of memory", path);
-			ok = false;
-		}
-	}
+		sc->path = st_strdup(path);
 	cJSON_Delete(root);
 	if (!ok) {
 		scenario_free(sc);
@@ -1776,22 +1763,15 @@ st_scenario *scenario_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	/* Read at most one byte past the limit (a pipe or a device has no size to trust). */
-	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, n = 0;
-	char *buf = malloc(cap + 1);
+	size_t cap = S_ISREG(st.st_mode) && (uint64_t)st.st_size < SC_MAX_FILE
+		     ? (size_t)st.st_size + 1 : 65536, n = 0;
+	char *buf = st_alloc(cap + 1);
 	for (;;) {
-		if (!buf) {
-			close(fd);
-			put(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
-			return NULL;
-		}
 		if (n == cap) {
 			if (cap > SC_MAX_FILE)
 				break;
 			cap *= 2;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb)
-				free(buf);
-			buf = nb;
+			buf = st_realloc(buf, cap + 1);
 			continue;
 		}
 		ssize_t r = read(fd, buf + n, cap - n);

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../base/hash.h"
+#include "../base/mem.h"
+#include "../base/names.h"
 #include "trace.h"
 
 const trace_kind_info trace_kinds[KIND__COUNT] = {
@@ -44,19 +47,10 @@ int trace_kind_from_name(const char *name)
  * capacity alone, so nothing else needs to remember it. */
 #define TRACE_MAP_BYTES ((size_t)1 << 20)
 
-static void trace_oom(size_t n)
-{
-	fprintf(stderr, "spacetime: out of memory (trace, %zu bytes)\n", n);
-	exit(1);
-}
-
 static void *trace_resize(void *p, size_t old_bytes, size_t new_bytes)
 {
 	if (new_bytes < TRACE_MAP_BYTES) {
-		void *q = realloc(p, new_bytes);
-		if (!q)
-			trace_oom(new_bytes);
-		return q;
+		return st_realloc(p, new_bytes);
 	}
 	void *q;
 	if (old_bytes >= TRACE_MAP_BYTES) {
@@ -69,7 +63,7 @@ static void *trace_resize(void *p, size_t old_bytes, size_t new_bytes)
 			free(p);
 	}
 	if (q == MAP_FAILED)
-		trace_oom(new_bytes);
+		st_oom(new_bytes);
 #ifdef MADV_HUGEPAGE
 	madvise(q, new_bytes, MADV_HUGEPAGE);
 #endif
@@ -100,27 +94,13 @@ static void *trace_grow(void *p, uint32_t *cap, uint32_t need, size_t elem)
 	return q;
 }
 
-static char *trace_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (!d) {
-		fprintf(stderr, "spacetime: out of memory\n");
-		exit(1);
-	}
-	memcpy(d, s, n);
-	return d;
-}
-
 st_trace *trace_new(const char *scenario, const st_protocol *proto, uint64_t seed, int nnodes,
 		    int nclients, const char (*names)[8])
 {
-	st_trace *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
-	t->scenario = trace_strdup(scenario ? scenario : "");
-	t->protocol = trace_strdup(proto ? proto->name : "");
-	t->protocol_version = trace_strdup(proto && proto->version ? proto->version : "");
+	st_trace *t = st_zalloc(1, sizeof *t);
+	t->scenario = st_strdup(scenario ? scenario : "");
+	t->protocol = st_strdup(proto ? proto->name : "");
+	t->protocol_version = st_strdup(proto && proto->version ? proto->version : "");
 	t->proto = proto;
 	t->seed = seed;
 	t->nnodes = nnodes;
@@ -130,8 +110,7 @@ st_trace *trace_new(const char *scenario, const st_protocol *proto, uint64_t see
 		if (names)
 			memcpy(t->proc_names[p], names[p], 8);
 		else
-			snprintf(t->proc_names[p], 8, "%c%u", p < nnodes ? 'n' : 'c',
-				 (unsigned)(p < nnodes ? p + 1 : p - nnodes + 1) % 1000u);
+			st_proc_name(p, nnodes, t->nprocs, t->proc_names[p], 8);
 		t->proc_names[p][7] = 0;
 	}
 	trace_intern(t, "");
@@ -160,22 +139,12 @@ void trace_free(st_trace *t)
 	free(t);
 }
 
-static uint32_t trace_hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
+static uint32_t trace_hash_str(const char *s) { return (uint32_t)st_hash_str(s); }
 
 /* Open addressing over ids + 1 (0 marks an empty slot). */
 static void trace_rehash(st_trace *t, uint32_t cap)
 {
-	uint32_t *h = calloc(cap, sizeof *h);
-	if (!h) {
-		fprintf(stderr, "spacetime: out of memory\n");
-		exit(1);
-	}
+	uint32_t *h = st_zalloc(cap, sizeof *h);
 	for (uint32_t id = 0; id < t->nstr; id++) {
 		uint32_t i = trace_hash_str(t->str[id]) & (cap - 1);
 		while (h[i])
@@ -216,7 +185,7 @@ uint32_t trace_intern(st_trace *t, const char *s)
 	}
 	t->str = trace_grow(t->str, &t->str_cap, t->nstr + 1, sizeof *t->str);
 	uint32_t id = t->nstr++;
-	t->str[id] = trace_strdup(s);
+	t->str[id] = st_strdup(s);
 	t->str_hash[i] = id + 1;
 	if (t->nstr * 2 > t->str_hash_cap)
 		trace_rehash(t, t->str_hash_cap * 2);

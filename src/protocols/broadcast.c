@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/names.h"
 #include "broadcast.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -126,10 +127,7 @@ bc_str broadcast_mname(int origin, uint32_t seq)
 bc_str broadcast_pname(const st_ctx *c, int p)
 {
 	bc_str s;
-	if (p < c->nnodes)
-		snprintf(s.s, sizeof s.s, "n%d", p + 1);
-	else
-		snprintf(s.s, sizeof s.s, "c%d", p - c->nnodes + 1);
+	st_proc_name(p, c->nnodes, c->nprocs, s.s, sizeof s.s);
 	return s;
 }
 

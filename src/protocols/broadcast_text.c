@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/names.h"
 #include "broadcast.h"
 
 /* The least body each message type needs (encode is handed whatever the trace holds). */
@@ -166,9 +167,8 @@ static void bc_enc_wire(const void *body, st_sink *k)
 	if (m.rounds)
 		k->kv_int(k, "rounds", m.rounds);
 	if (m.flags & BC_W_CLIENT) {
-		char cl[8];
-		snprintf(cl, sizeof cl, "c%d", m.client + 1);
-		k->kv_str(k, "client", cl);
+		/* a client's ordinal, named as the clients after zero nodes */
+		k->kv_str(k, "client", st_pname_of(m.client, 0, m.client + 1).s);
 	}
 	k->kv_int(k, "value", m.value);
 }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/names.h"
 #include "chatter.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -56,15 +57,10 @@ static const st_param_spec chatter_params[CHATTER_P__COUNT] = {
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                    */
 
-typedef struct { char s[16]; } chatter_name;
+typedef st_pname chatter_name;
 static chatter_name chatter_pname(int nnodes, int p)
 {
-	chatter_name n;
-	if (p < nnodes)
-		snprintf(n.s, sizeof n.s, "n%d", p + 1);
-	else
-		snprintf(n.s, sizeof n.s, "c%d", p - nnodes + 1);
-	return n;
+	return st_pname_of(p, nnodes, ST_MAX_PROCS);
 }
 
 void chatter_vc_str(const uint32_t *vc, int n, char *buf, size_t len)

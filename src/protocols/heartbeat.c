@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/names.h"
 #include "heartbeat.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -288,9 +289,8 @@ static void heartbeat_describe(const void *state, st_role role, st_sink *k)
 	for (int q = 0; q < s->nnodes; q++) {
 		if (!s->watch[q])
 			continue;
-		char key[16];
-		snprintf(key, sizeof key, "n%d", q + 1);
-		k->kv_str(k, key, s->suspect[q] ? "SUSPECT" : "alive");
+		k->kv_str(k, st_pname_of(q, s->nnodes, s->nnodes).s,
+			  s->suspect[q] ? "SUSPECT" : "alive");
 		watches = true;
 	}
 	if (!watches || s->cfg.mode == HEARTBEAT_ALL)
@@ -406,10 +406,9 @@ static bool heartbeat_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	uint8_t *mine = tc->suspected + (size_t)p * (size_t)tc->nprocs;
 	if (strcmp(e->kind, "restart") == 0 || strcmp(e->kind, "start") == 0)
 		memset(mine, 0, (size_t)tc->nprocs);
-	char self[16];
 	const char *v;
-	snprintf(self, sizeof self, "n%d", p + 1);
-	if (e->has_state && e->state_str && e->state_str(e, self, &v) && strcmp(v, "SUSPECT") == 0)
+	st_pname self = st_pname_of(p, p + 1, p + 1);   /* a node's name */
+	if (e->has_state && e->state_str && e->state_str(e, self.s, &v) && strcmp(v, "SUSPECT") == 0)
 		return st_violate(out, "no self-suspicion", "n%d suspects itself", p + 1);
 	if (strcmp(e->kind, "local") != 0 || !e->label)
 		return true;

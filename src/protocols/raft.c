@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/names.h"
 #include "raft.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -107,16 +108,12 @@ static void raft_note(st_ctx *c, const char *fmt, ...)
 }
 
 /* Process names as the trace names them: n1.. for nodes, c1.. for clients. */
-typedef struct { char s[16]; } raft_name;
+typedef st_pname raft_name;
 static raft_name raft_pname(const st_ctx *c, int p)
 {
-	raft_name n;
+	raft_name n = st_pname_of(p, c->nnodes, c->nprocs);
 	if (p < 0)
 		snprintf(n.s, sizeof n.s, "none");
-	else if (p < c->nnodes)
-		snprintf(n.s, sizeof n.s, "n%d", p + 1);
-	else
-		snprintf(n.s, sizeof n.s, "c%d", p - c->nnodes + 1);
 	return n;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/hash.h"
 #include "../base/names.h"
 #include "raft.h"
 
@@ -139,27 +140,18 @@ static size_t raft_flen(const char *f)
 	return n;
 }
 
-/* FNV-1a over the fields one at a time (never over padding), so equal entries hash equal. */
-static uint64_t raft_fnv(uint64_t h, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
+/* The one hash over the fields one at a time (never over padding), so equal entries hash
+ * equal; chained through prev, so equal hashes mean equal logs up to there. */
 uint64_t raft_entry_hash(uint64_t prev, uint32_t term, const raft_cmd *cmd)
 {
-	uint64_t h = 14695981039346656037ull ^ prev;
-	h = raft_fnv(h, &prev, sizeof prev);
-	h = raft_fnv(h, &term, sizeof term);
-	h = raft_fnv(h, &cmd->client, sizeof cmd->client);
-	h = raft_fnv(h, &cmd->has_value, sizeof cmd->has_value);
-	h = raft_fnv(h, &cmd->value, sizeof cmd->value);
-	h = raft_fnv(h, &cmd->invoke, sizeof cmd->invoke);
-	h = raft_fnv(h, cmd->f, raft_flen(cmd->f));
+	uint64_t h = ST_HASH_INIT ^ prev;
+	h = st_hash_add(h, &prev, sizeof prev);
+	h = st_hash_add(h, &term, sizeof term);
+	h = st_hash_add(h, &cmd->client, sizeof cmd->client);
+	h = st_hash_add(h, &cmd->has_value, sizeof cmd->has_value);
+	h = st_hash_add(h, &cmd->value, sizeof cmd->value);
+	h = st_hash_add(h, &cmd->invoke, sizeof cmd->invoke);
+	h = st_hash_add(h, cmd->f, raft_flen(cmd->f));
 	return h;
 }
 

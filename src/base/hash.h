@@ -31,12 +31,12 @@ static inline uint64_t st_hash_str(const char *s)
 		h = (h ^ (unsigned char)*s) * ST_HASH_PRIME;
 	return h;
 }
-/* Fold one 64-bit value into h, byte by byte (so the result does not depend on endianness). */
+/* Fold one 64-bit value into h as one word (FNV-1a over words: eight times fewer multiplies
+ * than over its bytes, for the hot state fingerprints; the value, not its bytes, is hashed,
+ * so the result is the same on any byte order). */
 static inline uint64_t st_hash_u64(uint64_t h, uint64_t v)
 {
-	for (int i = 0; i < 8; i++, v >>= 8)
-		h = (h ^ (v & 0xff)) * ST_HASH_PRIME;
-	return h;
+	return (h ^ v) * ST_HASH_PRIME;
 }
 
 #endif

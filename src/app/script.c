@@ -39,15 +39,15 @@
  *   state [PROC..]     each process's status and describe() key/values.
  *   inflight           the messages in flight, in delivery order.
  *   timers [PROC..]    the pending timers.
- *   check              "ok", or the first invariant violated: "violation: NAME: detail".
+ *   check              "ok", or the first invariant violated: "violation: NAME: detail (at eN)".
  *
  * Output: every event the command caused, one line each:
  *     e<id> <time>ms <proc|world> <kind> ["label"] [m<msg> <from>-><to> <Type> {body}] [L<lamport>]
  * A send shows the message body as the protocol encodes it; recv and drop show the message
  * without it (a drop adds its reason); other events show their body {key=value ...}. The
- * input event that only records the script's own deliver/drop/duplicate/fire is not shown
- * (the command line says it). A command that makes an invariant fail adds the line
- * "violation: NAME: detail". Then what the command asked for (state, inflight, ...).
+ * input event that only records the script's own deliver or fire is not shown (the command
+ * line says it; the recv or timer event follows). A command that makes an invariant fail adds the line
+ * "violation: NAME: detail (at eN)". Then what the command asked for (state, inflight, ...).
  *
  * Results: a block whose output differs prints a unified-style diff (- expected, + actual)
  * and the file fails (exit 1); a malformed script (unknown command, bad argument, no ----)
@@ -551,7 +551,7 @@ static bool input_is_echo(const st_trace *tr, const st_event *e)
 	const st_kvrec *r = trace_kv_items(tr, e->body);
 	if (r[0].type != ST_V_STR || strcmp(trace_str(tr, r[0].key), "action") != 0)
 		return false;
-	static const char *const echo[] = {"deliver", "drop", "duplicate", "fire_timer", "manual"};
+	static const char *const echo[] = {"deliver", "fire_timer", "manual"};
 	const char *a = trace_str(tr, (uint32_t)r[0].v);
 	for (size_t i = 0; i < sizeof echo / sizeof echo[0]; i++)
 		if (strcmp(a, echo[i]) == 0)
@@ -606,9 +606,11 @@ static void put_events_since(script_run *r, uint32_t first)
 {
 	for (uint32_t id = first; id < trace_count(r->tr); id++)
 		put_event(&r->out, r->tr, id);
-	const st_violation *v = sim_violation(r->sim, NULL);
+	uint32_t ev = 0;
+	const st_violation *v = sim_violation(r->sim, &ev);
 	if (v && !r->violation_shown) {
-		sb_printf(&r->out, "violation: %s: %s\n", v->invariant, v->detail);
+		sb_printf(&r->out, "violation: %s: %s (at e%u)\n", v->invariant, v->detail,
+			  (unsigned)ev);
 		r->violation_shown = true;
 	}
 }
@@ -784,14 +786,14 @@ static int find_msg(script_run *r, int argc, script_arg *argv, uint32_t *slot)
 			if (!dot || (uint64_t)k == copy) {
 				hits++;
 				hit_slot = fl[i].slot;
-				sb_printf(&names, " m%u.%d", (unsigned)id, k);
+				sb_printf(&names, "%sm%u.%d", hits > 1 ? ", " : "", (unsigned)id, k);
 			}
 			k++;
 		}
 		if (hits == 0)
 			return sr_fail(r, "%s is not in flight", w);
 		if (hits > 1) {
-			sr_fail(r, "%s is ambiguous: %d copies in flight (%s ); name one", w, hits,
+			sr_fail(r, "%s is ambiguous: %d copies in flight (%s); name one", w, hits,
 				names.s);
 			sb_free(&names);
 			return SR_FAIL;
@@ -831,14 +833,14 @@ static int find_msg(script_run *r, int argc, script_arg *argv, uint32_t *slot)
 			continue;
 		hits++;
 		hit_slot = fl[i].slot;
-		sb_printf(&names, " m%u %s", (unsigned)fl[i].msg,
+		sb_printf(&names, "%sm%u %s", hits > 1 ? ", " : "", (unsigned)fl[i].msg,
 			  r->sc->protocol->msg_types[fl[i].type]);
 	}
 	if (hits == 0)
 		return sr_fail(r, "no message %s%s%s in flight", w, type >= 0 ? " " : "",
 			       type >= 0 ? argv[2].s : "");
 	if (hits > 1) {
-		sr_fail(r, "%s%s%s is ambiguous: %d in flight (%s ); name one by id", w,
+		sr_fail(r, "%s%s%s is ambiguous: %d in flight (%s); name one by id", w,
 			type >= 0 ? " " : "", type >= 0 ? argv[2].s : "", hits, names.s);
 		sb_free(&names);
 		return SR_FAIL;

@@ -1319,11 +1319,10 @@ static int run_command(script_run *r, const char *line)
 				      "too many arguments: %s", script_cmds[i].usage);
 		if (script_cmds[i].needs_world && !r->sim)
 			return sr_bad(r, argv[0].col, "no world yet: load a scenario first");
-		uint32_t first = r->tr ? trace_count(r->tr) : 0;
 		int rc = script_cmds[i].fn(r, argc, argv);
-		/* load prints what starting the processes did */
+		/* load prints what starting the processes did, from the new trace's start */
 		if (rc == SR_OK && script_cmds[i].fn == cmd_load)
-			put_events_since(r, first);
+			put_events_since(r, 0);
 		return rc;
 	}
 	sbuf names = {0};
@@ -1376,11 +1375,11 @@ static void print_diff(FILE *f, char **a, int na, char **b, int nb)
 			fprintf(f, " %s\n", a[i]);
 			i++;
 			j++;
-		} else if (j < nb && (i == na || L[(size_t)i * w + (size_t)(j + 1)] >=
-					      L[(size_t)(i + 1) * w + (size_t)j])) {
-			fprintf(f, "+%s\n", b[j++]);
+		} else if (i < na && (j == nb || L[(size_t)(i + 1) * w + (size_t)j] >=
+					      L[(size_t)i * w + (size_t)(j + 1)])) {
+			fprintf(f, "-%s\n", a[i++]);   /* deletions first, as diff -u writes them */
 		} else {
-			fprintf(f, "-%s\n", a[i++]);
+			fprintf(f, "+%s\n", b[j++]);
 		}
 	}
 	free(L);
@@ -1475,14 +1474,19 @@ static int script_file_run(const char *path, bool rewrite, const char *argv0, FI
 			same = strcmp(outs[i][k], bl->want[k]) == 0;
 		if (!same && !rewrite) {
 			differs = true;
-			fprintf(out, "--- %s:%d: %s (expected)\n+++ %s:%d: %s (actual)\n", path,
-				bl->line, bl->cmd, path, bl->line, bl->cmd);
+			fprintf(out, "--- %s:%d: %s (expected)\n+++ %s:%d: %s (actual)\n"
+				"@@ -1,%d +1,%d @@\n", path, bl->line, bl->cmd, path, bl->line,
+				bl->cmd, bl->nwant, nouts[i]);
 			print_diff(out, bl->want, bl->nwant, outs[i], nouts[i]);
 		} else if (!same) {
 			differs = true;
 		}
 		if (c == SR_FAIL) {
 			fprintf(err, "spacetime: %s:%d: %s: %s\n", path, bl->line, bl->cmd, r.err);
+			if (nouts[i] > 0)
+				fprintf(err, "  what it printed before failing:\n");
+			for (int k = 0; k < nouts[i]; k++)
+				fprintf(err, "    %s\n", outs[i][k]);
 			rc = SR_FAIL;
 			break;
 		}

@@ -278,6 +278,11 @@ static bool file_parse(script_file *f, const char *path, const char *text, size_
 		before = pos;
 	}
 	f->tail = dup_range(text + before, len - before);
+	if (f->nb == 0) {   /* a script that tests nothing cannot fail: refuse it */
+		snprintf(err, errlen, "%s:%d:1: no commands: expected a command line, ---- and "
+			 "its expected output", path, line > 0 ? line : 1);
+		return false;
+	}
 	return true;
 }
 
@@ -671,6 +676,27 @@ static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
 	return b.s;
 }
 
+/* A scenario that does not validate with the script's changes: the place in the reprinted
+ * JSON means nothing to the reader, so blame the script's word that set the field when the
+ * message names one (params.bug, nodes), else the scenario's name. */
+static int load_error(script_run *r, int argc, script_arg *argv, const char *path,
+		      const char *err)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *eq = strchr(argv[i].s, '=');
+		if (!eq)
+			continue;
+		char field[96];
+		int kl = (int)(eq - argv[i].s);
+		bool top = strncmp(argv[i].s, "nodes=", 6) == 0 || strncmp(argv[i].s, "clients=", 8) == 0;
+		snprintf(field, sizeof field, "%s%.*s:", top ? "" : "params.", kl, argv[i].s);
+		const char *at = strstr(err, field);
+		if (at && (at == err || at[-1] == ' '))
+			return sr_bad(r, argv[i].col, "%s (loading %s)", at, path);
+	}
+	return sr_bad(r, argv[1].col, "%s", err);
+}
+
 /* load NAME [seed=N] [nodes=N] [clients=N] [schedule=off] [workload=off] [KEY=VALUE...] */
 static int cmd_load(script_run *r, int argc, script_arg *argv)
 {
@@ -741,7 +767,7 @@ static int cmd_load(script_run *r, int argc, script_arg *argv)
 	st_scenario *sc = json ? scenario_parse(json, strlen(json), path, err, sizeof err) : NULL;
 	cJSON_free(json);
 	if (!sc)
-		return sr_bad(r, argv[1].col, "%s", err);
+		return load_error(r, argc, argv, path, err);
 	world_free(r);
 	r->sc = sc;
 	if (!has_seed)

@@ -599,56 +599,6 @@ static void test_holdback_full_refuses(void **st)
 	free(f);
 }
 
-static void test_client_request_answered_on_delivery(void **st)
-{
-	(void)st;
-	mkparams(BC_RELAY_NONE, BC_ORDER_SEQUENCER, BC_REQ_TOTAL);
-	fake *c = new_fake(2, 2, 1), *n2 = new_fake(1, 2, 1), *n1 = new_fake(0, 2, 1);
-	bc_state *cs = new_state(), *s2 = new_state(), *s1 = new_state();
-	P->init(&c->ctx, cs, params);
-	P->init(&n2->ctx, s2, params);
-	P->init(&n1->ctx, s1, params);
-	st_op op;
-	memset(&op, 0, sizeof op);
-	snprintf(op.f, sizeof op.f, "write");
-	op.value = 7;
-	op.has_value = true;
-	op.node = 1;
-	op.invoke = 42;
-	fk_clear(c);
-	P->on_client(&c->ctx, cs, &op);
-	assert_int_equal(sent_to(c, BC_MSG_REQUEST), 0x2);
-	assert_true(c->timer_on[BC_T_CLIENT]);
-	deliver(n2, s2, 2, BC_MSG_REQUEST, c->sent[0].body, c->sent[0].len);
-	assert_true(has_local(n2, "broadcast n2#1"));
-	fk_msg sub = n2->sent[0];
-	assert_int_equal(sub.type, BC_MSG_SUBMIT);
-	deliver(n1, s1, 1, BC_MSG_SUBMIT, sub.body, sub.len);
-	fk_msg num = n1->sent[0];
-	deliver(n2, s2, 0, BC_MSG_MSG, num.body, num.len);
-	assert_string_equal(delivered(n2), "n2#1");
-	assert_int_equal(sent_to(n2, BC_MSG_REPLY), 0x4);  /* back to c1 */
-	deliver(c, cs, 1, BC_MSG_REPLY, n2->sent[0].body, n2->sent[0].len);
-	assert_int_equal(c->ndone, 1);
-	assert_int_equal(c->done[0].invoke, 42);
-	assert_int_equal(c->done[0].type, ST_OP_OK);
-	/* the next op times out: info */
-	op.invoke = 43;
-	fk_clear(c);
-	P->on_client(&c->ctx, cs, &op);
-	fire(c, cs, BC_T_CLIENT);
-	assert_int_equal(c->ndone, 1);
-	assert_int_equal(c->done[0].type, ST_OP_INFO);
-	fk_sink d = describe(cs, ST_ROLE_CLIENT);
-	assert_string_equal(fks_get(&d, "done"), "2");
-	free(c);
-	free(n1);
-	free(n2);
-	free(cs);
-	free(s1);
-	free(s2);
-}
-
 static void test_describe_and_encode(void **st)
 {
 	(void)st;
@@ -949,7 +899,6 @@ int main(void)
 		cmocka_unit_test(test_lamport_waits_for_every_ack),
 		cmocka_unit_test(test_lamport_order_and_early_acks),
 		cmocka_unit_test(test_holdback_full_refuses),
-		cmocka_unit_test(test_client_request_answered_on_delivery),
 		cmocka_unit_test(test_describe_and_encode),
 		cmocka_unit_test(test_bad_messages_ignored),
 		cmocka_unit_test(test_check_validity_and_duplication),

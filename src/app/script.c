@@ -289,7 +289,8 @@ static bool file_parse(script_file *f, const char *path, const char *text, size_
 /* ---------------------------------------------------------------------------------------- */
 /* Words of a command line                                                                    */
 
-/* Split in place into words with their columns; quotes are taken off. */
+/* Split in place into words with their columns; quotes are taken off. `|` outside quotes is
+ * a word of its own, with or without blanks around it. */
 static int split_words(script_run *r, char *s, script_arg *out, int max)
 {
 	int n = 0;
@@ -302,16 +303,13 @@ static int split_words(script_run *r, char *s, script_arg *out, int max)
 		if (n >= max)
 			return -sr_bad(r, (int)(p - s) + 1, "more than %d words", max);
 		int col = (int)(p - s) + 1;
-		char *w = p, *d = p;
 		if (*p == '|') {
 			out[n++] = (script_arg){"|", col};
-			p++;
-			if (*p && *p != ' ' && *p != '\t')
-				return -sr_bad(r, col + 1, "expected a blank after |");
-			*w = '\0';
+			*p++ = '\0';
 			continue;
 		}
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r') {
+		char *w = p, *d = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '|') {
 			if (*p == '"') {
 				int qcol = (int)(p - s) + 1;
 				p++;
@@ -327,9 +325,17 @@ static int split_words(script_run *r, char *s, script_arg *out, int max)
 				*d++ = *p++;
 			}
 		}
+		out[n++] = (script_arg){w, col};
+		if (*p == '|') {        /* the terminator would overwrite it: take it now */
+			if (n >= max)
+				return -sr_bad(r, (int)(p - s) + 1, "more than %d words", max);
+			out[n++] = (script_arg){"|", (int)(p - s) + 1};
+			*d = '\0';
+			p++;
+			continue;
+		}
 		bool more = *p != '\0';
 		*d = '\0';
-		out[n++] = (script_arg){w, col};
 		if (more)
 			p++;
 	}

@@ -1501,6 +1501,15 @@ static int script_file_run(const char *path, bool rewrite, const char *argv0, FI
 			rc = SR_BAD;
 			break;
 		}
+		if (c == SR_FAIL) {     /* its output so far is printed with the failure */
+			fprintf(err, "spacetime: %s:%d: %s: %s\n", path, bl->line, bl->cmd, r.err);
+			if (nouts[i] > 0)
+				fprintf(err, "  what it printed before failing:\n");
+			for (int k = 0; k < nouts[i]; k++)
+				fprintf(err, "    %s\n", outs[i][k]);
+			rc = SR_FAIL;
+			break;
+		}
 		bool same = nouts[i] == bl->nwant;
 		for (int k = 0; same && k < nouts[i]; k++)
 			same = strcmp(outs[i][k], bl->want[k]) == 0;
@@ -1512,15 +1521,6 @@ static int script_file_run(const char *path, bool rewrite, const char *argv0, FI
 			print_diff(out, bl->want, bl->nwant, outs[i], nouts[i]);
 		} else if (!same) {
 			differs = true;
-		}
-		if (c == SR_FAIL) {
-			fprintf(err, "spacetime: %s:%d: %s: %s\n", path, bl->line, bl->cmd, r.err);
-			if (nouts[i] > 0)
-				fprintf(err, "  what it printed before failing:\n");
-			for (int k = 0; k < nouts[i]; k++)
-				fprintf(err, "    %s\n", outs[i][k]);
-			rc = SR_FAIL;
-			break;
 		}
 	}
 	if (rc == SR_OK && differs) {

@@ -145,6 +145,7 @@ typedef struct {
 	st_trace *tr;
 	st_sim *sim;
 	bool violation_shown;
+	sim_flight *flights;    /* room for SCRIPT_MAX_FLIGHT, for sim_inflight */
 	sbuf out;               /* the actual output of the current block */
 	/* a malformed script (col > 0) or a run-time failure (col == 0) */
 	char err[1024];
@@ -631,6 +632,13 @@ static void put_events_since(script_run *r, uint32_t first)
 
 typedef int (*script_fn)(script_run *r, int argc, script_arg *argv);
 
+static sim_flight *run_flights(script_run *r)
+{
+	if (!r->flights)
+		r->flights = st_alloc(SCRIPT_MAX_FLIGHT * sizeof *r->flights);
+	return r->flights;
+}
+
 static void world_free(script_run *r)
 {
 	sim_free(r->sim);
@@ -794,7 +802,7 @@ static int cmd_load(script_run *r, int argc, script_arg *argv)
  * several fails, listing what is in flight. */
 static int find_msg(script_run *r, int argc, script_arg *argv, uint32_t *slot)
 {
-	static sim_flight fl[SCRIPT_MAX_FLIGHT];
+	sim_flight *fl = run_flights(r);
 	int n = sim_inflight(r->sim, fl, SCRIPT_MAX_FLIGHT);
 	const char *w = argv[1].s;
 	sbuf names = {0};
@@ -1091,7 +1099,7 @@ static int cmd_step(script_run *r, int argc, script_arg *argv)
 static bool run_pick(script_run *r, bool timers, bool *is_msg, uint32_t *slot, int *p,
 		     int *timer)
 {
-	static sim_flight fl[SCRIPT_MAX_FLIGHT];
+	sim_flight *fl = run_flights(r);
 	int n = sim_inflight(r->sim, fl, SCRIPT_MAX_FLIGHT);
 	bool have = false;
 	int64_t best = 0;
@@ -1233,7 +1241,7 @@ static int cmd_inflight(script_run *r, int argc, script_arg *argv)
 {
 	(void)argc;
 	(void)argv;
-	static sim_flight fl[SCRIPT_MAX_FLIGHT];
+	sim_flight *fl = run_flights(r);
 	int n = sim_inflight(r->sim, fl, SCRIPT_MAX_FLIGHT);
 	if (n == 0)
 		sb_puts(&r->out, "nothing in flight\n");
@@ -1541,6 +1549,7 @@ static int script_file_run(const char *path, bool rewrite, const char *argv0, FI
 	free(nouts);
 	free(bufs);
 	world_free(&r);
+	free(r.flights);
 	file_free(&sf);
 	return rc;
 }

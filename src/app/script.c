@@ -57,7 +57,6 @@
  * temporary file in its directory and renamed over it, keeping its permissions, and only when
  * the whole script ran; a file that failed or is malformed is left untouched. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -571,6 +570,24 @@ static bool input_is_echo(const st_trace *tr, const st_event *e)
 	return false;
 }
 
+/* What an event of each kind adds after its label: a message, or how an operation ended. */
+static void put_send(sbuf *b, const st_trace *tr, const st_event *e) { put_msg(b, tr, e->ref, true); }
+static void put_recv(sbuf *b, const st_trace *tr, const st_event *e) { put_msg(b, tr, e->ref, false); }
+static void put_drop(sbuf *b, const st_trace *tr, const st_event *e)
+{
+	put_msg(b, tr, e->ref, false);
+	sb_printf(b, " (%s)", e->aux < 4 ? trace_drop_names[e->aux] : "?");
+}
+static void put_complete(sbuf *b, const st_trace *tr, const st_event *e)
+{
+	(void)tr;
+	sb_printf(b, " %s e%u", e->aux < 3 ? trace_optype_names[e->aux] : "?", (unsigned)e->ref);
+}
+static void (*const put_kind[KIND__COUNT])(sbuf *b, const st_trace *tr, const st_event *e) = {
+	[KIND_SEND] = put_send, [KIND_RECV] = put_recv, [KIND_DROP] = put_drop,
+	[KIND_COMPLETE] = put_complete,
+};
+
 static void put_event(sbuf *b, const st_trace *tr, uint32_t id)
 {
 	const st_event *e = trace_at(tr, id);
@@ -583,19 +600,8 @@ static void put_event(sbuf *b, const st_trace *tr, uint32_t id)
 		  e->kind < KIND__COUNT ? trace_kinds[e->kind].name : "?");
 	if (e->label)
 		sb_printf(b, " \"%s\"", trace_str(tr, e->label));
-	switch ((st_kind)e->kind) {
-	case KIND_SEND: put_msg(b, tr, e->ref, true); break;
-	case KIND_RECV: put_msg(b, tr, e->ref, false); break;
-	case KIND_DROP:
-		put_msg(b, tr, e->ref, false);
-		sb_printf(b, " (%s)", e->aux < 4 ? trace_drop_names[e->aux] : "?");
-		break;
-	case KIND_COMPLETE:
-		sb_printf(b, " %s e%u", e->aux < 3 ? trace_optype_names[e->aux] : "?",
-			  (unsigned)e->ref);
-		break;
-	default: break;
-	}
+	if (e->kind < KIND__COUNT && put_kind[e->kind])
+		put_kind[e->kind](b, tr, e);
 	if (e->body != TRACE_NONE && e->kind != KIND_SEND && e->kind != KIND_RECV) {
 		size_t start = b->len;
 		sb_puts(b, " {");

@@ -103,6 +103,7 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
 test: all check-layers unit
+	@./$(BIN) --script tests/script/*.txt
 	@sh tests/run-cli-tests.sh ./$(BIN)
 	@sh tests/lessons.sh ./$(BIN) quick
 	@bash tests/tui/run.sh ./$(BIN)
@@ -114,6 +115,7 @@ sanitize: deps
 		LDFLAGS="-fsanitize=address,undefined" sanitize-run
 
 sanitize-run: $(BIN) unit
+	@ASAN_OPTIONS=detect_leaks=1 ./$(BIN) --script tests/script/*.txt
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/lessons.sh $(BIN) quick
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/tui/run.sh $(BIN)

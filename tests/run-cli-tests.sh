@@ -132,5 +132,38 @@ if [ -f tests/bad-traces/run.sh ]; then
 	tail -n 1 "$TMP/bt"
 fi
 
+# --- protocol scripts (tests/script): a changed expected line fails with a diff; the rewrite
+# variable puts it right, keeping the file's mode; a malformed script is exit 2 at file:line:col
+mkdir -p "$TMP/scripts"
+cp tests/script/raft-election.txt "$TMP/scripts/s.txt"
+chmod 0640 "$TMP/scripts/s.txt"
+sed 's/^n2 up: role=candidate term=1 /n2 up: role=leader term=1 /' "$TMP/scripts/s.txt" > "$TMP/scripts/t" && cat "$TMP/scripts/t" > "$TMP/scripts/s.txt"
+if cmp -s "$TMP/scripts/s.txt" tests/script/raft-election.txt; then bad "script test: the sed changed nothing"; else ok; fi
+expect 1 "a changed script line fails" -- "$BIN" --script "$TMP/scripts/s.txt"
+contains "the diff shows the expected line" "$TMP/out" "-n2 up: role=leader term=1 "
+contains "the diff shows the actual line" "$TMP/out" "+n2 up: role=candidate term=1 "
+contains "the diff names the command" "$TMP/out" "s.txt:"
+contains "scripts closing line" "$TMP/out" "scripts: 0 passed, 1 failed"
+ST_SCRIPT_REWRITE=1 "$BIN" --script "$TMP/scripts/s.txt" >"$TMP/out" 2>"$TMP/err"
+if [ $? -eq 0 ] && cmp -s "$TMP/scripts/s.txt" tests/script/raft-election.txt; then ok; else
+	bad "ST_SCRIPT_REWRITE=1 restores the script"; fi
+if [ "$(stat -c %a "$TMP/scripts/s.txt")" = 640 ]; then ok; else bad "the rewrite keeps the file's mode"; fi
+if [ "$(ls "$TMP/scripts")" = "s.txt
+t" ]; then ok; else bad "the rewrite leaves no temporary file: $(ls "$TMP/scripts")"; fi
+expect 0 "the rewritten script passes" -- "$BIN" --script "$TMP/scripts/s.txt"
+printf 'load raft-election\n----\n\nfire n9 election\n----\n' > "$TMP/scripts/bad.txt"
+cp "$TMP/scripts/bad.txt" "$TMP/scripts/bad.orig"
+expect 2 "a malformed script" -- "$BIN" --script "$TMP/scripts/bad.txt"
+contains "malformed script: file:line:col" "$TMP/err" "bad.txt:4:6:"
+ST_SCRIPT_REWRITE=1 "$BIN" --script "$TMP/scripts/bad.txt" >/dev/null 2>&1
+if cmp -s "$TMP/scripts/bad.txt" "$TMP/scripts/bad.orig"; then ok; else bad "a malformed script is never rewritten"; fi
+printf 'load raft-election\nfire n1 election\n' > "$TMP/scripts/nosep.txt"
+expect 2 "a command without ----" -- "$BIN" --script "$TMP/scripts/nosep.txt"
+contains "missing ---- names the line" "$TMP/err" "nosep.txt:2:1: expected ----"
+printf 'load raft-election schedule=off\n----\n\nrun until="no such label" max=5\n----\n' > "$TMP/scripts/bound.txt"
+expect 1 "run until reaches its bound" -- "$BIN" --script "$TMP/scripts/bound.txt"
+contains "the bound is named" "$TMP/err" "within max=5 actions"
+expect 2 "--script without files" -- "$BIN" --script
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

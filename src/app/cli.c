@@ -42,6 +42,7 @@ static void set_ascii(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u
 static void set_no_color(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->no_color = true; }
 static void set_theme(cli_opts *o, const char *v, uint64_t u) { (void)u; o->theme = v; }
 static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->manual = true; }
+static void set_script(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SCRIPT; }
 
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
@@ -49,6 +50,7 @@ static const cli_opt cli_opts_table[] = {
 	{"--verify", ARG_NONE, NULL, "check the trace file given as the argument", set_verify},
 	{"--replay", ARG_NONE, NULL, "re-simulate a trace and compare (with --headless: only verify)", set_replay},
 	{"--list", ARG_NONE, NULL, "list the scenarios by topic", set_list},
+	{"--script", ARG_NONE, NULL, "run protocol test scripts FILE... and compare (ST_SCRIPT_REWRITE=1 rewrites)", set_script},
 	{"--seed", ARG_U64, "N", "the seed (default: the scenario's)", set_seed},
 	{"--steps", ARG_U64, "N", "how many steps to run (headless default 10000)", set_steps},
 	{"--until-ms", ARG_U64, "T", "run until virtual time T milliseconds", set_until},
@@ -80,7 +82,8 @@ void cli_usage(FILE *f)
 		"  spacetime --explore SCENARIO --seeds N --steps M [--faults LIST]\n"
 		"  spacetime --verify TRACE.json\n"
 		"  spacetime --replay TRACE.json [--headless]\n"
-		"  spacetime --list\n\noptions:\n", ST_VERSION);
+		"  spacetime --list\n"
+		"  spacetime --script FILE...\n\noptions:\n", ST_VERSION);
 	for (int i = 0; i < NOPTS; i++) {
 		char lhs[32];
 		snprintf(lhs, sizeof lhs, "%s%s%s", cli_opts_table[i].name,
@@ -111,6 +114,10 @@ static bool cli_number(const char *opt, const char *v, uint64_t *out)
 	return true;
 }
 
+/* The file arguments, in order: pointers into argv, so nothing to free. */
+#define CLI_MAX_FILES 1024
+static const char *cli_files[CLI_MAX_FILES];
+
 bool cli_parse(int argc, char **argv, cli_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -119,7 +126,13 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || strcmp(a, "-") == 0) {
-			if (o->target) {
+			if (o->nfiles >= CLI_MAX_FILES) {
+				fprintf(stderr, "spacetime: more than %d file arguments\n", CLI_MAX_FILES);
+				return false;
+			}
+			cli_files[o->nfiles++] = a;
+			o->files = cli_files;
+			if (o->target && o->mode != MODE_SCRIPT) {
 				fprintf(stderr, "spacetime: unexpected argument '%s' (one scenario or "
 						"trace at a time); see --help\n", a);
 				return false;
@@ -153,6 +166,13 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST ||
 	    o->mode == MODE_KEYS)
 		return true;
+	if (o->mode == MODE_SCRIPT) {
+		if (!o->nfiles) {
+			fprintf(stderr, "spacetime: --script needs at least one script file; see --help\n");
+			return false;
+		}
+		return true;
+	}
 	bool needs_target = o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
 			    o->mode == MODE_VERIFY || o->mode == MODE_REPLAY;
 	if (needs_target && !o->target) {

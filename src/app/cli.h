@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
-	       MODE_HELP, MODE_VERSION, MODE_KEYS } cli_mode;
+	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -33,6 +33,7 @@ typedef struct {
 	bool ascii, no_color;
 	const char *theme;
 	bool manual;            /* start in manual delivery mode */
+	const char *const *files; int nfiles;   /* every file argument (--script takes many) */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */

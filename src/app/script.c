@@ -72,6 +72,7 @@
 #include "core/scenario.h"
 #include "core/sim.h"
 #include "core/trace.h"
+#include "scenario_path.h"
 #include "script.h"
 
 #define SCRIPT_MAX_ARGS 64
@@ -721,7 +722,7 @@ static int load_error(script_run *r, int argc, script_arg *argv, const char *pat
 static int cmd_load(script_run *r, int argc, script_arg *argv)
 {
 	char path[4096], err[2048];
-	if (!scenario_find(argv[1].s, r->argv0, path, sizeof path))
+	if (!scenario_path_find(argv[1].s, r->argv0, path, sizeof path))
 		return sr_bad(r, argv[1].col, "%s: no such scenario file or name", argv[1].s);
 	size_t len;
 	char *text = read_all(path, &len, err, sizeof err);

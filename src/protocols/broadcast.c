@@ -133,15 +133,6 @@ bc_str broadcast_pname(const st_ctx *c, int p)
 
 static int bc_nn(int nnodes) { return nnodes < BC_MAX_NODES ? nnodes : BC_MAX_NODES; }
 
-static void bc_log(bc_node *n, int kind, int origin, uint32_t seq)
-{
-	bc_rec *r = &n->log[n->nlog % BC_LOG_MAX];
-	memset(r, 0, sizeof *r);
-	r->kind = (uint8_t)kind;
-	r->origin = (uint8_t)origin;
-	r->seq = seq;
-	n->nlog++;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Delivering                                                                                 */
@@ -175,7 +166,6 @@ static void bc_deliver(const bc_env *e, const bc_wire *m, bc_run *r)
 	n->ndelivered++;
 	if (m->origin == e->self)
 		n->own_delivered++;
-	bc_log(n, BC_REC_DELIVER, m->origin, m->seq);
 	bc_str id = broadcast_mname(m->origin, m->seq);
 	char lbl[25];
 	broadcast_lfmt(lbl, "deliver %s", id.s);
@@ -372,7 +362,6 @@ static void bc_broadcast(const bc_env *e, int64_t value, int client, uint32_t in
 		snprintf(extra + xl, sizeof extra - xl, " Its sequence number %u tells receivers "
 			 "where it goes among n%d's messages.", (unsigned)m.seq, e->self + 1);
 	}
-	bc_log(n, BC_REC_BROADCAST, e->self, m.seq);
 	bc_str id = broadcast_mname(e->self, m.seq);
 	char lbl[25], note[400];
 	broadcast_lfmt(lbl, "broadcast %s", id.s);

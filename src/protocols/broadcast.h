@@ -30,7 +30,6 @@
 /* Recent broadcasts and deliveries of a node, oldest overwritten: the invariant checker reads
  * them after every step. One step adds at most BC_HOLD_MAX + 2 deliveries, plus a broadcast
  * and a delivery for each of at most 4 answers (BC_REPLIES_MAX): 34 records. */
-#define BC_LOG_MAX 64
 /* Own broadcasts still being sent one copy at a time (stagger_ms > 0). */
 #define BC_OUTBOX_MAX 8
 /* order none: which of a sender's seqs past the delivered prefix were delivered already. A
@@ -123,13 +122,6 @@ typedef struct {
 	uint8_t pad[7];
 } bc_held;
 
-enum { BC_REC_BROADCAST = 1, BC_REC_DELIVER = 2 };
-typedef struct {
-	uint8_t kind;
-	uint8_t origin;
-	uint16_t pad;
-	uint32_t seq;
-} bc_rec;
 
 typedef struct {
 	bc_wire m;
@@ -155,8 +147,6 @@ typedef struct {
 	uint64_t sq_window[BC_MAX_NODES];   /* ...as a prefix and a window, like delivered */
 	uint32_t nheld;
 	bc_held held[BC_HOLD_MAX];
-	uint64_t nlog;              /* records ever written to log */
-	bc_rec log[BC_LOG_MAX];     /* log[i % BC_LOG_MAX] */
 	/* volatile: lost in a crash */
 	uint32_t nout;
 	bc_out out[BC_OUTBOX_MAX];
@@ -250,7 +240,7 @@ void broadcast_encode(int type, const void *body, size_t len, st_sink *k);
 
 /* broadcast_check.c: the invariants, over process states and over a trace.
  *
- * The state checker reads each node's log of broadcasts and deliveries after every step and
+ * The state checker reads the step's broadcast and deliver events after every step and
  * keeps its own record in fixed memory (about 50 KB, owned by the world and copied with its
  * snapshots): per node its delivered prefix and a window past it (validity, no duplication,
  * FIFO), its causal vector clock computed from what it delivered and broadcast (not from the
@@ -271,8 +261,6 @@ typedef struct {
 	uint16_t pad;
 } bc_ck_tot;
 typedef struct {
-	uint64_t seen[BC_MAX_NODES];        /* log records consumed, per node */
-	uint8_t lost[BC_MAX_NODES];         /* the log overran: this node is no longer checked */
 	uint32_t bcast[BC_MAX_NODES];       /* per sender: highest seq broadcast */
 	uint32_t vc[BC_MAX_NODES][BC_MAX_NODES];            /* per node: its causal clock */
 	uint32_t base[BC_MAX_NODES][BC_MAX_NODES];          /* per node, sender: prefix */

@@ -1,7 +1,7 @@
 /* broadcast_check.c: the broadcast properties, checked two ways.
  *
- * broadcast_check() runs after every step with --check. It reads each node's log of recent
- * broadcasts and deliveries (bc_node.log) and keeps its own record in fixed memory
+ * broadcast_check() runs after every step with --check. It reads the step's "broadcast ..."
+ * and "deliver ..." local events (st_view.event) and keeps its own record in fixed memory
  * (bc_checker in broadcast.h): validity (only broadcast messages are delivered), no
  * duplication, and, as `require` asks, FIFO order, causal order and total order.
  * broadcast_trace_check*() checks the same from a recorded trace for --verify, reading the
@@ -93,9 +93,24 @@ static void bc_ck_add(uint32_t *base, uint64_t *w, uint32_t seq)
 	}
 }
 
-static const bc_node *bc_ck_node(const st_view *v, int p)
+/* The two local steps the checkers read, live and from a trace: "broadcast ..." and
+ * "deliver ..." with a body naming the message (from, seq). */
+static bool bc_tc_is(const char *label, const char *word)
 {
-	return &((const bc_state *)v->states[p])->n;
+	size_t n = strlen(word);
+	return label && strncmp(label, word, n) == 0 && (label[n] == '\0' || label[n] == ' ');
+}
+
+static bool bc_tc_body(const st_tev *e, int n, int *from, uint32_t *seq)
+{
+	int64_t f, q;
+	if (!e->body_int || !e->body_int(e, "from", &f) || !e->body_int(e, "seq", &q))
+		return false;
+	if (f < 0 || f >= n || q < 1 || q > UINT32_MAX)
+		return false;
+	*from = (int)f;
+	*seq = (uint32_t)q;
+	return true;
 }
 
 static void bc_ck_broadcast(bc_checker *k, int p, uint32_t seq)
@@ -175,45 +190,35 @@ bool broadcast_check(void *check_state, const st_param_val *params, const st_vie
 		     st_violation *out)
 {
 	bc_checker *k = check_state;
-	if (!k || !v || !v->states || !out)
+	if (!k || !v || !out)
 		return true;
 	out->detail[0] = '\0';
 	int req = params ? (int)params[BC_P_REQUIRE].lo : BC_REQ_NONE;
 	int nn = v->nnodes < BC_MAX_NODES ? v->nnodes : BC_MAX_NODES;
-	/* Pass 1: every new broadcast, so validity never depends on the order nodes are read. A
-	 * log that ran past what we read (cannot happen when checking every step) ends the
-	 * checks of that node rather than give a false report. */
-	for (int p = 0; p < nn; p++) {
-		const bc_node *n = bc_ck_node(v, p);
-		if (n->nlog < k->seen[p])
-			k->seen[p] = n->nlog;
-		if (n->nlog - k->seen[p] > BC_LOG_MAX)
-			k->lost[p] = 1;
-		if (k->lost[p])
-			continue;
-		for (uint64_t i = k->seen[p]; i < n->nlog; i++) {
-			const bc_rec *r = &n->log[i % BC_LOG_MAX];
-			if (r->kind == BC_REC_BROADCAST && r->origin == p && r->seq > k->bcast[p])
-				k->bcast[p] = r->seq;
-		}
+	/* Pass 1: every new broadcast of the step, so validity never depends on the order the
+	 * step's events are read in. */
+	for (int i = 0; i < v->nevents; i++) {
+		st_tev e;
+		int from;
+		uint32_t seq;
+		if (v->event(v, i, &e) && strcmp(e.kind, "local") == 0 && e.proc >= 0 &&
+		    e.proc < nn && bc_tc_is(e.label, "broadcast") && bc_tc_body(&e, nn, &from, &seq) &&
+		    from == e.proc && seq > k->bcast[from])
+			k->bcast[from] = seq;
 	}
-	/* Pass 2: each node's records in its own order (a reply follows the delivery it
-	 * answers). */
-	for (int p = 0; p < nn; p++) {
-		const bc_node *n = bc_ck_node(v, p);
-		if (k->lost[p])
+	/* Pass 2: the step's events in order (a reply follows the delivery it answers). */
+	for (int i = 0; i < v->nevents; i++) {
+		st_tev e;
+		int from;
+		uint32_t seq;
+		if (!v->event(v, i, &e) || strcmp(e.kind, "local") != 0 || e.proc < 0 ||
+		    e.proc >= nn || !bc_tc_body(&e, nn, &from, &seq))
 			continue;
-		for (uint64_t i = k->seen[p]; i < n->nlog; i++) {
-			const bc_rec *r = &n->log[i % BC_LOG_MAX];
-			if (r->kind == BC_REC_BROADCAST && r->origin == p) {
-				bc_ck_broadcast(k, p, r->seq);
-			} else if (r->kind == BC_REC_DELIVER &&
-				   !bc_ck_deliver(k, req, nn, p, r->origin, r->seq, out)) {
-				k->seen[p] = i + 1;     /* one problem, one report */
-				return false;
-			}
-		}
-		k->seen[p] = n->nlog;
+		if (bc_tc_is(e.label, "broadcast") && from == e.proc)
+			bc_ck_broadcast(k, e.proc, seq);
+		else if (bc_tc_is(e.label, "deliver") &&
+			 !bc_ck_deliver(k, req, nn, e.proc, from, seq, out))
+			return false;
 	}
 	return true;
 }
@@ -315,18 +320,6 @@ static const uint32_t *bc_tc_msg_vc(const bc_tc *tc, int o, uint32_t seq)
 	       &m->vc[(size_t)seq * (size_t)tc->n] : NULL;
 }
 
-static bool bc_tc_body(const st_tev *e, int n, int *from, uint32_t *seq)
-{
-	int64_t f, q;
-	if (!e->body_int || !e->body_int(e, "from", &f) || !e->body_int(e, "seq", &q))
-		return false;
-	if (f < 0 || f >= n || q < 1 || q > UINT32_MAX)
-		return false;
-	*from = (int)f;
-	*seq = (uint32_t)q;
-	return true;
-}
-
 static bool bc_tc_broadcast(bc_tc *tc, int p, uint32_t seq)
 {
 	size_t n = (size_t)tc->n;
@@ -412,12 +405,6 @@ static bool bc_tc_deliver(bc_tc *tc, int p, int o, uint32_t q, st_violation *out
 		}
 	}
 	return ok;
-}
-
-static bool bc_tc_is(const char *label, const char *word)
-{
-	size_t n = strlen(word);
-	return label && strncmp(label, word, n) == 0 && (label[n] == '\0' || label[n] == ' ');
 }
 
 bool broadcast_trace_check(void *tcv, const st_tev *e, st_violation *out)

@@ -275,9 +275,9 @@ static void test_broadcast_sends_to_all_and_delivers_own(void **st)
 	assert_int_equal(w.origin, 1);
 	assert_int_equal(w.seq, 1);
 	assert_int_equal(s->n.ndelivered, 1);
-	assert_int_equal(s->n.nlog, 2);                 /* broadcast, deliver: for the checker */
-	assert_int_equal(s->n.log[0].kind, BC_REC_BROADCAST);
-	assert_int_equal(s->n.log[1].kind, BC_REC_DELIVER);
+	assert_int_equal(f->nloc, 2);                   /* broadcast, deliver: for the checker */
+	assert_string_equal(f->loc[0].label, "broadcast n2#1");
+	assert_string_equal(f->loc[1].label, "deliver n2#1");
 	free(s);
 	free(f);
 }
@@ -673,24 +673,63 @@ static void test_bad_messages_ignored(void **st)
 /* ---------------------------------------------------------------------------------------- */
 /* The checkers                                                                               */
 
-/* Give node p's log a record by hand, as the protocol would. */
-static void rec(bc_state *s, int kind, int origin, uint32_t seq)
+/* The events of the step the checker is shown next: "broadcast"/"deliver" local steps made by
+ * hand, as the protocol would record them (the checker reads no state). */
+enum { BC_REC_BROADCAST = 1, BC_REC_DELIVER = 2 };
+typedef struct { int proc, kind, origin; uint32_t seq; char label[32]; } ck_rec;
+static ck_rec recs[64];
+static int nrecs;
+
+static void rec(int p, int kind, int origin, uint32_t seq)
 {
-	bc_rec *r = &s->n.log[s->n.nlog % BC_LOG_MAX];
-	r->kind = (uint8_t)kind;
-	r->origin = (uint8_t)origin;
+	assert_true(nrecs < 64);
+	ck_rec *r = &recs[nrecs++];
+	r->proc = p;
+	r->kind = kind;
+	r->origin = origin;
 	r->seq = seq;
-	s->n.nlog++;
+	snprintf(r->label, sizeof r->label, "%s n%d#%u",
+		 kind == BC_REC_BROADCAST ? "broadcast" : "deliver", origin + 1, (unsigned)seq);
 }
 
+static bool ck_body_int(const st_tev *e, const char *key, int64_t *out)
+{
+	const ck_rec *r = &recs[e->id];
+	if (strcmp(key, "from") == 0)
+		*out = r->origin;
+	else if (strcmp(key, "seq") == 0)
+		*out = r->seq;
+	else
+		return false;
+	return true;
+}
+
+static bool ck_event(const st_view *v, int i, st_tev *out)
+{
+	(void)v;
+	if (i < 0 || i >= nrecs)
+		return false;
+	memset(out, 0, sizeof *out);
+	out->id = (uint32_t)i;
+	out->kind = "local";
+	out->proc = recs[i].proc;
+	out->label = recs[i].label;
+	out->body_int = ck_body_int;
+	return true;
+}
+
+/* Show the checker the events recorded since the last check, as one step. */
 static bool check(bc_checker *k, bc_state **s, int n, st_violation *out)
 {
 	const void *states[ST_MAX_PROCS];
 	for (int p = 0; p < n; p++)
 		states[p] = s[p];
-	st_view v = {.nprocs = n, .nnodes = n, .states = states};
+	st_view v = {.nprocs = n, .nnodes = n, .states = states, .nevents = nrecs,
+		     .event = ck_event};
 	memset(out, 0, sizeof *out);
-	return P->check(k, params, &v, out);
+	bool ok = P->check(k, params, &v, out);
+	nrecs = 0;
+	return ok;
 }
 
 static void test_check_validity_and_duplication(void **st)
@@ -700,25 +739,25 @@ static void test_check_validity_and_duplication(void **st)
 	bc_checker *k = calloc(1, P->check_size);
 	bc_state *s[2] = {new_state(), new_state()};
 	st_violation v;
-	rec(s[0], BC_REC_BROADCAST, 0, 1);
-	rec(s[0], BC_REC_DELIVER, 0, 1);
-	rec(s[1], BC_REC_DELIVER, 0, 1);
+	rec(0, BC_REC_BROADCAST, 0, 1);
+	rec(0, BC_REC_DELIVER, 0, 1);
+	rec(1, BC_REC_DELIVER, 0, 1);
 	assert_true(check(k, s, 2, &v));
-	rec(s[1], BC_REC_DELIVER, 0, 1);
+	rec(1, BC_REC_DELIVER, 0, 1);
 	assert_false(check(k, s, 2, &v));
 	assert_string_equal(v.invariant, "no duplication");
 	assert_non_null(strstr(v.detail, "n2 delivers n1#1 a second time"));
 	assert_true(check(k, s, 2, &v));                /* reported once */
-	rec(s[1], BC_REC_DELIVER, 0, 2);
+	rec(1, BC_REC_DELIVER, 0, 2);
 	assert_false(check(k, s, 2, &v));
 	assert_string_equal(v.invariant, "validity");
 	assert_non_null(strstr(v.detail, "n1 has broadcast only 1"));
 	/* order none: out-of-order is fine, duplicates beyond the prefix are still caught */
-	rec(s[0], BC_REC_BROADCAST, 0, 2);
-	rec(s[0], BC_REC_BROADCAST, 0, 3);
-	rec(s[0], BC_REC_DELIVER, 0, 3);
+	rec(0, BC_REC_BROADCAST, 0, 2);
+	rec(0, BC_REC_BROADCAST, 0, 3);
+	rec(0, BC_REC_DELIVER, 0, 3);
 	assert_true(check(k, s, 2, &v));
-	rec(s[0], BC_REC_DELIVER, 0, 3);
+	rec(0, BC_REC_DELIVER, 0, 3);
 	assert_false(check(k, s, 2, &v));
 	assert_string_equal(v.invariant, "no duplication");
 	free(s[0]);
@@ -735,23 +774,22 @@ static void test_check_causal_is_transitive(void **st)
 	bc_checker *k = calloc(1, P->check_size);
 	bc_state *s[4] = {new_state(), new_state(), new_state(), new_state()};
 	st_violation v;
-	rec(s[0], BC_REC_BROADCAST, 0, 1);              /* n1#1 */
-	rec(s[1], BC_REC_DELIVER, 0, 1);                /* n2 delivers it, sends n2#1 */
-	rec(s[1], BC_REC_BROADCAST, 1, 1);
-	rec(s[2], BC_REC_DELIVER, 1, 1);                /* n3 causally had n1#1? no: ... */
+	rec(0, BC_REC_BROADCAST, 0, 1);              /* n1#1 */
+	rec(1, BC_REC_DELIVER, 0, 1);                /* n2 delivers it, sends n2#1 */
+	rec(1, BC_REC_BROADCAST, 1, 1);
+	rec(2, BC_REC_DELIVER, 1, 1);                /* n3 causally had n1#1? no: ... */
 	assert_false(check(k, s, 4, &v));               /* ...n3 delivered n2#1 without n1#1 */
 	assert_string_equal(v.invariant, "causal order");
 	memset(k, 0, P->check_size);
-	for (int p = 0; p < 4; p++)
-		memset(&s[p]->n, 0, sizeof s[p]->n);
-	rec(s[0], BC_REC_BROADCAST, 0, 1);
-	rec(s[1], BC_REC_DELIVER, 0, 1);
-	rec(s[1], BC_REC_BROADCAST, 1, 1);
-	rec(s[2], BC_REC_DELIVER, 0, 1);
-	rec(s[2], BC_REC_DELIVER, 1, 1);
-	rec(s[2], BC_REC_BROADCAST, 2, 1);              /* n3#1: after n1#1 via n2#1 */
+	nrecs = 0;
+	rec(0, BC_REC_BROADCAST, 0, 1);
+	rec(1, BC_REC_DELIVER, 0, 1);
+	rec(1, BC_REC_BROADCAST, 1, 1);
+	rec(2, BC_REC_DELIVER, 0, 1);
+	rec(2, BC_REC_DELIVER, 1, 1);
+	rec(2, BC_REC_BROADCAST, 2, 1);              /* n3#1: after n1#1 via n2#1 */
 	assert_true(check(k, s, 4, &v));
-	rec(s[3], BC_REC_DELIVER, 2, 1);                /* n4 delivers n3#1 first: caught */
+	rec(3, BC_REC_DELIVER, 2, 1);                /* n4 delivers n3#1 first: caught */
 	assert_false(check(k, s, 4, &v));
 	assert_string_equal(v.invariant, "causal order");
 	assert_non_null(strstr(v.detail, "n4 delivers n3#1 before n1#1"));

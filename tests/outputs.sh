@@ -61,6 +61,14 @@ expect 0 "export onto a FIFO" -- "$BIN" --headless raft-election --steps 2000 --
 wait "$reader"
 check "the FIFO is still a FIFO" test -p "$T/fifo"
 verifies "what the FIFO's reader got" "$T/from-fifo.json"
+# the writer first: --headless waits for the reader
+timeout 60 "$BIN" --headless raft-election --steps 500 --quiet --export "$T/fifo" &
+writer=$!
+sleep 0.3
+timeout 60 cat "$T/fifo" >"$T/from-fifo2.json"
+wait "$writer"
+check "export onto a FIFO whose reader comes later exits 0" test $? -eq 0
+verifies "what the later reader got" "$T/from-fifo2.json"
 no_temps "FIFO" "$T"
 
 # --- a symlink: followed, its target replaced, the link stays a link
@@ -163,6 +171,17 @@ if [ $can = 1 ]; then
 	contains "the read-only error names the file" "$T/err" "ro/kept.json"
 	check "the old file is untouched" test "$(cat "$T/ro/kept.json")" = old
 	no_temps "read-only directory" "$T/ro"
+	# a file its user may not write is not replaced, though the directory would allow it
+	mkdir "$T/rw"
+	chmod 777 "$T/rw"
+	echo old >"$T/rw/locked.json"
+	chmod 444 "$T/rw/locked.json"
+	[ $is_root = 1 ] && chown 65534:65534 "$T/rw/locked.json"
+	expect 1 "export onto a read-only file" -- "${AS[@]}" "$BIN" --headless raft-election \
+		--steps 10 --quiet --export "$T/rw/locked.json"
+	contains "the read-only file error names it" "$T/err" "locked.json"
+	check "the read-only file is untouched" test "$(cat "$T/rw/locked.json")" = old
+	no_temps "read-only file" "$T/rw"
 else
 	skip "read-only directory (root, and no setpriv to drop to another user)"
 fi

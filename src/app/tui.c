@@ -304,6 +304,8 @@ static int tui_run(session *s)
 	if (rc)
 		return rc;
 	tui.loop = EV_DEFAULT;
+	/* the `e` export must not hang the loop on a FIFO that nobody reads */
+	outfile_reader_wait(3000);
 	ev_io_init(&tui.input, tui_on_input, STDIN_FILENO, EV_READ);
 	ev_io_start(tui.loop, &tui.input);
 	ev_init(&tui.tick, tui_on_tick);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/mem.h"
@@ -201,10 +202,37 @@ static outfile *of_open_fd(outfile *f, int fd, char *err, size_t errlen)
 	return f;
 }
 
-/* A device, FIFO or socket: never replaced, written into. A FIFO waits here for a reader. */
-static outfile *of_open_stream(outfile *f, char *err, size_t errlen)
+static int of_reader_wait_ms = -1;
+
+void outfile_reader_wait(int ms) { of_reader_wait_ms = ms; }
+
+/* Open a FIFO for writing: as long as it takes for a reader (the default), or polling for one
+ * for at most of_reader_wait_ms (the terminal program, which must not hang on a FIFO nobody
+ * reads: its signals are handled in the loop this would block). */
+static int of_open_fifo(const char *path)
 {
-	int fd = open(f->name, O_WRONLY | O_NOCTTY);
+	if (of_reader_wait_ms < 0)
+		return open(path, O_WRONLY | O_NOCTTY);
+	for (int waited = 0;; waited += 10) {
+		int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+		if (fd >= 0) {
+			/* the writes themselves block as a pipe's do */
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			return fd;
+		}
+		if (errno != ENXIO || waited >= of_reader_wait_ms)
+			return -1;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* A device, FIFO or socket: never replaced, written into. */
+static outfile *of_open_stream(outfile *f, const struct stat *st, char *err, size_t errlen)
+{
+	int fd = S_ISFIFO(st->st_mode) ? of_open_fifo(f->name) : open(f->name, O_WRONLY | O_NOCTTY);
+	if (fd < 0 && S_ISFIFO(st->st_mode) && errno == ENXIO)
+		return of_fail(f, 0, err, errlen, "no process is reading the FIFO");
 	if (fd < 0)
 		return of_fail(f, errno, err, errlen, "cannot open for writing");
 	if (!(f->fp = fdopen(fd, "w"))) {
@@ -251,8 +279,9 @@ static outfile *of_open_temp(outfile *f, const struct stat *old, char *err, size
 	 * first, it may clear set-id bits), a new one is an ordinary file under the umask */
 	mode_t mode;
 	if (old) {
-		if (fchown(fd, old->st_uid, old->st_gid) != 0 && fchown(fd, (uid_t)-1, old->st_gid) != 0)
-			errno = 0;      /* not ours to give away: the file becomes ours, as cp would */
+		if (fchown(fd, old->st_uid, old->st_gid) != 0 && fchown(fd, (uid_t)-1, old->st_gid) != 0) {
+			/* not ours to give away: the new file is ours, as an editor's save makes it */
+		}
 		mode = old->st_mode & 07777;
 	} else {
 		mode_t um = umask(0);
@@ -289,7 +318,10 @@ outfile *outfile_open(const char *path, char *err, size_t errlen)
 	if (S_ISDIR(st.st_mode))
 		return of_fail(f, EISDIR, err, errlen, "is a directory, expected a file name");
 	if (!S_ISREG(st.st_mode))
-		return of_open_stream(f, err, errlen);
+		return of_open_stream(f, &st, err, errlen);
+	/* a file we may not write is not ours to replace, though its directory would let us */
+	if (access(path, W_OK) != 0)
+		return of_fail(f, errno, err, errlen, "cannot write");
 	return of_open_temp(f, &st, err, errlen);
 }
 

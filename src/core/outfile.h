@@ -6,11 +6,14 @@
  *     beside it (".NAME.XXXXXX" in the same directory), which is fsync'd and renamed over the
  *     target at the end, so a reader sees the old file or the whole new one, never half. An
  *     existing file keeps its permission bits and, where we may, its owner and group; a new
- *     one gets 0666 less the umask, as any program's output would;
+ *     one gets 0666 less the umask, as any program's output would. A file we may not write
+ *     is refused, even where its directory would let us replace it. Being a new file, it
+ *     loses extended attributes and ACLs, and other hard links keep the old content;
  *   - a symbolic link is followed (through any chain of links) and its target is replaced as
  *     above: the link stays a link;
  *   - a character or block device, a FIFO or a socket is never replaced: it is opened and
- *     the data streams into it (--export /dev/null, a FIFO with a reader). "-", /dev/stdout,
+ *     the data streams into it (--export /dev/null, a FIFO with a reader; opening a FIFO
+ *     waits for its reader, see outfile_reader_wait). "-", /dev/stdout,
  *     /dev/fd/1 and /proc/self/fd/1 are standard output itself; /dev/stderr likewise;
  *   - a directory is refused: outfile_open fails with errno EISDIR, which the modes report as
  *     a usage error (exit 2). Any other failure to write is a runtime failure (exit 1).
@@ -46,6 +49,11 @@ void outfile_discard(outfile *f);
 /* Whether PATH names standard output ("-", /dev/stdout, /dev/fd/1, /proc/self/fd/1): a mode
  * then sends its own report elsewhere. */
 bool outfile_is_stdout(const char *path);
+
+/* How long opening a FIFO waits for a reader: ms < 0 (the default) as long as it takes, else
+ * at most about ms milliseconds, then the open fails ("no process is reading the FIFO"). The
+ * terminal program sets a bound: it cannot be interrupted while blocked in open(2). */
+void outfile_reader_wait(int ms);
 
 /* Unlink every temporary still open. Async-signal-safe (unlink on a fixed table). */
 void outfile_remove_temps(void);

@@ -1,6 +1,7 @@
 # test_outputs.sh: the terminal program's side of safe outputs (src/core/outfile.h): SIGQUIT
 # gives the terminal back like SIGINT/SIGTERM/SIGHUP, and the `e` export refuses a directory
-# and writes through a symlink to its target. Sourced by run.sh.
+# and writes through a symlink to its target, and does not hang on a FIFO nobody reads.
+# Sourced by run.sh.
 
 test_sigquit_restores_terminal() {
 	start 120 40 -- "$scenarios/raft-election.json"
@@ -34,6 +35,22 @@ test_export_key_refuses_directory_and_follows_symlink() {
 	[ -L "$tmp/out-link.json" ] || { fail "the symlink was replaced by a file"; return 1; }
 	"$bin" --verify "$tmp/out-target.json" >"$tmp/verify.out" 2>&1 ||
 		{ LAST_SCREEN=$(cat "$tmp/verify.out"); fail "the link's target is not a valid trace"; return 1; }
+	keys q
+	wait_for "EXIT=0" || return 1
+}
+
+test_export_key_fifo_without_reader_fails_and_stays_responsive() {
+	rm -f "$tmp/nobody.fifo"
+	mkfifo "$tmp/nobody.fifo"
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys e
+	wait_for "export to:" || return 1
+	keys C-u "$tmp/nobody.fifo" Enter
+	wait_for "no process is reading" 10 || return 1
+	[ -p "$tmp/nobody.fifo" ] || { fail "the FIFO was replaced"; return 1; }
+	keys Space
+	wait_count 1 || return 1
 	keys q
 	wait_for "EXIT=0" || return 1
 }

@@ -345,13 +345,6 @@ int tj_close(tj_writer *w, char *err, size_t errlen)
 	return rc;
 }
 
-void tj_abandon(tj_writer *w)
-{
-	outfile_discard(w->out);
-	free(w->b.buf);
-	free(w);
-}
-
 static void tj_stream_flush(st_trace *t, uint32_t first, uint32_t count, void *user)
 {
 	for (uint32_t i = 0; i < count; i++)

@@ -27,8 +27,6 @@ void tj_event(tj_writer *w, const st_trace *t, uint32_t id);
 /* Finish the document and rename it into place; 0 on success, -1 and a message otherwise
  * (then nothing is left behind and an old file at PATH is as it was). Frees w. */
 int tj_close(tj_writer *w, char *err, size_t errlen);
-/* Give up on the document: the temporary is removed, PATH left as it was. Frees w. */
-void tj_abandon(tj_writer *w);
 
 /* Make a trace stream its finished steps into w (memory stays flat). */
 void tj_stream(st_trace *t, tj_writer *w);

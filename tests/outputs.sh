@@ -147,6 +147,8 @@ expect 2 "export onto a directory" -- "${RUN[@]}" --export "$T/dir"
 contains "the directory refusal says why" "$T/err" "is a directory"
 check "nothing created in the directory" test -z "$(ls -A "$T/dir")"
 expect 2 "export onto a directory path ending in /" -- "${RUN[@]}" --export "$T/sub/"
+expect 2 "export onto an empty file name" -- "${RUN[@]}" --export ""
+contains "the empty name refusal says why" "$T/err" "an empty file name"
 no_temps "directory" "$T"
 
 # --- a read-only directory: exit 1, a message naming the file, the old file untouched

@@ -109,7 +109,7 @@ int headless_main(const cli_opts *o)
 		st.w = tj_open(o->export_path, r.trace, &meta, err, sizeof err);
 		if (!st.w) {
 			/* a directory named as the file is bad usage; anything else, the machine */
-			int why = errno == EISDIR ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+			int why = outfile_bad_usage(errno) ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 			fprintf(stderr, "spacetime: %s\n", err);
 			run_setup_close(&r);
 			return why;

@@ -122,8 +122,9 @@ void outfile_trap(void)
 static outfile *of_fail(outfile *f, int e, char *err, size_t errlen, const char *what)
 {
 	/* a refused directory is said in words already; the rest add the system's reason */
-	bool why = e && e != EISDIR;
-	snprintf(err, errlen, "%s: %s%s%s", f->name, what, why ? ": " : "", why ? strerror(e) : "");
+	bool why = e && e != EISDIR && e != EINVAL;
+	snprintf(err, errlen, "%s%s%s%s%s", f->name, *f->name ? ": " : "", what, why ? ": " : "",
+		 why ? strerror(e) : "");
 	if (f->fp && !f->shared)
 		fclose(f->fp);
 	if (f->slot >= 0)
@@ -151,6 +152,8 @@ static int of_fd_alias(const char *path)
 		return -1;
 	return atoi(n);
 }
+
+bool outfile_bad_usage(int err) { return err == EISDIR || err == EINVAL; }
 
 bool outfile_is_stdout(const char *path) { return path && of_fd_alias(path) == STDOUT_FILENO; }
 
@@ -306,6 +309,8 @@ outfile *outfile_open(const char *path, char *err, size_t errlen)
 	outfile *f = st_zalloc(1, sizeof *f);
 	f->name = st_strdup(path);
 	f->slot = -1;
+	if (!*path)
+		return of_fail(f, EINVAL, err, errlen, "an empty file name");
 	int fd = of_fd_alias(path);
 	if (fd >= 0)
 		return of_open_fd(f, fd, err, errlen);

@@ -35,7 +35,8 @@
 typedef struct outfile outfile;
 
 /* Open PATH for writing. NULL and a message naming PATH in err on failure; errno is then
- * EISDIR when PATH is a directory (bad usage), something else for a runtime failure. */
+ * EISDIR when PATH is a directory and EINVAL when it is empty (bad usage: outfile_bad_usage),
+ * something else for a runtime failure. */
 outfile *outfile_open(const char *path, char *err, size_t errlen);
 /* Append n bytes (buffered). 0, or -1 after a write error, which outfile_close reports;
  * once one write failed the rest are skipped. */
@@ -45,6 +46,9 @@ int outfile_write(outfile *f, const void *data, size_t n);
 int outfile_close(outfile *f, char *err, size_t errlen);
 /* Give up: a temporary is removed and the target left as it was; a stream is closed. */
 void outfile_discard(outfile *f);
+
+/* Whether the errno of a failed outfile_open means the name itself was wrong (exit 2). */
+bool outfile_bad_usage(int err);
 
 /* Whether PATH names standard output ("-", /dev/stdout, /dev/fd/1, /proc/self/fd/1): a mode
  * then sends its own report elsewhere. */

@@ -20,7 +20,7 @@ typedef struct {
 typedef struct tj_writer tj_writer;
 
 /* Open PATH for writing (outfile_open) and write the header. "-" writes to standard output.
- * NULL and a message in err on failure; errno is EISDIR when PATH is a directory. */
+ * NULL and a message in err on failure; errno as outfile_open leaves it. */
 tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, char *err,
 		   size_t errlen);
 void tj_event(tj_writer *w, const st_trace *t, uint32_t id);

@@ -106,6 +106,7 @@ test: all check-layers unit
 	@./$(BIN) --script tests/script/*.txt
 	@sh tests/run-cli-tests.sh ./$(BIN)
 	@sh tests/lessons.sh ./$(BIN) quick
+	@bash tests/outputs.sh ./$(BIN)
 	@bash tests/tui/run.sh ./$(BIN)
 
 # ASan + UBSan build in its own directory (build-san/spacetime); the same tests.
@@ -118,6 +119,7 @@ sanitize-run: $(BIN) unit
 	@ASAN_OPTIONS=detect_leaks=1 ./$(BIN) --script tests/script/*.txt
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/lessons.sh $(BIN) quick
+	@ASAN_OPTIONS=detect_leaks=1 bash tests/outputs.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/tui/run.sh $(BIN)
 
 bench: all $(BENCH_BIN)

@@ -1,9 +1,12 @@
 /* main.c: the command line picks a mode; each mode lives in its own file under src/app. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app/cli.h"
 #include "app/keys.h"
 #include "app/script.h"
+#include "core/outfile.h"
 #include "core/trace_verify.h"
 
 int tui_main(const cli_opts *o);
@@ -21,10 +24,31 @@ static int (*const main_modes[])(const cli_opts *o) = {
 	[MODE_SCRIPT] = script_main,
 };
 
+/* Every mode's report goes to stdout; whether it got there is decided once, here. A full
+ * disk or a closed pipe turns success into exit 1; a mode that already failed keeps its own
+ * status (2 or 3 says more than "and the report was lost too"). */
+static int main_check_stdout(int rc)
+{
+	errno = 0;
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "spacetime: cannot write standard output%s%s\n", e ? ": " : "",
+		e ? strerror(e) : "");
+	return rc == EXIT_DONE ? EXIT_RUNTIME : rc;
+}
+
 int main(int argc, char **argv)
 {
 	cli_opts o;
 	if (!cli_parse(argc, argv, &o))
-		return EXIT_BAD_INPUT;
-	return main_modes[o.mode](&o);
+		return main_check_stdout(EXIT_BAD_INPUT);
+	/* an interrupted run leaves no temporary file behind (core/outfile.h) */
+	outfile_trap();
+	return main_check_stdout(main_modes[o.mode](&o));
 }

@@ -3,12 +3,15 @@
  * The trace streams: each finished step is counted for the summary, written to the export
  * file if one was asked for, and forgotten, so memory stays flat however long the run. On an
  * invariant violation the run stops, the trace written so far is still renamed into place,
- * and the exit status is 3. */
+ * and the exit status is 3. An export that cannot be written is exit 1 (a directory named
+ * as the file, exit 2), and the summary is checked by main like every mode's output. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "core/outfile.h"
 #include "core/scenario.h"
 #include "core/sim.h"
 #include "core/trace_json.h"
@@ -105,9 +108,11 @@ int headless_main(const cli_opts *o)
 	if (o->export_path) {
 		st.w = tj_open(o->export_path, r.trace, &meta, err, sizeof err);
 		if (!st.w) {
+			/* a directory named as the file is bad usage; anything else, the machine */
+			int why = outfile_bad_usage(errno) ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 			fprintf(stderr, "spacetime: %s\n", err);
 			run_setup_close(&r);
-			return EXIT_RUNTIME;
+			return why;
 		}
 	}
 	r.trace->flush = hl_flush;
@@ -146,7 +151,7 @@ int headless_main(const cli_opts *o)
 	}
 	const st_trace *t = r.trace;
 	/* the summary goes where the trace does not: --export - streams JSON to stdout */
-	FILE *sf = o->export_path && strcmp(o->export_path, "-") == 0 ? stderr : stdout;
+	FILE *sf = outfile_is_stdout(o->export_path) ? stderr : stdout;
 	if (!o->quiet) {
 		fprintf(sf, "%s (%s), seed %llu: %llu steps, %u events, virtual time %.3f s%s\n",
 		       r.sc->name, r.sc->protocol->name, (unsigned long long)r.seed,

@@ -6,10 +6,11 @@
  * changed (terminal-notes pitfall 8). Everything the user sees is decided in session.c and
  * drawn by the views; this file is only the terminal, the clock and the signals, and making
  * sure the terminal is given back as it was on every way out: q, SIGINT, SIGTERM, SIGHUP,
- * and our own crash (atexit plus a SIGSEGV/SIGABRT handler that calls endwin).
+ * SIGQUIT, and our own crash (atexit plus a SIGSEGV/SIGABRT handler that calls endwin and
+ * removes a half-written export's temporary file, core/outfile.h).
  *
- * Exit status: 0 for q and for SIGINT/SIGTERM/SIGHUP (the user or the system asked us to go;
- * nothing went wrong), 2 when there is no terminal, no scenario or a bad theme, 1 when TERM
+ * Exit status: 0 for q and for SIGINT/SIGTERM/SIGHUP/SIGQUIT (the user or the system asked us
+ * to go; nothing went wrong), 2 when there is no terminal, no scenario or a bad theme, 1 when TERM
  * is unset or unknown. Our own crash dies of its signal, after the terminal is restored. */
 #include <curses.h>
 #include <ev.h>
@@ -21,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "core/outfile.h"
 #include "replay.h"
 #include "screen.h"
 #include "session.h"
@@ -60,6 +62,7 @@ static void tui_atexit(void) { tui_restore(); }
  * report, then die of the same signal (SA_RESETHAND put the default action back). */
 static void tui_crash(int sig)
 {
+	outfile_remove_temps();
 	tui_restore();
 	raise(sig);
 }
@@ -199,7 +202,7 @@ static void tui_on_signal(EV_P_ ev_signal *w, int revents)
 	case SIGCONT:
 		tui_resize();
 		break;
-	default:        /* SIGINT, SIGTERM, SIGHUP: leave cleanly */
+	default:        /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: leave cleanly */
 		s->quit = true;
 		s->exit_status = EXIT_DONE;
 		break;
@@ -301,13 +304,15 @@ static int tui_run(session *s)
 	if (rc)
 		return rc;
 	tui.loop = EV_DEFAULT;
+	/* the `e` export must not hang the loop on a FIFO that nobody reads */
+	outfile_reader_wait(3000);
 	ev_io_init(&tui.input, tui_on_input, STDIN_FILENO, EV_READ);
 	ev_io_start(tui.loop, &tui.input);
 	ev_init(&tui.tick, tui_on_tick);
 	ev_init(&tui.expire, tui_on_expire);
 	ev_prepare_init(&tui.draw, tui_on_prepare);
 	ev_prepare_start(tui.loop, &tui.draw);
-	static const int sigs[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT};
+	static const int sigs[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		ev_signal_init(&tui.sig[i], tui_on_signal, sigs[i]);
 		ev_signal_start(tui.loop, &tui.sig[i]);

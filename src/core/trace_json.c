@@ -4,28 +4,15 @@
  * every 64 KiB. The same buffer, driven through the st_sink interface, writes protocol bodies
  * and states, so a protocol's encode() and describe() serve the exporter, the inspector and
  * the nodes pane alike. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "../base/mem.h"
+#include "outfile.h"
 #include "trace_json.h"
 
-static void jb_grow(tj_buf *b, size_t more)
-{
-	size_t c = b->cap ? b->cap : 1024;
-	while (c < b->len + more)
-		c *= 2;
-	char *n = realloc(b->buf, c);
-	if (!n) {
-		fprintf(stderr, "spacetime: out of memory (JSON writer)\n");
-		exit(1);
-	}
-	b->buf = n;
-	b->cap = c;
-}
+static void jb_grow(tj_buf *b, size_t more) { st_grow(&b->buf, &b->cap, b->len + more, 1); }
 
 /* The common case inline: a million events make a hundred million of these calls. */
 static inline void jb_reserve(tj_buf *b, size_t more)
@@ -155,70 +142,24 @@ void tj_buf_free(tj_buf *b)
 
 struct tj_writer {
 	tj_buf b;
-	FILE *f;
-	char *path, *tmp;
-	uint32_t nwritten;
-	bool failed;
-	int err;
+	outfile *out;
+	uint32_t nwritten;   /* events so far: the first has no comma before it */
 };
 
 static void tj_flush(tj_writer *w)
 {
-	if (w->b.len && !w->failed && fwrite(w->b.buf, 1, w->b.len, w->f) != w->b.len) {
-		w->failed = true;
-		w->err = errno;
-	}
+	outfile_write(w->out, w->b.buf, w->b.len);
 	w->b.len = 0;
-}
-
-static char *tj_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
 }
 
 tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, char *err,
 		   size_t errlen)
 {
-	tj_writer *w = calloc(1, sizeof *w);
-	if (!w) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	outfile *out = outfile_open(path, err, errlen);
+	if (!out)
 		return NULL;
-	}
-	w->path = tj_strdup(path);
-	if (strcmp(path, "-") == 0) {
-		w->f = stdout;
-	} else {
-		const char *slash = strrchr(path, '/');
-		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-		size_t n = strlen(path) + 16;
-		w->tmp = malloc(n);
-		if (!w->path || !w->tmp) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			free(w->path); free(w->tmp); free(w);
-			return NULL;
-		}
-		snprintf(w->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-		int fd = mkstemp(w->tmp);
-		if (fd >= 0) {
-			/* mkstemp makes 0600; a trace is an ordinary file: honour the umask */
-			mode_t um = umask(0);
-			umask(um);
-			fchmod(fd, 0666 & ~um);
-		}
-		if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
-			snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(w->tmp);
-			}
-			free(w->path); free(w->tmp); free(w);
-			return NULL;
-		}
-	}
+	tj_writer *w = st_zalloc(1, sizeof *w);
+	w->out = out;
 	tj_buf *b = &w->b;
 	jb_cstr(b, "{\"format\":\"spacetime-trace\",\"version\":1,\"scenario\":");
 	jb_str(b, t->scenario);
@@ -394,50 +335,13 @@ void tj_event_json(tj_buf *b, const st_trace *t, uint32_t id)
 	b->depth = 0;
 }
 
-static void tj_release(tj_writer *w)
-{
-	free(w->b.buf);
-	free(w->path);
-	free(w->tmp);
-	free(w);
-}
-
 int tj_close(tj_writer *w, char *err, size_t errlen)
 {
 	jb_cstr(&w->b, "\n]}\n");
 	tj_flush(w);
-	int rc = 0;
-	if (w->f == stdout) {
-		if (fflush(stdout) != 0 || w->failed) {
-			snprintf(err, errlen, "standard output: write failed: %s", strerror(errno));
-			rc = -1;
-		}
-		tj_release(w);
-		return rc;
-	}
-	if (fflush(w->f) != 0 && !w->failed) {
-		w->failed = true;
-		w->err = errno;
-	}
-	/* on disk before it takes the real name: after a crash the file is whole or absent */
-	if (!w->failed && fsync(fileno(w->f)) != 0 && errno != EINVAL) {
-		w->failed = true;
-		w->err = errno;
-	}
-	if (fclose(w->f) != 0 && !w->failed) {
-		w->failed = true;
-		w->err = errno;
-	}
-	if (w->failed) {
-		snprintf(err, errlen, "%s: write failed: %s", w->path, strerror(w->err));
-		unlink(w->tmp);
-		rc = -1;
-	} else if (rename(w->tmp, w->path) != 0) {
-		snprintf(err, errlen, "%s: cannot rename into place: %s", w->path, strerror(errno));
-		unlink(w->tmp);
-		rc = -1;
-	}
-	tj_release(w);
+	int rc = outfile_close(w->out, err, errlen);
+	free(w->b.buf);
+	free(w);
 	return rc;
 }
 

@@ -1,9 +1,10 @@
 /* trace_json.h: writing a trace as JSON (../shared/trace-format.md, version 1).
  *
  * A hand-written writer rather than cJSON: a million events must go out in under a second and
- * without building a document in memory. One event per line, so readers can stream it; the
- * whole is written to a temporary file beside the target and renamed over it at the end, so a
- * reader never sees half a trace and a failed export leaves the old file as it was. */
+ * without building a document in memory. One event per line, so readers can stream it. The
+ * file itself is written by outfile.c: a regular file through a temporary renamed over it at
+ * the end (a reader never sees half a trace, a failed export leaves the old file as it was),
+ * a device or FIFO streamed into, a directory refused. */
 #ifndef ST_TRACE_JSON_H
 #define ST_TRACE_JSON_H
 
@@ -18,12 +19,13 @@ typedef struct {
 
 typedef struct tj_writer tj_writer;
 
-/* Open PATH for writing (really PATH's temporary sibling) and write the header. "-" writes to
- * standard output. NULL and a message in err on failure. */
+/* Open PATH for writing (outfile_open) and write the header. "-" writes to standard output.
+ * NULL and a message in err on failure; errno as outfile_open leaves it. */
 tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, char *err,
 		   size_t errlen);
 void tj_event(tj_writer *w, const st_trace *t, uint32_t id);
-/* Finish the document and rename it into place; 0 on success, -1 and a message otherwise. */
+/* Finish the document and rename it into place; 0 on success, -1 and a message otherwise
+ * (then nothing is left behind and an old file at PATH is as it was). Frees w. */
 int tj_close(tj_writer *w, char *err, size_t errlen);
 
 /* Make a trace stream its finished steps into w (memory stays flat). */

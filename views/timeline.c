@@ -10,10 +10,10 @@
  * Why it is built this way:
  * - A frame costs O(what is visible), never O(trace): events are sorted by time, so the window
  *   is two binary searches. What is true at the window's left edge (who is crashed or paused,
- *   which partition holds, which messages are in the air, each process's last state) comes
- *   from checkpoints taken every TL_BLOCK events by an incremental forward scan, plus at most
- *   TL_BLOCK events folded on top. A branch (time travel that rewrites the future) is noticed
- *   by view_scan's fingerprint and the checkpoints are rebuilt.
+ *   which partition holds, which messages are in the air, each process's last state) is the
+ *   run index's answer (core/trace_index.h); the frame folds the window's events into a copy
+ *   of it with the index's own rule. The frame keeps nothing afterwards: its scratch is
+ *   allocated per frame and freed.
  * - Layers, back to front: ruler and walls, lanes, message lines, arrowheads and drops, marks,
  *   then text. An occupancy map per frame lets text go only where it covers no mark.
  * - The future (events after the cursor, when the user has stepped back) is drawn, dimmed
@@ -27,9 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
+#include "base/mem.h"
 #include "view.h"
 
-#define TL_BLOCK 1024       /* events between checkpoints: bounds the per-frame fold */
 #define TL_GAP_MAX 6        /* rows between lanes on tall panes; more only flattens lines */
 #define TL_PICK 3           /* hit-testing looks this many columns either side */
 #define TL_MAX_PERIODS 64   /* partitions remembered per frame (beyond: drops end halfway) */
@@ -92,8 +93,9 @@ static const char *const tl_default_labels[KIND__COUNT] = {
 	[KIND_CRASH] = "crash", [KIND_RESTART] = "restart",
 };
 
-/* Lane states and how a lane looks in each. */
-enum { TLS_NONE = 0, TLS_UP, TLS_CRASHED, TLS_PAUSED, TLS_OP, TLS__COUNT };
+/* Lane states and how a lane looks in each: the index's statuses, and a client's open op. */
+enum { TLS_NONE = TI_ABSENT, TLS_UP = TI_UP, TLS_CRASHED = TI_CRASHED, TLS_PAUSED = TI_PAUSED,
+       TLS_OP, TLS__COUNT };
 static const struct { int glyph; uint8_t role; } tl_lane_looks[TLS__COUNT] = {
 	[TLS_NONE] = {-1, R_NORMAL}, [TLS_UP] = {TG_LANE, R_DIM},
 	[TLS_CRASHED] = {TG_CRASHED, R_CRASH}, [TLS_PAUSED] = {TG_PAUSED, R_PAUSE},
@@ -106,12 +108,6 @@ typedef struct { const char *name; char letter; uint8_t role; } tl_role;
 static const uint8_t tl_style_roles[] = {
 	[ST_STYLE_STRONG] = R_ROLE_STRONG, [ST_STYLE_ACTIVE] = R_ROLE_ACTIVE,
 	[ST_STYLE_QUIET] = R_ROLE_QUIET,
-};
-
-/* Input events the timeline understands, by their body's "action". */
-enum { TLA_OTHER = 0, TLA_PAUSE, TLA_RESUME, TLA_CUT, TLA_UNCUT };
-static const struct { const char *action; int what; } tl_actions[] = {
-	{"pause", TLA_PAUSE}, {"resume", TLA_RESUME}, {"cut", TLA_CUT}, {"uncut", TLA_UNCUT},
 };
 
 /* The ruler's tick steps: 1-2-5 per decade, in microseconds. */
@@ -147,15 +143,6 @@ static const char *tl_kv_str(const st_trace *t, uint32_t list, const char *key)
 		if (r[i].type == ST_V_STR && strcmp(trace_str(t, r[i].key), key) == 0)
 			return trace_str(t, (uint32_t)r[i].v);
 	return NULL;
-}
-
-static int tl_input_action(const st_trace *t, const st_event *e)
-{
-	const char *a = tl_kv_str(t, e->body, "action");
-	for (size_t i = 0; a && i < sizeof tl_actions / sizeof tl_actions[0]; i++)
-		if (strcmp(a, tl_actions[i].action) == 0)
-			return tl_actions[i].what;
-	return TLA_OTHER;
 }
 
 static int tl_kv_proc(const st_trace *t, uint32_t list, const char *key, int nprocs)
@@ -204,21 +191,7 @@ static uint32_t tl_lower(const st_trace *t, int64_t t_us)
 	return lo;
 }
 
-/* ---- what holds at a point of the trace: checkpoints ------------------------------------- */
-
-typedef struct {
-	uint32_t state_ev[ST_MAX_PROCS];  /* last event carrying a state record, or TRACE_NONE */
-	uint32_t op_ev[ST_MAX_PROCS];     /* a client's open invoke, or TRACE_NONE */
-	uint8_t status[ST_MAX_PROCS];     /* TLS_NONE (not started), UP, CRASHED, PAUSED */
-	uint32_t part_ev;                 /* the partition in force, or TRACE_NONE */
-	uint32_t cut_ev;                  /* the first one-way cut still in force, or TRACE_NONE */
-	uint32_t cut[ST_MAX_PROCS];       /* cut[a] bit b: a cannot send to b (one-way cuts) */
-} tl_sum;
-
-typedef struct {
-	tl_sum s;
-	uint32_t fl_off, fl_n;            /* messages possibly in the air, in the arena */
-} tl_ckpt;
+/* ---- a message line ------------------------------------------------------------------- */
 
 typedef struct {
 	int64_t xs, xe;                   /* columns of the two ends */
@@ -230,194 +203,6 @@ typedef struct {
 	bool head;                        /* in flight: an arrowhead where it is now */
 	int end;                          /* TG_ARROW_* or TG_DROP at the last cell, -1 none */
 } tl_seg;
-
-static struct {
-	view_scan scan;
-	tl_sum live;
-	uint32_t *fl; uint32_t nfl, fl_cap;         /* in the air at scan.upto (a superset) */
-	tl_ckpt *ck; uint32_t nck; size_t ck_cap;   /* ck[b]: before event base + b * TL_BLOCK */
-	uint32_t *arena; uint32_t narena, arena_cap;
-	/* per-frame scratch, kept to avoid a malloc per frame */
-	uint8_t *occ; size_t occ_cap;
-	uint32_t *best; size_t best_cap;
-	tl_seg *seg; size_t nseg, seg_cap;
-	/* segments already queued this frame, by geometry and looks: zoomed out, thousands of
-	 * messages draw the very same stroke */
-	struct { uint32_t gen, idx; } *hs; size_t hs_cap; uint32_t hs_gen;
-	uint32_t *order; size_t order_cap;
-	uint32_t *cand; size_t cand_cap;
-	void *text; size_t text_cap;                /* marks that may take text (tl_cand) */
-	sim_flight *fly; size_t fly_cap;
-} tl;
-
-void timeline_cache_free(void)
-{
-	free(tl.fl);
-	free(tl.ck);
-	free(tl.arena);
-	free(tl.occ);
-	free(tl.best);
-	free(tl.seg);
-	free(tl.cand);
-	free(tl.fly);
-	free(tl.hs);
-	free(tl.order);
-	free(tl.text);
-	memset(&tl, 0, sizeof tl);
-}
-
-/* Grow a scratch array to hold n items; false when memory ran out (the frame draws less). */
-static bool tl_reserve(void **p, size_t *cap, size_t n, size_t elem)
-{
-	if (n <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 256;
-	while (c < n)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = c;
-	return true;
-}
-
-static bool tl_reserve32(uint32_t **p, uint32_t *cap, uint32_t n)
-{
-	size_t c = *cap;
-	bool ok = tl_reserve((void **)p, &c, n, sizeof **p);
-	*cap = (uint32_t)c;
-	return ok;
-}
-
-static void tl_sum_init(tl_sum *s)
-{
-	memset(s, 0, sizeof *s);
-	for (int p = 0; p < ST_MAX_PROCS; p++)
-		s->state_ev[p] = s->op_ev[p] = TRACE_NONE;
-	s->part_ev = s->cut_ev = TRACE_NONE;
-}
-
-/* What a process event does to its lane: the status after it (TLS_NONE: unchanged), and
- * whether a client's operation opens (1) or closes (-1) with it. */
-static const struct { uint8_t status; int8_t op; } tl_lane_effects[KIND__COUNT] = {
-	[KIND_START] = {TLS_UP, 0}, [KIND_RESTART] = {TLS_UP, -1}, [KIND_CRASH] = {TLS_CRASHED, 0},
-	[KIND_INVOKE] = {TLS_NONE, 1}, [KIND_COMPLETE] = {TLS_NONE, -1},
-};
-
-/* Fold one event into what holds. */
-static void tl_sum_apply(const st_trace *t, tl_sum *s, uint32_t id)
-{
-	const st_event *e = trace_at(t, id);
-	if (e->kind >= KIND__COUNT)
-		return;
-	if (trace_kinds[e->kind].proc_event) {
-		int p = e->proc;
-		if (p >= t->nprocs || p >= ST_MAX_PROCS)
-			return;     /* a foreign trace's nonsense: ignore rather than trust */
-		if (e->state != TRACE_NONE)
-			s->state_ev[p] = id;
-		if (tl_lane_effects[e->kind].status != TLS_NONE)
-			s->status[p] = tl_lane_effects[e->kind].status;
-		if (tl_lane_effects[e->kind].op)
-			s->op_ev[p] = tl_lane_effects[e->kind].op > 0 ? id : TRACE_NONE;
-		return;
-	}
-	switch (e->kind) {
-	case KIND_PARTITION:
-	case KIND_HEAL:
-		/* the world replaces every cut with the new partition (or none) */
-		s->part_ev = e->kind == KIND_PARTITION ? id : TRACE_NONE;
-		s->cut_ev = TRACE_NONE;
-		memset(s->cut, 0, sizeof s->cut);
-		break;
-	case KIND_INPUT: {
-		int a = tl_input_action(t, e);
-		if (a == TLA_PAUSE || a == TLA_RESUME) {
-			int q = tl_kv_proc(t, e->body, "proc", t->nprocs);
-			if (q >= 0 && s->status[q] != TLS_CRASHED && s->status[q] != TLS_NONE)
-				s->status[q] = a == TLA_PAUSE ? TLS_PAUSED : TLS_UP;
-		} else if (a == TLA_CUT || a == TLA_UNCUT) {
-			int from = tl_kv_proc(t, e->body, "from", t->nprocs);
-			int to = tl_kv_proc(t, e->body, "to", t->nprocs);
-			if (from < 0 || to < 0)
-				break;
-			if (a == TLA_CUT)
-				s->cut[from] |= 1u << to;
-			else
-				s->cut[from] &= ~(1u << to);
-			bool any = false;
-			for (int q = 0; q < t->nprocs; q++)
-				any = any || s->cut[q];
-			if (!any)
-				s->cut_ev = TRACE_NONE;
-			else if (s->cut_ev == TRACE_NONE)
-				s->cut_ev = id;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-/* Bring the checkpoints up to the end of the trace (new events only, or all after a branch). */
-static void tl_index_sync(const st_trace *t)
-{
-	bool reset;
-	uint32_t from = view_scan_resume(&tl.scan, t, &reset);
-	if (reset) {
-		tl.nck = tl.narena = tl.nfl = 0;
-		tl_sum_init(&tl.live);
-		from = t->base;
-	}
-	uint32_t n = trace_count(t), id;
-	for (id = from; id < n; id++) {
-		if ((id - t->base) % TL_BLOCK == 0 && (id - t->base) / TL_BLOCK == tl.nck) {
-			if (!tl_reserve((void **)&tl.ck, &tl.ck_cap, tl.nck + 1, sizeof *tl.ck) ||
-			    !tl_reserve32(&tl.arena, &tl.arena_cap, tl.narena + tl.nfl))
-				break;
-			tl_ckpt *c = &tl.ck[tl.nck++];
-			c->s = tl.live;
-			c->fl_off = tl.narena;
-			c->fl_n = tl.nfl;
-			if (tl.nfl)
-				memcpy(tl.arena + tl.narena, tl.fl, tl.nfl * sizeof *tl.fl);
-			tl.narena += tl.nfl;
-		}
-		const st_event *e = trace_at(t, id);
-		if (e->kind == KIND_SEND) {
-			if (tl_reserve32(&tl.fl, &tl.fl_cap, tl.nfl + 1))
-				tl.fl[tl.nfl++] = e->ref;
-		} else if (e->kind == KIND_RECV || e->kind == KIND_DROP) {
-			for (uint32_t i = tl.nfl; i-- > 0;)
-				if (tl.fl[i] == e->ref) {
-					tl.fl[i] = tl.fl[--tl.nfl];
-					break;
-				}
-		}
-		tl_sum_apply(t, &tl.live, id);
-	}
-	view_scan_done(&tl.scan, t, id);
-}
-
-/* What holds just before event x (x in [base, count]); the checkpoint used is returned. */
-static const tl_ckpt *tl_sum_at(const st_trace *t, uint32_t x, tl_sum *out)
-{
-	if (tl.nck == 0) {
-		tl_sum_init(out);
-		for (uint32_t id = t->base; id < x; id++)
-			tl_sum_apply(t, out, id);
-		return NULL;
-	}
-	uint32_t b = (x - t->base) / TL_BLOCK;
-	if (b >= tl.nck)
-		b = tl.nck - 1;
-	*out = tl.ck[b].s;
-	for (uint32_t id = t->base + b * TL_BLOCK; id < x; id++)
-		tl_sum_apply(t, out, id);
-	return &tl.ck[b];
-}
 
 /* ---- geometry ----------------------------------------------------------------------------- */
 
@@ -605,6 +390,11 @@ typedef struct {
 	int64_t now_col, end_col;   /* now; where the lanes end (the last event or now) */
 	uint32_t ncur;              /* events that have happened: cursor + 1 */
 	uint8_t *occ;
+	/* scratch of this frame, freed when it is drawn */
+	uint32_t *best;                     /* the event each mark cell shows */
+	tl_seg *seg; size_t nseg, seg_cap;  /* message lines queued */
+	uint32_t *hs; size_t hs_cap;        /* a set of queued lines (index + 1, 0 empty) */
+	sim_flight *fly; size_t nfly;       /* the world's messages in the air */
 	/* partitions met in the window, so a message a partition dropped ends on its wall */
 	struct { int64_t t_a, t_b; uint32_t part; } per[TL_MAX_PERIODS];
 	int nper;
@@ -906,19 +696,19 @@ static void tl_add_period(tl_frame *f, int64_t t_a, int64_t t_b, uint32_t part)
 	f->per[f->nper++].part = part;
 }
 
-static void tl_draw_partitions(tl_frame *f, const tl_sum *at_i0)
+static void tl_draw_partitions(tl_frame *f, const trace_point *at_i0)
 {
 	const st_trace *t = f->t;
 	int64_t start = f->G.x0 - 1, start_t = INT64_MIN;
 	uint32_t part = at_i0->part_ev, cut_ev = at_i0->cut_ev;
 	uint32_t cut[ST_MAX_PROCS];
 	memcpy(cut, at_i0->cut, sizeof cut);
-	tl_sum s = *at_i0;
+	trace_point s = *at_i0;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
 		if (e->kind != KIND_PARTITION && e->kind != KIND_HEAL && e->kind != KIND_INPUT)
 			continue;
-		tl_sum_apply(t, &s, id);
+		trace_index_apply(f->m->index, &s, id);
 		if (s.part_ev == part && s.cut_ev == cut_ev && !memcmp(s.cut, cut, sizeof cut))
 			continue;
 		int64_t x = tl_col64(&f->G, e->t_us);
@@ -963,14 +753,14 @@ static void tl_lane_fill(tl_frame *f, int p, int64_t a, int64_t b, int st)
 	}
 }
 
-static int tl_lane_state(const tl_sum *s, int p)
+static int tl_lane_state(const trace_point *s, int p)
 {
 	if (s->status[p] == TLS_UP && s->op_ev[p] != TRACE_NONE)
 		return TLS_OP;
 	return s->status[p];
 }
 
-static void tl_draw_lanes(tl_frame *f, const tl_sum *at_i0)
+static void tl_draw_lanes(tl_frame *f, const trace_point *at_i0)
 {
 	const st_trace *t = f->t;
 	tl_geo *G = &f->G;
@@ -980,18 +770,18 @@ static void tl_draw_lanes(tl_frame *f, const tl_sum *at_i0)
 		start[p] = G->x0;
 		st[p] = tl_lane_state(at_i0, p);
 	}
-	tl_sum s = *at_i0;
+	trace_point s = *at_i0;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
 		int p = e->proc;
 		if (e->kind == KIND_INPUT) {
-			tl_sum_apply(t, &s, id);
+			trace_index_apply(f->m->index, &s, id);
 			p = tl_kv_proc(t, e->body, "proc", t->nprocs);
 			if (p < 0)
 				continue;
 		} else if (p < G->nl && e->kind != KIND_SEND && e->kind != KIND_RECV &&
 			   e->kind != KIND_TIMER && e->kind != KIND_LOCAL) {
-			tl_sum_apply(t, &s, id);
+			trace_index_apply(f->m->index, &s, id);
 		} else {
 			continue;
 		}
@@ -1010,7 +800,7 @@ static void tl_draw_lanes(tl_frame *f, const tl_sum *at_i0)
 
 /* ---- gutter ------------------------------------------------------------------------------- */
 
-static void tl_draw_gutter(tl_frame *f, const tl_sum *at_cursor)
+static void tl_draw_gutter(tl_frame *f, const trace_point *at_cursor)
 {
 	grid *g = f->g;
 	tl_geo *G = &f->G;
@@ -1168,66 +958,52 @@ static void tl_seg_ends(tl_frame *f, const tl_seg *s)
 static int64_t tl_arrival(const tl_frame *f, uint32_t msg, int64_t send_us, size_t nfly)
 {
 	for (size_t i = 0; i < nfly; i++)
-		if (tl.fly[i].msg == msg)
-			return tl.fly[i].deliver_us;
+		if (f->fly[i].msg == msg)
+			return f->fly[i].deliver_us;
 	int64_t hi = f->m->sc ? f->m->sc->latency_hi_us : 0;
 	int64_t guess = send_us + (hi > 0 ? hi : 10 * f->G.upc);
 	return guess > f->m->now_us ? guess : f->m->now_us;
 }
 
-static uint32_t tl_seg_hash(const tl_seg *s)
+static uint64_t tl_seg_hash(const tl_seg *s)
 {
-	/* what tells strokes apart, mixed a word at a time */
-	uint64_t k[4] = {(uint64_t)s->xs, (uint64_t)s->xe,
-			 (uint64_t)(uint32_t)s->ys << 32 | (uint32_t)s->yend,
-			 (uint64_t)s->role << 8 ^ (uint64_t)s->z << 16 ^ (uint64_t)s->split << 24};
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-	for (int i = 0; i < 4; i++) {
-		h ^= k[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return (uint32_t)h;
+	/* what tells strokes apart */
+	uint64_t h = st_hash_u64(ST_HASH_INIT, (uint64_t)s->xs);
+	h = st_hash_u64(h, (uint64_t)s->xe);
+	h = st_hash_u64(h, (uint64_t)(uint32_t)s->ys << 32 | (uint32_t)s->yend);
+	return st_hash_u64(h, (uint64_t)s->role << 8 ^ (uint64_t)s->z << 16 ^ (uint64_t)s->split << 24);
 }
 
-/* Put a segment in the set of this frame's (hs_gen marks the live entries, so nothing is
- * cleared between frames); false when an identical one is there already. */
-static bool tl_hs_insert(uint32_t idx)
+/* Put segment idx in the frame's set; false when an identical one is there already. */
+static bool tl_hs_insert(tl_frame *f, uint32_t idx)
 {
-	size_t mask = tl.hs_cap - 1;
-	for (size_t i = tl_seg_hash(&tl.seg[idx]) & mask;; i = (i + 1) & mask) {
-		if (tl.hs[i].gen != tl.hs_gen) {
-			tl.hs[i].gen = tl.hs_gen;
-			tl.hs[i].idx = idx;
+	size_t mask = f->hs_cap - 1;
+	for (size_t i = tl_seg_hash(&f->seg[idx]) & mask;; i = (i + 1) & mask) {
+		if (f->hs[i] == 0) {
+			f->hs[i] = idx + 1;
 			return true;
 		}
-		if (memcmp(&tl.seg[tl.hs[i].idx], &tl.seg[idx], sizeof *tl.seg) == 0)
+		if (memcmp(&f->seg[f->hs[i] - 1], &f->seg[idx], sizeof *f->seg) == 0)
 			return false;
 	}
 }
 
-/* Segments are memset before they are filled, so equal looks compare equal byte for byte. */
-static void tl_queue_seg(const tl_seg *s)
+/* Queue a segment unless the very same stroke is queued already (zoomed out, thousands of
+ * messages draw it). Segments are memset before they are filled, so equal looks compare
+ * equal byte for byte. */
+static void tl_queue_seg(tl_frame *f, const tl_seg *s)
 {
-	if (!tl_reserve((void **)&tl.seg, &tl.seg_cap, tl.nseg + 1, sizeof *tl.seg))
-		return;
-	tl.seg[tl.nseg] = *s;
-	if (tl.hs_cap < 2 * (tl.nseg + 1)) {
-		size_t cap = tl.hs_cap ? tl.hs_cap * 2 : 1024;
-		void *h = calloc(cap, sizeof *tl.hs);
-		if (!h) {
-			tl.nseg++;  /* no dedupe then: drawn twice, still right */
-			return;
-		}
-		free(tl.hs);
-		tl.hs = h;
-		tl.hs_cap = cap;
-		tl.hs_gen = 1;
-		for (uint32_t i = 0; i < tl.nseg; i++)
-			tl_hs_insert(i);
+	st_grow(&f->seg, &f->seg_cap, f->nseg + 1, sizeof *f->seg);
+	f->seg[f->nseg] = *s;
+	if (f->hs_cap < 2 * (f->nseg + 1)) {
+		free(f->hs);
+		f->hs_cap = f->hs_cap ? f->hs_cap * 2 : 1024;
+		f->hs = st_zalloc(f->hs_cap, sizeof *f->hs);
+		for (uint32_t i = 0; i < f->nseg; i++)
+			tl_hs_insert(f, i);
 	}
-	if (tl_hs_insert((uint32_t)tl.nseg))
-		tl.nseg++;
+	if (tl_hs_insert(f, (uint32_t)f->nseg))
+		f->nseg++;
 }
 
 /* Queue the line of message msg from its send to end_id (a recv or drop; NONE: in flight). */
@@ -1311,39 +1087,32 @@ static void tl_add_msg(tl_frame *f, uint32_t msg, uint32_t end_id, size_t nfly)
 		z = 5;
 	}
 	s.z = (uint8_t)z;
-	tl_queue_seg(&s);
+	tl_queue_seg(f, &s);
 }
 
-static void tl_draw_messages(tl_frame *f, const tl_ckpt *ck)
+static void tl_draw_messages(tl_frame *f)
 {
 	const st_trace *t = f->t;
-	tl.nseg = 0;
-	if (++tl.hs_gen == 0 && tl.hs) {
-		memset(tl.hs, 0, tl.hs_cap * sizeof *tl.hs);
-		tl.hs_gen = 1;
-	}
-	size_t nfly = 0;
 	if (f->m->sim) {
-		int cap = 4096;
-		if (tl_reserve((void **)&tl.fly, &tl.fly_cap, (size_t)cap, sizeof *tl.fly))
-			nfly = (size_t)sim_inflight(f->m->sim, tl.fly, cap);
+		/* all of them: sim_inflight fills at most the room given */
+		for (size_t cap = 1024;; cap *= 2) {
+			f->fly = st_realloc(f->fly, cap * sizeof *f->fly);
+			f->nfly = (size_t)sim_inflight(f->m->sim, f->fly, (int)cap);
+			if (f->nfly < cap || cap >= (1u << 20))
+				break;
+		}
 	}
+	size_t nfly = f->nfly;
 	/* messages crossing the whole window: in the air at its left edge, ending after it */
-	size_t ncand = 0;
-	uint32_t from = ck ? t->base + (uint32_t)(ck - tl.ck) * TL_BLOCK : t->base;
-	size_t need = (ck ? ck->fl_n : 0) + (f->i0 > from ? f->i0 - from : 0);
-	if (tl_reserve((void **)&tl.cand, &tl.cand_cap, need + 1, sizeof *tl.cand)) {
-		for (uint32_t i = 0; ck && i < ck->fl_n; i++)
-			tl.cand[ncand++] = tl.arena[ck->fl_off + i];
-		for (uint32_t id = from; id < f->i0; id++)
-			if (trace_at(t, id)->kind == KIND_SEND)
-				tl.cand[ncand++] = trace_at(t, id)->ref;
-	}
-	for (size_t i = 0; i < ncand; i++) {
-		const st_msgrec *mr = tl_msg(t, tl.cand[i]);
+	uint32_t *air = NULL;
+	unsigned air_cap = 0;
+	uint32_t nair = trace_index_in_flight(f->m->index, f->i0, &air, &air_cap);
+	for (uint32_t i = 0; i < nair; i++) {
+		const st_msgrec *mr = tl_msg(t, air[i]);
 		if (mr && mr->send_ev < f->i0 && (mr->end_ev == TRACE_NONE || mr->end_ev >= f->i1))
-			tl_add_msg(f, tl.cand[i], mr->end_ev, nfly);
+			tl_add_msg(f, air[i], mr->end_ev, nfly);
 	}
+	free(air);
 	/* messages sent in the window, and those ending in it that were sent before */
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(t, id);
@@ -1359,19 +1128,19 @@ static void tl_draw_messages(tl_frame *f, const tl_ckpt *ck)
 	}
 	/* bottom layer first, in a stable order so frames do not flicker: bodies, then the
 	 * arrowheads and crosses on top of every body */
-	if (!tl_reserve((void **)&tl.order, &tl.order_cap, tl.nseg + 1, sizeof *tl.order))
-		return;
+	uint32_t *order = st_alloc((f->nseg + 1) * sizeof *order);
 	size_t start[TL_Z + 1] = {0};
-	for (size_t i = 0; i < tl.nseg; i++)
-		start[tl.seg[i].z + 1]++;
+	for (size_t i = 0; i < f->nseg; i++)
+		start[f->seg[i].z + 1]++;
 	for (int z = 0; z < TL_Z; z++)
 		start[z + 1] += start[z];
-	for (size_t i = 0; i < tl.nseg; i++)
-		tl.order[start[tl.seg[i].z]++] = (uint32_t)i;
-	for (size_t i = 0; i < tl.nseg; i++)
-		tl_seg_body(f, &tl.seg[tl.order[i]]);
-	for (size_t i = 0; i < tl.nseg; i++)
-		tl_seg_ends(f, &tl.seg[tl.order[i]]);
+	for (size_t i = 0; i < f->nseg; i++)
+		order[start[f->seg[i].z]++] = (uint32_t)i;
+	for (size_t i = 0; i < f->nseg; i++)
+		tl_seg_body(f, &f->seg[order[i]]);
+	for (size_t i = 0; i < f->nseg; i++)
+		tl_seg_ends(f, &f->seg[order[i]]);
+	free(order);
 }
 
 /* ---- marks -------------------------------------------------------------------------------- */
@@ -1399,10 +1168,9 @@ static void tl_pick_marks(tl_frame *f)
 {
 	tl_geo *G = &f->G;
 	size_t n = (size_t)G->nvis * (size_t)G->ncols;
-	if (!tl_reserve((void **)&tl.best, &tl.best_cap, n + 1, sizeof *tl.best))
-		return;
+	f->best = st_alloc((n + 1) * sizeof *f->best);
 	for (size_t i = 0; i < n; i++)
-		tl.best[i] = TRACE_NONE;
+		f->best[i] = TRACE_NONE;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(f->t, id);
 		if (!trace_kinds[e->kind].proc_event || !tl_lane_shown(G, e->proc))
@@ -1410,7 +1178,7 @@ static void tl_pick_marks(tl_frame *f)
 		int64_t c = tl_col64(G, e->t_us) - G->x0;
 		if (c < 0 || c >= G->ncols)
 			continue;
-		uint32_t *b = &tl.best[(size_t)(e->proc - G->first) * (size_t)G->ncols + (size_t)c];
+		uint32_t *b = &f->best[(size_t)(e->proc - G->first) * (size_t)G->ncols + (size_t)c];
 		if (*b == TRACE_NONE || tl_prio(f, id, e) > tl_prio(f, *b, trace_at(f->t, *b)))
 			*b = id;
 	}
@@ -1419,11 +1187,11 @@ static void tl_pick_marks(tl_frame *f)
 static void tl_draw_marks(tl_frame *f)
 {
 	tl_geo *G = &f->G;
-	if (!tl.best)
+	if (!f->best)
 		return;
 	for (int k = 0; k < G->nvis; k++)
 		for (int c = 0; c < G->ncols; c++) {
-			uint32_t id = tl.best[(size_t)k * (size_t)G->ncols + (size_t)c];
+			uint32_t id = f->best[(size_t)k * (size_t)G->ncols + (size_t)c];
 			if (id == TRACE_NONE)
 				continue;
 			const st_event *e = trace_at(f->t, id);
@@ -1651,18 +1419,16 @@ static void tl_draw_clocks(tl_frame *f, tl_cand *cands, size_t nc)
 static void tl_draw_text(tl_frame *f)
 {
 	tl_geo *G = &f->G;
-	if (!tl.best)
+	if (!f->best)
 		return;
 	size_t n = 0;
 	for (size_t i = 0; i < (size_t)G->nvis * (size_t)G->ncols; i++)
-		n += tl.best[i] != TRACE_NONE;
-	if (!tl_reserve((void **)&tl.text, &tl.text_cap, n + 1, sizeof(tl_cand)))
-		return;
-	tl_cand *c = tl.text;
+		n += f->best[i] != TRACE_NONE;
+	tl_cand *c = st_alloc((n + 1) * sizeof *c);
 	size_t nc = 0;
 	for (int k = 0; k < G->nvis; k++)
 		for (int col = 0; col < G->ncols; col++) {
-			uint32_t id = tl.best[(size_t)k * (size_t)G->ncols + (size_t)col];
+			uint32_t id = f->best[(size_t)k * (size_t)G->ncols + (size_t)col];
 			if (id == TRACE_NONE)
 				continue;
 			const st_event *e = trace_at(f->t, id);
@@ -1681,6 +1447,7 @@ static void tl_draw_text(tl_frame *f)
 		c[i].prio = c[i].id == f->m->selected ? 1 : 0;
 	qsort(c, nc, sizeof *c, tl_cand_cmp);
 	tl_draw_clocks(f, c, nc);
+	free(c);
 }
 
 static void tl_draw_legend(tl_frame *f)
@@ -1762,12 +1529,11 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 			view_text(g, G->in.x, G->in.y, "no run", G->in.w, R_DIM, 0);
 		return;
 	}
-	size_t occ_n = (size_t)G->in.w * (size_t)G->in.h;
-	if (tl_reserve((void **)&tl.occ, &tl.occ_cap, occ_n, 1)) {
-		memset(tl.occ, 0, occ_n);
-		F.occ = tl.occ;
+	if (!m->index) {
+		view_text(g, G->in.x, G->in.y, "no index of the run", G->in.w, R_DIM, 0);
+		return;
 	}
-	tl_index_sync(t);
+	F.occ = st_zalloc((size_t)G->in.w * (size_t)G->in.h, 1);
 	uint32_t count = trace_count(t);
 	F.ncur = m->cursor == TRACE_NONE ? t->base : m->cursor + 1;
 	if (F.ncur > count)
@@ -1781,9 +1547,9 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	int64_t last_t = count > t->base ? trace_at(t, count - 1)->t_us : 0;
 	F.end_col = tl_col64(G, last_t > m->now_us ? last_t : m->now_us);
 
-	tl_sum at_i0, at_cur;
-	const tl_ckpt *ck = tl_sum_at(t, F.i0, &at_i0);
-	tl_sum_at(t, F.ncur, &at_cur);
+	trace_point at_i0, at_cur;
+	trace_index_at(m->index, F.i0, &at_i0);
+	trace_index_at(m->index, F.ncur, &at_cur);
 
 	tl_draw_ruler(&F);
 	tl_draw_partitions(&F, &at_i0);
@@ -1791,10 +1557,15 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	tl_draw_lanes(&F, &at_i0);
 	tl_draw_gutter(&F, &at_cur);
 	tl_pick_marks(&F);
-	tl_draw_messages(&F, ck);
+	tl_draw_messages(&F);
 	tl_draw_marks(&F);
 	tl_draw_text(&F);
 	tl_draw_legend(&F);
+	free(F.occ);
+	free(F.best);
+	free(F.seg);
+	free(F.hs);
+	free(F.fly);
 }
 
 int timeline_lane_at(const view_model *m, grid_rect r, int y)
@@ -1854,9 +1625,10 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 			if (!mr || mr->from >= G.nl || mr->to >= G.nl)
 				continue;
 			int8_t group[ST_MAX_PROCS];
-			tl_sum s;
-			tl_index_sync(t);
-			tl_sum_at(t, id, &s);
+			trace_point s;
+			if (!m->index)
+				continue;
+			trace_index_at(m->index, id, &s);
 			if (e->aux == DROP_PARTITION && s.part_ev != TRACE_NONE)
 				tl_groups(t, s.part_ev, group);
 			if (tl_drop_row(&G, mr->from, mr->to,

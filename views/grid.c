@@ -42,7 +42,15 @@ void grid_free(grid *g)
 	if (!g)
 		return;
 	free(g->cells);
+	for (int i = 0; i < GRID_SCRATCH; i++)
+		free(g->scratch[i].p);
 	free(g);
+}
+
+void *grid_scratch(grid *g, int slot, size_t bytes)
+{
+	st_grow(&g->scratch[slot].p, &g->scratch[slot].cap, bytes, 1);
+	return g->scratch[slot].p;
 }
 
 void grid_resize(grid *g, int w, int h)

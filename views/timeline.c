@@ -37,6 +37,9 @@
 #define TL_MAP_ROWS 256     /* panes taller than this look lanes up the slow way */
 #define TL_Z 6              /* layers of message lines, 0 (concurrent) to 5 (selected) */
 
+/* The grid's scratch buffers a frame uses (grid_scratch). */
+enum { TL_S_OCC, TL_S_BEST, TL_S_SEG, TL_S_SET, TL_S_FLY, TL_S_ORDER, TL_S_TEXT };
+
 /* ---- tables --------------------------------------------------------------------------------- */
 
 /* Glyphs: a grid glyph where the grid has one (so --ascii is handled there), else our own
@@ -390,7 +393,7 @@ typedef struct {
 	int64_t now_col, end_col;   /* now; where the lanes end (the last event or now) */
 	uint32_t ncur;              /* events that have happened: cursor + 1 */
 	uint8_t *occ;
-	/* scratch of this frame, freed when it is drawn */
+	/* scratch of this frame, in the grid's scratch buffers */
 	uint32_t *best;                     /* the event each mark cell shows */
 	tl_seg *seg; size_t nseg, seg_cap;  /* message lines queued */
 	uint32_t *hs; size_t hs_cap;        /* a set of queued lines (index + 1, 0 empty) */
@@ -967,11 +970,13 @@ static int64_t tl_arrival(const tl_frame *f, uint32_t msg, int64_t send_us, size
 
 static uint64_t tl_seg_hash(const tl_seg *s)
 {
-	/* what tells strokes apart */
-	uint64_t h = st_hash_u64(ST_HASH_INIT, (uint64_t)s->xs);
-	h = st_hash_u64(h, (uint64_t)s->xe);
-	h = st_hash_u64(h, (uint64_t)(uint32_t)s->ys << 32 | (uint32_t)s->yend);
-	return st_hash_u64(h, (uint64_t)s->role << 8 ^ (uint64_t)s->z << 16 ^ (uint64_t)s->split << 24);
+	/* what tells strokes apart, packed into two words (equal keys are compared whole), and
+	 * the hash's high half folded into the low bits that pick the slot */
+	uint64_t where = ((uint64_t)s->xs & 0xffffffff) | (uint64_t)s->xe << 32;
+	uint64_t looks = ((uint64_t)s->ys & 0xffff) | ((uint64_t)s->yend & 0xffff) << 16 |
+			 (uint64_t)s->role << 32 | (uint64_t)s->z << 40 | ((uint64_t)s->split & 0xffff) << 48;
+	uint64_t h = st_hash_u64(st_hash_u64(ST_HASH_INIT, where), looks);
+	return h ^ h >> 32;
 }
 
 /* Put segment idx in the frame's set; false when an identical one is there already. */
@@ -993,12 +998,15 @@ static bool tl_hs_insert(tl_frame *f, uint32_t idx)
  * equal byte for byte. */
 static void tl_queue_seg(tl_frame *f, const tl_seg *s)
 {
-	st_grow(&f->seg, &f->seg_cap, f->nseg + 1, sizeof *f->seg);
+	if (f->nseg + 1 > f->seg_cap) {
+		f->seg_cap = 2 * (f->nseg + 1);
+		f->seg = grid_scratch(f->g, TL_S_SEG, f->seg_cap * sizeof *f->seg);
+	}
 	f->seg[f->nseg] = *s;
 	if (f->hs_cap < 2 * (f->nseg + 1)) {
-		free(f->hs);
 		f->hs_cap = f->hs_cap ? f->hs_cap * 2 : 1024;
-		f->hs = st_zalloc(f->hs_cap, sizeof *f->hs);
+		f->hs = grid_scratch(f->g, TL_S_SET, f->hs_cap * sizeof *f->hs);
+		memset(f->hs, 0, f->hs_cap * sizeof *f->hs);
 		for (uint32_t i = 0; i < f->nseg; i++)
 			tl_hs_insert(f, i);
 	}
@@ -1096,7 +1104,7 @@ static void tl_draw_messages(tl_frame *f)
 	if (f->m->sim) {
 		/* all of them: sim_inflight fills at most the room given */
 		for (size_t cap = 1024;; cap *= 2) {
-			f->fly = st_realloc(f->fly, cap * sizeof *f->fly);
+			f->fly = grid_scratch(f->g, TL_S_FLY, cap * sizeof *f->fly);
 			f->nfly = (size_t)sim_inflight(f->m->sim, f->fly, (int)cap);
 			if (f->nfly < cap || cap >= (1u << 20))
 				break;
@@ -1107,6 +1115,14 @@ static void tl_draw_messages(tl_frame *f)
 	uint32_t *air = NULL;
 	unsigned air_cap = 0;
 	uint32_t nair = trace_index_in_flight(f->m->index, f->i0, &air, &air_cap);
+	/* room for a line per message met, so the set is sized once, not rehashed as it grows */
+	size_t est = (size_t)nair + (f->i1 - f->i0) + 1;
+	f->seg_cap = est;
+	f->seg = grid_scratch(f->g, TL_S_SEG, est * sizeof *f->seg);
+	for (f->hs_cap = 1024; f->hs_cap < 2 * est; f->hs_cap *= 2)
+		;
+	f->hs = grid_scratch(f->g, TL_S_SET, f->hs_cap * sizeof *f->hs);
+	memset(f->hs, 0, f->hs_cap * sizeof *f->hs);
 	for (uint32_t i = 0; i < nair; i++) {
 		const st_msgrec *mr = tl_msg(t, air[i]);
 		if (mr && mr->send_ev < f->i0 && (mr->end_ev == TRACE_NONE || mr->end_ev >= f->i1))
@@ -1128,7 +1144,7 @@ static void tl_draw_messages(tl_frame *f)
 	}
 	/* bottom layer first, in a stable order so frames do not flicker: bodies, then the
 	 * arrowheads and crosses on top of every body */
-	uint32_t *order = st_alloc((f->nseg + 1) * sizeof *order);
+	uint32_t *order = grid_scratch(f->g, TL_S_ORDER, (f->nseg + 1) * sizeof *order);
 	size_t start[TL_Z + 1] = {0};
 	for (size_t i = 0; i < f->nseg; i++)
 		start[f->seg[i].z + 1]++;
@@ -1140,7 +1156,6 @@ static void tl_draw_messages(tl_frame *f)
 		tl_seg_body(f, &f->seg[order[i]]);
 	for (size_t i = 0; i < f->nseg; i++)
 		tl_seg_ends(f, &f->seg[order[i]]);
-	free(order);
 }
 
 /* ---- marks -------------------------------------------------------------------------------- */
@@ -1168,7 +1183,7 @@ static void tl_pick_marks(tl_frame *f)
 {
 	tl_geo *G = &f->G;
 	size_t n = (size_t)G->nvis * (size_t)G->ncols;
-	f->best = st_alloc((n + 1) * sizeof *f->best);
+	f->best = grid_scratch(f->g, TL_S_BEST, (n + 1) * sizeof *f->best);
 	for (size_t i = 0; i < n; i++)
 		f->best[i] = TRACE_NONE;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
@@ -1424,7 +1439,7 @@ static void tl_draw_text(tl_frame *f)
 	size_t n = 0;
 	for (size_t i = 0; i < (size_t)G->nvis * (size_t)G->ncols; i++)
 		n += f->best[i] != TRACE_NONE;
-	tl_cand *c = st_alloc((n + 1) * sizeof *c);
+	tl_cand *c = grid_scratch(f->g, TL_S_TEXT, (n + 1) * sizeof *c);
 	size_t nc = 0;
 	for (int k = 0; k < G->nvis; k++)
 		for (int col = 0; col < G->ncols; col++) {
@@ -1447,7 +1462,6 @@ static void tl_draw_text(tl_frame *f)
 		c[i].prio = c[i].id == f->m->selected ? 1 : 0;
 	qsort(c, nc, sizeof *c, tl_cand_cmp);
 	tl_draw_clocks(f, c, nc);
-	free(c);
 }
 
 static void tl_draw_legend(tl_frame *f)
@@ -1533,7 +1547,9 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 		view_text(g, G->in.x, G->in.y, "no index of the run", G->in.w, R_DIM, 0);
 		return;
 	}
-	F.occ = st_zalloc((size_t)G->in.w * (size_t)G->in.h, 1);
+	size_t occ_n = (size_t)G->in.w * (size_t)G->in.h;
+	F.occ = grid_scratch(g, TL_S_OCC, occ_n);
+	memset(F.occ, 0, occ_n);
 	uint32_t count = trace_count(t);
 	F.ncur = m->cursor == TRACE_NONE ? t->base : m->cursor + 1;
 	if (F.ncur > count)
@@ -1561,11 +1577,6 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	tl_draw_marks(&F);
 	tl_draw_text(&F);
 	tl_draw_legend(&F);
-	free(F.occ);
-	free(F.best);
-	free(F.seg);
-	free(F.hs);
-	free(F.fly);
 }
 
 int timeline_lane_at(const view_model *m, grid_rect r, int y)

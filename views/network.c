@@ -113,7 +113,13 @@ void network_draw(grid *g, grid_rect r, const view_model *m)
 		view_printf(g, in.x + 1, y++, in.w - 1, R_DIM, 0, "since t=%.3fs (e%u)",
 			    (double)e->t_us / 1e6, ns.since);
 	}
-	if (pt.loss_ppm >= 0 && pt.dup_ppm >= 0 && y < in.y + in.h)
-		view_printf(g, in.x + 1, y++, in.w - 1, R_NORMAL, 0, "loss %.0f%%  duplicate %.0f%%",
-			    pt.loss_ppm / 1e4, pt.dup_ppm / 1e4);
+	/* the rates as far as they are known (a recorded trace does not say how it started) */
+	char rates[64] = "";
+	if (pt.loss_ppm >= 0)
+		snprintf(rates, sizeof rates, "loss %.0f%%", pt.loss_ppm / 1e4);
+	if (pt.dup_ppm >= 0)
+		snprintf(rates + strlen(rates), sizeof rates - strlen(rates), "%sduplicate %.0f%%",
+			 rates[0] ? "  " : "", pt.dup_ppm / 1e4);
+	if (rates[0] && y < in.y + in.h)
+		view_text(g, in.x + 1, y++, rates, in.w - 1, R_NORMAL, 0);
 }

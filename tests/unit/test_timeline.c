@@ -547,13 +547,14 @@ static void test_hit_testing(void **unused)
 }
 
 /* A message delayed for seconds crosses a window that holds neither its send nor its
- * receive: it is still drawn (found through the checkpoints, not by scanning the trace). */
+ * receive: it is still drawn (found through the index's messages in the air at the window's edge,
+ * not by scanning the trace). */
 static void test_message_crossing_window(void **unused)
 {
 	(void)unused;
 	world w;
 	world_open(&w, 3000);
-	assert_true(trace_count(w.t) > 3000);     /* several checkpoints behind */
+	assert_true(trace_count(w.t) > 3000);     /* several index checkpoints behind */
 	sim_flight fl[64];
 	int n = sim_inflight(w.s, fl, 64);
 	assert_true(n > 0);

@@ -120,7 +120,7 @@ void view_draw_all(grid *g, const view_model *m);
 /* The lesson text for the moment at the cursor (the last "when" reached), or NULL. */
 const char *lesson_text_at(const view_model *m, int *index);
 
-/* ---- Shared by the panes (added by their author; timeline.c may use them too) ---------- */
+/* ---- Shared by the panes (view.c): every pane may call these, and no pane calls another -- */
 
 /* Text as every pane writes it: UTF-8 that is folded to ASCII when g->ascii ("→" becomes
  * "->", "▶" ">", "…" "...", anything unknown "?"), so --ascii holds for scenario and protocol

@@ -367,7 +367,6 @@ void trace_index_free(trace_index *ix)
 }
 
 uint32_t trace_index_count(const trace_index *ix) { return ix->n; }
-const st_trace *trace_index_trace(const trace_index *ix) { return ix->t; }
 
 /* Fold events [ix->n, end) in: checkpoints, the messages in the air, milestones (when
  * record: a truncate refolds events whose milestones are kept already), the point. */

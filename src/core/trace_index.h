@@ -73,7 +73,6 @@ void trace_index_sync(trace_index *ix);
 /* Forget what the index knows from event n on (the trace was cut back to n events). */
 void trace_index_truncate(trace_index *ix, uint32_t n);
 uint32_t trace_index_count(const trace_index *ix);     /* events folded in */
-const st_trace *trace_index_trace(const trace_index *ix);
 
 /* What holds at position n (clamped to the trace); O(TI_EVERY) at worst. */
 void trace_index_at(const trace_index *ix, uint32_t n, trace_point *out);

@@ -92,12 +92,15 @@ run: all
 	./spacetime raft-election
 
 # The layers may only depend downwards: no ncurses or libev in core or protocols, no wall
-# clock or rand() there either, and views never include app headers.
+# clock or rand() there either, and views never include app headers; views keep no state and
+# never call one another (tests/check-views.sh, which also proves it can fail).
 check-layers:
 	@! grep -nE '#include *[<"](ncurses|curses|ev)\.h|\b(rand|srand|time|gettimeofday|clock_gettime)\(' \
 		src/base/*.[ch] src/core/*.[ch] src/protocols/*.[ch] || { echo "layer rule broken above" >&2; exit 1; }
 	@! grep -nE '#include *"\.\./|#include *"(core|protocols|app)/' src/base/*.[ch] || { echo "src/base includes the project" >&2; exit 1; }
 	@! grep -nE '#include *".*app/' views/*.[ch] || { echo "views include app headers" >&2; exit 1; }
+	@sh tests/check-views.sh views
+	@sh tests/check-views.sh --self-test
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail

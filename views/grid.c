@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "core/utf8.h"
 #include "grid.h"
 
@@ -31,9 +32,7 @@ static const struct { uint32_t uni; char ascii; } grid_glyphs[G__COUNT] = {
 
 grid *grid_new(int w, int h)
 {
-	grid *g = calloc(1, sizeof *g);
-	if (!g)
-		return NULL;
+	grid *g = st_zalloc(1, sizeof *g);
 	grid_resize(g, w, h);
 	return g;
 }
@@ -43,7 +42,15 @@ void grid_free(grid *g)
 	if (!g)
 		return;
 	free(g->cells);
+	for (int i = 0; i < GRID_SCRATCH; i++)
+		free(g->scratch[i].p);
 	free(g);
+}
+
+void *grid_scratch(grid *g, int slot, size_t bytes)
+{
+	st_grow(&g->scratch[slot].p, &g->scratch[slot].cap, bytes, 1);
+	return g->scratch[slot].p;
 }
 
 void grid_resize(grid *g, int w, int h)
@@ -52,12 +59,7 @@ void grid_resize(grid *g, int w, int h)
 		w = 0;
 	if (h < 0)
 		h = 0;
-	grid_cell *c = realloc(g->cells, (size_t)(w ? w : 1) * (size_t)(h ? h : 1) * sizeof *c);
-	if (!c) {
-		fprintf(stderr, "spacetime: out of memory (grid)\n");
-		exit(1);
-	}
-	g->cells = c;
+	g->cells = st_realloc(g->cells, (size_t)(w ? w : 1) * (size_t)(h ? h : 1) * sizeof *g->cells);
 	g->w = w;
 	g->h = h;
 	grid_clear(g);
@@ -168,9 +170,7 @@ static size_t grid_utf8_put(char *out, uint32_t c)
 char *grid_text(const grid *g)
 {
 	size_t cap = (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
-	char *out = malloc(cap), *p = out;
-	if (!out)
-		return NULL;
+	char *out = st_alloc(cap), *p = out;
 	for (int y = 0; y < g->h; y++) {
 		char *line = p, *last = p;
 		for (int x = 0; x < g->w; x++) {

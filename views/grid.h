@@ -31,10 +31,13 @@ typedef struct {
 	uint8_t attr;       /* A_*_ */
 } grid_cell;
 
+#define GRID_SCRATCH 8   /* scratch buffers a grid lends to the views drawing into it */
+
 typedef struct {
 	int w, h;
 	grid_cell *cells;
 	bool ascii;         /* line-drawing glyphs fall back to ASCII */
+	struct { void *p; size_t cap; } scratch[GRID_SCRATCH];   /* see grid_scratch */
 } grid;
 
 typedef struct { int x, y, w, h; } grid_rect;
@@ -71,5 +74,12 @@ void grid_vline(grid *g, int x, int y, int h, int role);
 void grid_box(grid *g, grid_rect r, const char *title, int role);
 /* The grid as UTF-8 text, one line per row, trailing blanks trimmed; malloc'd. */
 char *grid_text(const grid *g);
+
+/* A buffer of at least bytes for a frame's scratch work (slot < GRID_SCRATCH): the memory of
+ * the last frame drawn into this grid is reused, so a large frame does not allocate (and the
+ * kernel does not zero fresh pages) every time. Growing keeps the contents; otherwise they
+ * are whatever the last user left, so a view clears what it needs cleared. Nothing in it is
+ * meant to survive a frame: views keep no state (view.h). Freed by grid_free. */
+void *grid_scratch(grid *g, int slot, size_t bytes);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "view.h"
 
 /* --- output with scrolling ----------------------------------------------------------------- */
@@ -91,7 +92,8 @@ typedef struct {
 
 typedef struct {
 	inspector_line *lines;
-	int n, cap;
+	int n;
+	unsigned cap;
 	const st_trace *t;
 	inspector_level st[16];
 	int depth;
@@ -100,14 +102,7 @@ typedef struct {
 
 static inspector_line *inspector_body_line(inspector_body *b, const char *key, const char *val)
 {
-	if (b->n == b->cap) {
-		int cap = b->cap ? b->cap * 2 : 32;
-		inspector_line *l = realloc(b->lines, (size_t)cap * sizeof *l);
-		if (!l)
-			return NULL;
-		b->lines = l;
-		b->cap = cap;
-	}
+	st_grow32(&b->lines, &b->cap, (size_t)b->n + 1, sizeof *b->lines);
 	inspector_line *l = &b->lines[b->n++];
 	memset(l, 0, sizeof *l);
 	snprintf(l->key, sizeof l->key, "%s", key ? key : "");
@@ -468,10 +463,14 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 		inspector_message(o, m, e, id);
 		break;
 	case KIND_PARTITION: {
-		network_state ns;
-		network_state_at(t, id, &ns);
+		trace_point pt;
+		trace_net ns;
+		if (!m->index)
+			break;
+		trace_index_at(m->index, id + 1, &pt);
+		trace_index_net(m->index, &pt, &ns);
 		char sum[200];
-		network_summary(t, &ns, sum, sizeof sum);
+		view_net_summary(t, &ns, sum, sizeof sum);
 		inspector_para(o, 0, sum, R_PARTITION, A_BOLD_);
 		inspector_para(o, 0, "messages between groups are dropped until a heal", R_DIM, 0);
 		break;

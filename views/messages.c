@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "view.h"
 
 /* All messages in flight (sim_inflight fills at most max, so grow until it does not fill). */
@@ -15,11 +16,7 @@ static int messages_collect(const st_sim *s, sim_flight **out)
 {
 	int cap = 256;
 	for (;;) {
-		sim_flight *f = malloc((size_t)cap * sizeof *f);
-		if (!f) {
-			*out = NULL;
-			return 0;
-		}
+		sim_flight *f = st_alloc((size_t)cap * sizeof *f);
 		int n = sim_inflight(s, f, cap);
 		if (n < cap || cap >= 1 << 20) {
 			*out = f;

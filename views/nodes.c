@@ -7,134 +7,14 @@
  * supplies what the trace does not hold: pending timers, drawn as RaftScope-style shrinking
  * bars. Fields that the last step changed are highlighted, so stepping shows cause and effect.
  *
- * Finding "the last state record of p at or before the cursor" by scanning backwards would cost
- * a whole trace per frame for a process that has been idle (or crashed) for a long time, so a
- * per-process index of state records is built forward, incrementally, and binary-searched. */
+ * "The last state record of p at or before the cursor", the one before it (to see what changed)
+ * and p's status are the run index's answers (core/trace_index.h), O(1) in the trace's length. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "view.h"
-
-/* --- the index ------------------------------------------------------------------------------ */
-
-typedef struct { uint32_t *ids; uint32_t n, cap; } nodes_vec;
-
-static struct {
-	view_scan scan;
-	nodes_vec state[ST_MAX_PROCS];   /* events carrying a state record, per process */
-	nodes_vec status[ST_MAX_PROCS];  /* crash, restart, pause, resume, per process */
-} nodes_cache;
-
-static void nodes_push(nodes_vec *v, uint32_t id)
-{
-	if (v->n == v->cap) {
-		uint32_t cap = v->cap ? v->cap * 2 : 64;
-		uint32_t *ids = realloc(v->ids, cap * sizeof *ids);
-		if (!ids)
-			return;     /* the index stays short: the pane shows less, nothing breaks */
-		v->ids = ids;
-		v->cap = cap;
-	}
-	v->ids[v->n++] = id;
-}
-
-void nodes_cache_free(void)
-{
-	for (int p = 0; p < ST_MAX_PROCS; p++) {
-		free(nodes_cache.state[p].ids);
-		free(nodes_cache.status[p].ids);
-	}
-	memset(&nodes_cache, 0, sizeof nodes_cache);
-}
-
-/* A pause or resume is an input event labelled "pause n3" / "resume n3" with body {proc}. */
-static int nodes_input_proc(const st_trace *t, const st_event *e, sim_proc_status *to)
-{
-	if (e->kind != KIND_INPUT || !e->label || e->body == TRACE_NONE)
-		return -1;
-	const char *l = trace_str(t, e->label);
-	if (strncmp(l, "pause ", 6) == 0)
-		*to = PROC_PAUSED;
-	else if (strncmp(l, "resume ", 7) == 0)
-		*to = PROC_UP;
-	else
-		return -1;
-	int64_t p;
-	if (!trace_kv_int(t, e->body, "proc", &p) || p < 0 || p >= t->nprocs)
-		return -1;
-	return (int)p;
-}
-
-static void nodes_index(const st_trace *t)
-{
-	bool reset;
-	uint32_t from = view_scan_resume(&nodes_cache.scan, t, &reset);
-	if (reset)
-		for (int p = 0; p < ST_MAX_PROCS; p++)
-			nodes_cache.state[p].n = nodes_cache.status[p].n = 0;
-	uint32_t end = trace_count(t);
-	for (uint32_t id = from; id < end; id++) {
-		const st_event *e = trace_at(t, id);
-		sim_proc_status to;
-		if (trace_kinds[e->kind].proc_event && e->proc < t->nprocs) {
-			if (e->state != TRACE_NONE)
-				nodes_push(&nodes_cache.state[e->proc], id);
-			if (e->kind == KIND_CRASH || e->kind == KIND_RESTART)
-				nodes_push(&nodes_cache.status[e->proc], id);
-		} else {
-			int p = nodes_input_proc(t, e, &to);
-			if (p >= 0)
-				nodes_push(&nodes_cache.status[p], id);
-		}
-	}
-	view_scan_done(&nodes_cache.scan, t, end);
-}
-
-/* Position of the last id <= cursor in v, or -1. */
-static int64_t nodes_find(const nodes_vec *v, uint32_t cursor)
-{
-	int64_t lo = 0, hi = (int64_t)v->n - 1, best = -1;
-	while (lo <= hi) {
-		int64_t mid = (lo + hi) / 2;
-		if (v->ids[mid] <= cursor)
-			best = mid, lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return best;
-}
-
-/* The cursor clamped to the events held; TRACE_NONE when nothing has happened. */
-static uint32_t nodes_cursor(const view_model *m)
-{
-	uint32_t n = trace_count(m->trace);
-	if (m->cursor == TRACE_NONE || n == 0)
-		return TRACE_NONE;
-	return m->cursor < n ? m->cursor : n - 1;
-}
-
-sim_proc_status nodes_status_at(const view_model *m, int p)
-{
-	if (m->sim)
-		return sim_proc_status_of(m->sim, p);
-	uint32_t cur = nodes_cursor(m);
-	if (!m->trace || cur == TRACE_NONE || p < 0 || p >= m->trace->nprocs)
-		return PROC_UP;
-	nodes_index(m->trace);
-	const nodes_vec *v = &nodes_cache.status[p];
-	int64_t i = nodes_find(v, cur);
-	if (i < 0)
-		return PROC_UP;
-	const st_event *e = trace_at(m->trace, v->ids[i]);
-	if (e->kind == KIND_CRASH)
-		return PROC_CRASHED;
-	if (e->kind == KIND_RESTART)
-		return PROC_UP;
-	sim_proc_status to = PROC_UP;
-	nodes_input_proc(m->trace, e, &to);
-	return to;
-}
 
 /* --- collecting describe() ----------------------------------------------------------------- */
 
@@ -203,7 +83,7 @@ typedef struct {
 typedef struct {
 	nodes_fields now;
 	bool changed[NODES_MAX_FIELDS];
-	sim_proc_status status;
+	uint8_t status;     /* ti_status */
 	nodes_timer timers[ST_MAX_TIMERS];
 	int ntimers;
 	bool known;         /* a state was found */
@@ -225,25 +105,29 @@ static uint32_t nodes_step_first(const st_trace *t, uint32_t cur)
 	return id;
 }
 
-static void nodes_row_fill(const view_model *m, int p, uint32_t cur, uint32_t step_first,
+static bool nodes_held(const st_trace *t, uint32_t id)
+{
+	return id != TRACE_NONE && id >= t->base && id < trace_count(t);
+}
+
+static void nodes_row_fill(const view_model *m, const trace_point *pt, int p, uint32_t step_first,
 			   nodes_row *r)
 {
 	const st_trace *t = m->trace;
 	memset(r, 0, sizeof *r);
-	r->status = nodes_status_at(m, p);
+	r->status = pt->status[p];
 	st_sink s;
 	nodes_sink(&r->now, t, &s);
-	const nodes_vec *v = &nodes_cache.state[p];
-	int64_t i = cur == TRACE_NONE ? -1 : nodes_find(v, cur);
-	if (i >= 0) {
-		trace_kv_emit(t, trace_at(t, v->ids[i])->state, &s);
+	uint32_t last = pt->state_ev[p], prev = pt->prev_state_ev[p];
+	if (nodes_held(t, last)) {
+		trace_kv_emit(t, trace_at(t, last)->state, &s);
 		r->known = true;
 		/* highlight what the last step changed, against the record before it */
-		if (i > 0 && v->ids[i] >= step_first) {
+		if (nodes_held(t, prev) && last >= step_first) {
 			nodes_fields before;
 			st_sink bs;
 			nodes_sink(&before, t, &bs);
-			trace_kv_emit(t, trace_at(t, v->ids[i - 1])->state, &bs);
+			trace_kv_emit(t, trace_at(t, prev)->state, &bs);
 			for (int k = 0; k < r->now.n; k++) {
 				const char *old = nodes_value_of(&before, r->now.f[k].key);
 				r->changed[k] = !old || strcmp(old, r->now.f[k].val) != 0;
@@ -487,9 +371,10 @@ static void nodes_draw_timers(grid *g, int x, int y, int maxw, const view_model 
 	}
 }
 
+/* A process that has not started yet reads as up: it is about to. */
 static const struct { const char *word; int role; } nodes_status_words[] = {
-	[PROC_UP] = {"up", R_GOOD}, [PROC_CRASHED] = {"crashed", R_CRASH},
-	[PROC_PAUSED] = {"paused", R_PAUSE},
+	[TI_ABSENT] = {"up", R_GOOD}, [TI_UP] = {"up", R_GOOD}, [TI_CRASHED] = {"crashed", R_CRASH},
+	[TI_PAUSED] = {"paused", R_PAUSE},
 };
 
 static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
@@ -506,9 +391,10 @@ static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
 		  A_BOLD_);
 	x += name_w + 1;
 	view_text(g, x, y, nodes_status_words[r->status].word, end - x,
-		  nodes_status_words[r->status].role, r->status == PROC_UP ? 0 : A_BOLD_);
+		  nodes_status_words[r->status].role,
+		  r->status == TI_CRASHED || r->status == TI_PAUSED ? A_BOLD_ : 0);
 	x += status_w;
-	bool down = r->status == PROC_CRASHED;
+	bool down = r->status == TI_CRASHED;
 	if (!r->known) {
 		view_text(g, x + 2, y, "(no state recorded yet)", end - x - 2, R_DIM, 0);
 		return;
@@ -550,14 +436,14 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 		return;
 	}
 	int np = t->nprocs < ST_MAX_PROCS ? t->nprocs : ST_MAX_PROCS;
-	nodes_index(t);
-	uint32_t cur = nodes_cursor(m);
+	uint32_t n = trace_count(t);
+	uint32_t cur = m->cursor == TRACE_NONE || n == 0 ? TRACE_NONE : m->cursor < n ? m->cursor : n - 1;
 	uint32_t step_first = cur == TRACE_NONE ? 0 : nodes_step_first(t, cur);
-	nodes_row *rows = calloc((size_t)np, sizeof *rows);
-	if (!rows)
-		return;
+	trace_point pt;
+	view_point(m, &pt);
+	nodes_row *rows = st_zalloc((size_t)np, sizeof *rows);
 	for (int p = 0; p < np; p++)
-		nodes_row_fill(m, p, cur, step_first, &rows[p]);
+		nodes_row_fill(m, &pt, p, step_first, &rows[p]);
 	const st_protocol *pr = t->proto ? t->proto : m->sc ? m->sc->protocol : NULL;
 
 	int name_w = 0, status_w = 0;

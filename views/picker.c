@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "view.h"
 
 /* Display rows: a heading (item = -1, with a blank line before all but the first) or an item. */
@@ -97,9 +98,7 @@ void picker_draw(grid *g, const picker_item *items, int n, int selected, int scr
 		return;
 	}
 	int total = picker_rows(items, n, NULL);
-	picker_row *rows = malloc((size_t)total * sizeof *rows);
-	if (!rows)
-		return;
+	picker_row *rows = st_alloc((size_t)total * sizeof *rows);
 	picker_rows(items, n, rows);
 	int list_h = picker_list_h(g->h);
 	scroll = picker_scroll(g->h, items, n, selected, scroll);

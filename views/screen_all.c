@@ -1,245 +1,15 @@
-/* screen_all.c: the whole screen, and what the panes share.
+/* screen_all.c: the whole screen, composed of the panes.
  *
  * view_draw_all() is the one call the app makes per frame: clear, lay out, let every pane draw
- * into its rectangle, then the help overlay or the too-small notice on top. The helpers below
- * exist so that every pane folds text to ASCII the same way (--ascii must hold for scenario
- * and protocol text, not only for our own glyphs), boxes itself the same way, and resumes its
- * trace scans the same way. */
-#include <stdarg.h>
+ * into its rectangle, then the help overlay or the too-small notice on top. This is the one
+ * views file that calls the panes (tests/check-views.sh): they never call each other. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/utf8.h"
 #include "view.h"
-
-/* --- text ---------------------------------------------------------------------------------- */
-
-/* What a non-ASCII code point becomes under --ascii. Anything not listed becomes "?". */
-static const struct { uint32_t cp; const char *ascii; } view_folds[] = {
-	{0x2192, "->"}, {0x2190, "<-"}, {0x2191, "^"}, {0x2193, "v"}, {0x21F8, "-/->"},
-	{0x2225, "||"}, {0x2264, "<="}, {0x2265, ">="}, {0x2260, "!="}, {0x00D7, "x"},
-	{0x25B6, ">"}, {0x25B8, ">"}, {0x275A, "|"}, {0x25CF, "*"}, {0x25CB, "o"},
-	{0x2022, "*"}, {0x00B7, "."}, {0x2593, "#"}, {0x2592, ":"}, {0x2591, "."},
-	{0x2588, "#"}, {0x2014, "--"}, {0x2013, "-"}, {0x2026, "..."}, {0x2018, "'"},
-	{0x2019, "'"}, {0x201C, "\""}, {0x201D, "\""}, {0x2716, "x"}, {0x2713, "v"},
-	{0x2500, "-"}, {0x2502, "|"}, {0x2503, "|"}, {0x00A0, " "}, {0x27F6, "->"},
-};
-
-static const char *view_fold(uint32_t cp)
-{
-	for (size_t i = 0; i < sizeof view_folds / sizeof view_folds[0]; i++)
-		if (view_folds[i].cp == cp)
-			return view_folds[i].ascii;
-	return "?";
-}
-
-/* One code point from UTF-8 (invalid bytes read as '?'). */
-
-int view_width(const grid *g, const char *utf8)
-{
-	if (!utf8)
-		return 0;
-	int n = 0;
-	const unsigned char *p = (const unsigned char *)utf8;
-	while (*p) {
-		uint32_t c = utf8_next(&p);
-		n += (g->ascii && c >= 0x80) ? (int)strlen(view_fold(c)) : 1;
-	}
-	return n;
-}
-
-int view_text(grid *g, int x, int y, const char *utf8, int max_w, int role, int attr)
-{
-	if (!utf8)
-		return 0;
-	int lim = g->w - x;
-	if (max_w >= 0 && max_w < lim)
-		lim = max_w;
-	if (lim <= 0)
-		return 0;
-	bool cut = view_width(g, utf8) > lim;
-	int room = cut ? lim - 1 : lim;     /* keep the last column for the ellipsis */
-	int n = 0;
-	const unsigned char *p = (const unsigned char *)utf8;
-	while (*p && n < room) {
-		uint32_t c = utf8_next(&p);
-		if (c < 0x20 || c == 0x7f)
-			c = '?';
-		if (g->ascii && c >= 0x80) {
-			const char *f = view_fold(c);
-			for (; *f && n < room; f++)
-				grid_put(g, x + n++, y, (uint32_t)(unsigned char)*f, role, attr);
-		} else {
-			grid_put(g, x + n++, y, c, role, attr);
-		}
-	}
-	if (cut && lim >= 1)
-		grid_put(g, x + n++, y, g->ascii ? '~' : 0x2026, role, attr);
-	return n;
-}
-
-int view_printf(grid *g, int x, int y, int max_w, int role, int attr, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	return view_text(g, x, y, buf, max_w, role, attr);
-}
-
-/* Draw a piece of a wrapped line when its row is inside the window being shown. */
-static void view_wrap_put(grid *g, int x, int y, int row, int skip, int max_rows, const char *s,
-			  int w, int role, int attr)
-{
-	int vr = row - skip;
-	if (vr >= 0 && vr < max_rows)
-		view_text(g, x, y + vr, s, w, role, attr);
-}
-
-int view_wrap(grid *g, int x, int y, int w, int max_rows, int skip, const char *text, int role,
-	      int attr)
-{
-	if (!text || w <= 0)
-		return 0;
-	int row = 0, col = 0;
-	const char *s = text;
-	while (*s) {
-		if (*s == '\n' || *s == ' ') {
-			if (*s++ == '\n')
-				row++, col = 0;
-			continue;
-		}
-		const char *e = s;
-		while (*e && *e != ' ' && *e != '\n')
-			e++;
-		char word[512];
-		size_t len = (size_t)(e - s) < sizeof word - 1 ? (size_t)(e - s) : sizeof word - 1;
-		memcpy(word, s, len);
-		word[len] = 0;
-		s = e;
-		int ww = view_width(g, word);
-		if (col > 0 && col + 1 + ww > w)
-			row++, col = 0;
-		else if (col > 0)
-			col++;
-		/* a word longer than a line is cut into line-sized pieces */
-		const char *piece = word;
-		while (col == 0 && ww > w) {
-			const unsigned char *q = (const unsigned char *)piece;
-			for (int i = 0; i < w && *q; i++)
-				utf8_next(&q);
-			char buf[512];
-			size_t n = (size_t)((const char *)q - piece);
-			memcpy(buf, piece, n);
-			buf[n] = 0;
-			view_wrap_put(g, x, y, row, skip, max_rows, buf, w, role, attr);
-			piece += n;
-			ww = view_width(g, piece);
-			row++;
-		}
-		if (*piece)
-			view_wrap_put(g, x + col, y, row, skip, max_rows, piece, w - col, role, attr);
-		col += ww;
-	}
-	return col > 0 ? row + 1 : row;
-}
-
-/* --- boxes and names ----------------------------------------------------------------------- */
-
-grid_rect view_box(grid *g, grid_rect r, const char *title, bool focused)
-{
-	grid_box(g, r, NULL, focused ? R_FOCUS : R_BORDER);
-	if (title && *title && r.w > 6) {
-		/* through view_text so a title folds under --ascii like everything else */
-		int role = focused ? R_FOCUS : R_BORDER;
-		grid_put(g, r.x + 1, r.y, ' ', role, 0);
-		int n = view_text(g, r.x + 2, r.y, title, r.w - 5, R_TITLE, A_BOLD_);
-		grid_put(g, r.x + 2 + n, r.y, ' ', role, 0);
-	}
-	grid_rect in = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
-	if (in.w < 0)
-		in.w = 0;
-	if (in.h < 0)
-		in.h = 0;
-	return in;
-}
-
-void view_more(grid *g, grid_rect r, bool above, bool below)
-{
-	if (r.w < 14)
-		return;
-	if (above)
-		view_text(g, r.x + r.w - 10, r.y, " \u2191 more ", 8, R_BORDER, 0);
-	if (below && r.h >= 2)
-		view_text(g, r.x + r.w - 10, r.y + r.h - 1, " more \u2193 ", 8, R_BORDER, 0);
-}
-
-const char *view_proc_name(const st_trace *t, int p)
-{
-	if (!t || p < 0 || p >= t->nprocs)
-		return "-";
-	return t->proc_names[p];
-}
-
-int view_proc_role(const st_trace *t, int p)
-{
-	return t && p >= t->nnodes ? R_CLIENT : R_NODE;
-}
-
-/* --- incremental scans --------------------------------------------------------------------- */
-
-static uint64_t view_mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h;
-}
-
-/* What identifies the first n events of t well enough to notice a branch: the last of them
- * (its time, kind, process, clocks, message, label) and the header. */
-static uint64_t view_fp(const st_trace *t, uint32_t n)
-{
-	uint64_t h = view_mix((uint64_t)t->nprocs, t->seed);
-	if (n == 0 || n <= t->base)
-		return h;
-	const st_event *e = trace_at(t, n - 1);
-	h = view_mix(h, (uint64_t)e->t_us);
-	h = view_mix(h, ((uint64_t)e->kind << 40) | ((uint64_t)e->proc << 32) | e->lamport);
-	h = view_mix(h, ((uint64_t)e->ref << 32) | e->label);
-	h = view_mix(h, ((uint64_t)e->aux << 32) | e->note);
-	if (trace_kinds[e->kind].proc_event) {
-		const uint32_t *vc = trace_vc(t, n - 1);
-		for (int p = 0; p < t->nprocs; p++)
-			h = view_mix(h, vc[p]);
-	}
-	return h;
-}
-
-uint32_t view_scan_resume(view_scan *s, const st_trace *t, bool *reset)
-{
-	uint32_t n = trace_count(t);
-	bool same = s->trace == t && s->upto <= n && s->upto >= t->base &&
-		    s->fp == view_fp(t, s->upto);
-	*reset = !same;
-	if (!same) {
-		s->trace = t;
-		s->upto = t->base;
-		s->fp = view_fp(t, t->base);
-	}
-	return s->upto;
-}
-
-void view_scan_done(view_scan *s, const st_trace *t, uint32_t upto)
-{
-	s->trace = t;
-	s->upto = upto;
-	s->fp = view_fp(t, upto);
-}
 
 /* --- the screen ---------------------------------------------------------------------------- */
 
-static void view_too_small(grid *g)
+static void screen_all_too_small(grid *g)
 {
 	char msg[96];
 	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", g->w, g->h, VIEW_MIN_W,
@@ -262,7 +32,7 @@ void view_draw_all(grid *g, const view_model *m)
 	view_layout l;
 	layout_compute(g->w, g->h, m, &l);
 	if (l.too_small) {
-		view_too_small(g);
+		screen_all_too_small(g);
 		return;
 	}
 	const struct { grid_rect r; view_draw_fn draw; } panes[] = {
@@ -281,8 +51,5 @@ void view_draw_all(grid *g, const view_model *m)
 
 void view_cache_free(void)
 {
-	timeline_cache_free();
-	nodes_cache_free();
-	network_cache_free();
-	lesson_cache_free();
+	/* nothing: views keep no state between frames (see view.h) */
 }

@@ -89,12 +89,13 @@ static int status_info(const view_model *m, status_seg *s)
 		status_add(s, &n, 2, R_WARN, 0, "past: branch on act");
 	if (m->branched)
 		status_add(s, &n, 4, R_WARN, 0, "new branch");
-	if (t && count) {
-		network_state ns;
-		network_state_at(t, m->cursor == TRACE_NONE ? TRACE_NONE
-				 : m->cursor < count ? m->cursor : count - 1, &ns);
+	if (t && count && m->index && m->cursor != TRACE_NONE) {
+		trace_point pt;
+		trace_net ns;
+		view_point(m, &pt);
+		trace_index_net(m->index, &pt, &ns);
 		char sum[140];
-		network_summary(t, &ns, sum, sizeof sum);
+		view_net_summary(t, &ns, sum, sizeof sum);
 		if (sum[0])
 			status_add(s, &n, 5, R_PARTITION, A_BOLD_, "%s", sum);
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "core/scenario.h"
 #include "theme.h"
 
@@ -209,20 +210,13 @@ static char *theme_read(const char *path, size_t *len)
 	if (!f)
 		return NULL;
 	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
+	char *buf = st_alloc(cap);
+	for (;;) {
 		size_t got = fread(buf + n, 1, cap - n, f);
 		n += got;
 		if (n < cap)
 			break;
-		char *b = realloc(buf, cap * 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
+		st_grow(&buf, &cap, cap + 1, 1);
 	}
 	fclose(f);
 	*len = n;

@@ -1,9 +1,17 @@
 /* view.h: what the views read, and the views themselves.
  *
- * The app builds a view_model each frame: constant pointers into the world and the trace, plus
- * the user's selection, scroll and modes. Views draw the model into a grid and never change the
- * world (they may keep their own caches, in view_cache, which the app owns and passes back).
+ * The app builds a view_model each frame: constant pointers into the world, the trace and the
+ * trace's index (core/trace_index.h: what holds at any event), plus the user's selection,
+ * scroll and modes. Views draw the model into a grid and never change the world. They keep
+ * nothing between frames: whatever is a fold over the past (a process's last state, the
+ * network, the lesson page) they ask the index, which the history keeps up to date.
  * Views never include app headers: the help view draws the key table it is handed as data.
+ *
+ * Which view may call which (make check-layers enforces it, tests/check-views.sh): the panes
+ * (timeline*.c, nodes.c, inspector.c, lesson.c, status.c, help.c, network.c, messages.c,
+ * picker.c) call only the shared helpers (view.c: view_*, grid.c: grid_*, theme.c: theme_*,
+ * layout.c: layout_*) and their own files, never another pane; screen_all.c composes the
+ * panes into the screen and is the one views file that calls them.
  *
  * Coordinates: the timeline shows virtual time left to right, one lane (row) per process; the
  * window is [t0_us, t0_us + cols * us_per_col). The cursor is "now" for every view: events
@@ -17,6 +25,7 @@
 #include "core/scenario.h"
 #include "core/sim.h"
 #include "core/trace.h"
+#include "core/trace_index.h"
 #include "grid.h"
 
 /* A key binding as the help view and the status bar show it. */
@@ -35,6 +44,7 @@ typedef struct {
 	const st_scenario *sc;
 	const st_sim *sim;          /* the world at the cursor; NULL for a read-only trace */
 	const st_trace *trace;
+	const trace_index *index;   /* of trace, synced to its end (the history's) */
 	uint32_t cursor;            /* the last event that has happened, TRACE_NONE before any */
 	int64_t now_us;             /* virtual time at the cursor (may run ahead while playing) */
 	uint64_t seed;
@@ -103,9 +113,6 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y);
 int timeline_lane_at(const view_model *m, grid_rect r, int y);
 /* The column of virtual time t in the timeline pane (for scrolling and tests). */
 int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us);
-/* Free what the timeline caches across frames (its checkpoints of the trace and scratch);
- * added by timeline.c's author: view_cache_free() should call it. */
-void timeline_cache_free(void);
 
 /* The whole screen: layout, every pane, the help overlay or the too-small notice. */
 void view_draw_all(grid *g, const view_model *m);
@@ -113,7 +120,7 @@ void view_draw_all(grid *g, const view_model *m);
 /* The lesson text for the moment at the cursor (the last "when" reached), or NULL. */
 const char *lesson_text_at(const view_model *m, int *index);
 
-/* ---- Shared by the panes (added by their author; timeline.c may use them too) ---------- */
+/* ---- Shared by the panes (view.c): every pane may call these, and no pane calls another -- */
 
 /* Text as every pane writes it: UTF-8 that is folded to ASCII when g->ascii ("→" becomes
  * "->", "▶" ">", "…" "...", anything unknown "?"), so --ascii holds for scenario and protocol
@@ -141,31 +148,12 @@ void view_more(grid *g, grid_rect r, bool above, bool below);
 const char *view_proc_name(const st_trace *t, int p);
 int view_proc_role(const st_trace *t, int p);  /* R_NODE or R_CLIENT */
 
-/* An incremental forward scan of a trace that panes keep across frames (in their own static
- * caches): where to resume, or the first held event when the trace is not the one scanned
- * before or was cut and regrown (a branch) — then *reset is true and the caller forgets what
- * it learnt. view_scan_done() records how far it got. The check is a fingerprint of the last
- * event scanned, so it costs O(1) a frame. */
-typedef struct { const st_trace *trace; uint32_t upto; uint64_t fp; } view_scan;
-uint32_t view_scan_resume(view_scan *s, const st_trace *t, bool *reset);
-void view_scan_done(view_scan *s, const st_trace *t, uint32_t upto);
-
-/* Process status at the cursor: from the world when there is one, else from the trace
- * (crash / restart / pause / resume events at or before the cursor). */
-sim_proc_status nodes_status_at(const view_model *m, int p);
-
-/* The network at the cursor, from the last partition or heal at or before it and the one-way
- * cuts after that: group[p] is p's group or -1 (reaches everyone), blocked[a] bit b set when
- * a cannot send to b. */
-typedef struct {
-	int ngroups;
-	int8_t group[ST_MAX_PROCS];
-	uint32_t blocked[ST_MAX_PROCS];
-	uint32_t since;             /* the partition / heal event it comes from, or TRACE_NONE */
-} network_state;
-void network_state_at(const st_trace *t, uint32_t cursor, network_state *out);
+/* What holds at the cursor (after the event it names; nothing before any), from the index. */
+void view_point(const view_model *m, trace_point *out);
 /* "{n1 n2} | {n3 n4 n5}  n1 ⇸ n2" into out; empty when the network is whole. */
-void network_summary(const st_trace *t, const network_state *ns, char *out, size_t outlen);
+void view_net_summary(const st_trace *t, const trace_net *ns, char *out, size_t outlen);
+/* Blocked a -> b beyond what the groups explain: a one-way cut. */
+bool view_net_extra_cut(const trace_net *ns, int a, int b);
 
 /* The lesson picker: scenarios grouped under their topic headings, in the order given (the
  * learning path), the selected one highlighted. scroll is the first display row (headings
@@ -175,11 +163,8 @@ typedef struct { const char *name, *title, *topic; } picker_item;
 void picker_draw(grid *g, const picker_item *items, int n, int selected, int scroll);
 int picker_scroll(int h, const picker_item *items, int n, int selected, int scroll);
 
-/* Free what the panes cache across frames (at exit, so leak checkers stay quiet); the
- * per-pane parts view_cache_free() calls. */
+/* Views cache nothing across frames, so there is nothing to free: this stays for the app's
+ * exit path (tui.c), which called it when they did. */
 void view_cache_free(void);
-void nodes_cache_free(void);
-void network_cache_free(void);
-void lesson_cache_free(void);
 
 #endif

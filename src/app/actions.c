@@ -200,14 +200,11 @@ void actions_speed(session *s, int arg)
 		session_say(s, 3, "speed %gx", session_speed(s));
 }
 
-static bool actions_has_milestone(const st_trace *t, uint32_t from, uint32_t to, uint32_t *at)
+/* The first milestone among events [from, to), from the run's index. */
+static bool actions_has_milestone(const st_history *h, uint32_t from, uint32_t to, uint32_t *at)
 {
-	for (uint32_t i = from; i < to; i++)
-		if (trace_at(t, i)->flags & EVF_MILESTONE) {
-			*at = i;
-			return true;
-		}
-	return false;
+	*at = trace_index_milestone_next(history_index(h), from);
+	return *at != TRACE_NONE && *at < to;
 }
 
 void actions_milestone(session *s, int arg)
@@ -222,7 +219,7 @@ void actions_milestone(session *s, int arg)
 		uint32_t before = history_cursor(s->h);
 		sim_status st = session_step(s);
 		uint32_t after = history_cursor(s->h), at;
-		if (actions_has_milestone(t, before, after, &at)) {
+		if (actions_has_milestone(s->h, before, after, &at)) {
 			actions_select(s, at);
 			const st_event *e = trace_at(t, at);
 			char who[16];

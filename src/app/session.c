@@ -190,6 +190,7 @@ session *session_new_history(const cli_opts *o, const st_scenario *sc, st_histor
 	s->rs.sc = (st_scenario *)sc;   /* borrowed: never freed or changed here */
 	snprintf(s->rs.path, sizeof s->rs.path, "%s", sc->path ? sc->path : sc->name);
 	s->rs.seed = history_trace(h)->seed;
+	history_set_lessons(h, sc);     /* a read-only trace's history has no narration of its own */
 	session_reset_run(s);
 	session_after_seek(s);
 	return s;
@@ -511,6 +512,7 @@ void session_model(session *s, view_model *m)
 	m->sim = history_sim(s->h);
 	m->read_only = m->sim == NULL;
 	m->trace = history_trace(s->h);
+	m->index = history_index(s->h);
 	m->cursor = cur ? cur - 1 : TRACE_NONE;
 	m->now_us = s->now_us;
 	m->seed = s->rs.seed;

@@ -4,11 +4,16 @@
  * event of a step or of an action carries EVF_STEP. Snapshots are taken at boundaries every
  * HIST_SNAP_EVENTS events while the run moves forward, so reaching any earlier position costs
  * one snapshot copy plus at most that many events of re-execution; re-execution over recorded
- * events writes nothing (sim.c checks the trace position). */
+ * events writes nothing (sim.c checks the trace position).
+ *
+ * The history also owns the index of its trace (trace_index.h): it is extended after every
+ * step and action, and cut back with the trace when a branch discards the old future, so
+ * views can always read it as complete. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "history.h"
 
 #define HIST_SNAP_EVENTS 16384u
@@ -27,27 +32,15 @@ struct st_history {
 	st_sim *sim;
 	uint32_t cursor;
 	bool branched;
-	hist_act *act; int nact, act_cap;
+	hist_act *act; int nact; unsigned act_cap;
 	int next_act;       /* the next logged action the world has not applied yet */
-	hist_snap *snap; int nsnap, snap_cap;
+	hist_snap *snap; unsigned nsnap, snap_cap;
+	trace_index *ix;    /* what holds at every position of tr */
 };
-
-static void *hist_realloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-	if (!q) {
-		fprintf(stderr, "spacetime: out of memory (history)\n");
-		exit(1);
-	}
-	return q;
-}
 
 static void hist_snapshot(st_history *h)
 {
-	if (h->nsnap == h->snap_cap) {
-		h->snap_cap = h->snap_cap ? h->snap_cap * 2 : 64;
-		h->snap = hist_realloc(h->snap, (size_t)h->snap_cap * sizeof *h->snap);
-	}
+	st_grow32(&h->snap, &h->snap_cap, (size_t)h->nsnap + 1, sizeof *h->snap);
 	hist_snap *s = &h->snap[h->nsnap++];
 	s->at = sim_events(h->sim);
 	s->nact = h->next_act;
@@ -56,9 +49,7 @@ static void hist_snapshot(st_history *h)
 
 st_history *history_new(const st_scenario *sc, const sim_opts *o)
 {
-	st_history *h = calloc(1, sizeof *h);
-	if (!h)
-		return NULL;
+	st_history *h = st_zalloc(1, sizeof *h);
 	h->sc = sc;
 	h->o = *o;
 	h->tr = trace_new(sc->name, sc->protocol, o->seed, sc->nnodes, sc->nclients, NULL);
@@ -67,16 +58,18 @@ st_history *history_new(const st_scenario *sc, const sim_opts *o)
 		history_free(h);
 		return NULL;
 	}
+	h->ix = trace_index_new(h->tr, sc);
+	trace_index_sync(h->ix);
 	hist_snapshot(h);
 	return h;
 }
 
 st_history *history_open_trace(st_trace *t)
 {
-	st_history *h = calloc(1, sizeof *h);
-	if (!h)
-		return NULL;
+	st_history *h = st_zalloc(1, sizeof *h);
 	h->tr = t;
+	h->ix = trace_index_new(t, NULL);
+	trace_index_sync(h->ix);
 	return h;
 }
 
@@ -84,9 +77,10 @@ void history_free(st_history *h)
 {
 	if (!h)
 		return;
-	for (int i = 0; i < h->nsnap; i++)
+	for (unsigned i = 0; i < h->nsnap; i++)
 		free(h->snap[i].blob);
 	free(h->snap);
+	trace_index_free(h->ix);
 	free(h->act);
 	sim_free(h->sim);
 	trace_free(h->tr);
@@ -95,6 +89,8 @@ void history_free(st_history *h)
 
 st_sim *history_sim(const st_history *h) { return h->sim; }
 st_trace *history_trace(const st_history *h) { return h->tr; }
+const trace_index *history_index(const st_history *h) { return h->ix; }
+void history_set_lessons(st_history *h, const st_scenario *sc) { trace_index_set_lessons(h->ix, sc); }
 uint32_t history_end(const st_history *h) { return trace_count(h->tr); }
 uint32_t history_cursor(const st_history *h) { return h->cursor; }
 bool history_at_end(const st_history *h) { return h->cursor >= trace_count(h->tr); }
@@ -109,10 +105,10 @@ const hist_act *history_actions(const st_history *h, int *n)
 size_t history_snapshot_bytes(const st_history *h, int *count)
 {
 	size_t n = 0;
-	for (int i = 0; i < h->nsnap; i++)
+	for (unsigned i = 0; i < h->nsnap; i++)
 		n += h->snap[i].size;
 	if (count)
-		*count = h->nsnap;
+		*count = (int)h->nsnap;
 	return n;
 }
 
@@ -271,7 +267,7 @@ void history_seek(st_history *h, uint32_t n)
 	if (pos != b) {
 		/* going forward a little: just run; otherwise restore the nearest snapshot */
 		if (!(pos < b && b - pos <= HIST_SNAP_EVENTS)) {
-			int k = h->nsnap - 1;
+			int k = (int)h->nsnap - 1;
 			while (k > 0 && h->snap[k].at > b)
 				k--;
 			sim_load(h->sim, h->snap[k].blob);
@@ -289,6 +285,7 @@ static void hist_branch(st_history *h)
 	if (pos >= trace_count(h->tr))
 		return;
 	trace_truncate(h->tr, pos);
+	trace_index_truncate(h->ix, pos);
 	while (h->nact > 0 && h->act[h->nact - 1].at >= pos)
 		h->nact--;
 	if (h->next_act > h->nact)
@@ -324,6 +321,7 @@ sim_status history_step(st_history *h)
 	if (sim_events(h->sim) != end)
 		history_seek(h, end);
 	sim_status st = sim_step(h->sim);
+	trace_index_sync(h->ix);
 	h->cursor = trace_count(h->tr);
 	hist_maybe_snapshot(h);
 	return st;
@@ -341,14 +339,13 @@ bool history_act(st_history *h, const hist_act *a)
 	}
 	hist_act rec = *a;
 	rec.at = sim_events(h->sim);
-	if (!hist_apply(h, &rec)) {
+	bool ok = hist_apply(h, &rec);
+	trace_index_sync(h->ix);    /* even a refused action may have recorded nothing new */
+	if (!ok) {
 		h->cursor = trace_count(h->tr);
 		return false;
 	}
-	if (h->nact == h->act_cap) {
-		h->act_cap = h->act_cap ? h->act_cap * 2 : 32;
-		h->act = hist_realloc(h->act, (size_t)h->act_cap * sizeof *h->act);
-	}
+	st_grow32(&h->act, &h->act_cap, (size_t)h->nact + 1, sizeof *h->act);
 	h->act[h->nact++] = rec;
 	h->next_act = h->nact;
 	h->cursor = trace_count(h->tr);

@@ -7,6 +7,8 @@
  * against it). Acting while in the past starts a new branch: the trace, the action log and the
  * snapshots after that point are discarded, and the new action is recorded.
  *
+ * It also owns the run's index (trace_index.h), which every view reads.
+ *
  * The terminal program and --replay drive a run through this; it is deterministic, so the
  * same scenario, seed and actions give the same trace. */
 #ifndef ST_HISTORY_H
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "trace_index.h"
 
 /* The actions a user (or a replayed trace) can take; the same as sim.h's, as data. */
 typedef enum {
@@ -53,6 +56,12 @@ void history_free(st_history *h);
 st_sim *history_sim(const st_history *h);     /* the world at the cursor's step boundary, or
 						  NULL for a read-only trace */
 st_trace *history_trace(const st_history *h);
+/* The index of the trace (what holds at any position): always complete, the history extends
+ * it as the run grows and cuts it back when a branch cuts the trace. */
+const trace_index *history_index(const st_history *h);
+/* The narration whose moments the index tracks: history_new's scenario's; a read-only trace
+ * has none until its scenario is given here. */
+void history_set_lessons(st_history *h, const st_scenario *sc);
 uint32_t history_end(const st_history *h);    /* events recorded */
 /* The cursor: how many events have happened in the world shown (0..end). */
 uint32_t history_cursor(const st_history *h);

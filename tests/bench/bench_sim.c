@@ -4,7 +4,8 @@
  *
  *   simulate+record: a Raft run of 1,000,000 events into an in-memory trace, one core
  *   export:          that trace written as JSON to a temporary file
- *   bytes/event:     what the in-memory trace holds, divided by its events
+ *   bytes/event:     what the in-memory trace holds, divided by its events; and what the
+ *                    history adds (snapshots, the run's index), all in all
  *   time travel:     step back one event, and seek to random events, in that run */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,8 +119,11 @@ int main(int argc, char **argv)
 	size_t snap = history_snapshot_bytes(h, &nsnap);
 	printf("time travel (%u events): step back median %.3f ms worst %.3f ms; "
 	       "seek to a random event median %.3f ms worst %.3f ms\n", end, bm, bw, sm, sw);
-	printf("snapshots: %d, %.1f MB (%.1f bytes/event)\n", nsnap, snap / 1e6,
-	       (double)snap / end);
+	size_t ixb = trace_index_bytes(history_index(h));
+	size_t trb = trace_bytes(history_trace(h));
+	printf("snapshots: %d, %.1f MB (%.1f bytes/event); index %.2f MB (%.2f bytes/event); "
+	       "history in all %.1f bytes/event\n", nsnap, snap / 1e6, (double)snap / end,
+	       ixb / 1e6, (double)ixb / end, (double)(trb + snap + ixb) / end);
 	history_free(h);
 	scenario_free(sc);
 	return 0;

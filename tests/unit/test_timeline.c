@@ -7,8 +7,9 @@
  * the targeted checks below say what must stay true whatever the look: a lane per process,
  * arrows between lanes, Lamport numbers, drops on a partition's wall, the causal colouring of
  * a selection, the future dimmed, ASCII mode pure ASCII, nothing drawn outside the rectangle,
- * hit-testing that finds what was drawn, and checkpoints that give the same picture as a
- * cold start. Run from the repository root (make unit does). */
+ * hit-testing that finds what was drawn, and an index (core/trace_index.h) extended or cut
+ * back that gives the same picture as one built from scratch. Run from the repository root
+ * (make unit does). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@ typedef struct {
 	st_scenario *sc;
 	st_trace *t;
 	st_sim *s;
+	trace_index *ix;    /* what the history would keep: synced whenever a model is made */
 } world;
 
 static void world_open(world *w, uint64_t steps)
@@ -47,14 +49,15 @@ static void world_open(world *w, uint64_t steps)
 	w->s = sim_new(w->sc, &o, w->t);
 	assert_non_null(w->s);
 	sim_run_steps(w->s, steps);
+	w->ix = trace_index_new(w->t, w->sc);
 }
 
 static void world_close(world *w)
 {
+	trace_index_free(w->ix);
 	sim_free(w->s);
 	trace_free(w->t);
 	scenario_free(w->sc);
-	timeline_cache_free();
 }
 
 /* The model as the app builds it: the cursor at the last event, now at the world's time. */
@@ -65,6 +68,8 @@ static view_model model(const world *w, int64_t t0_ms, int64_t us_per_col)
 	m.sc = w->sc;
 	m.sim = w->s;
 	m.trace = w->t;
+	trace_index_sync(w->ix);
+	m.index = w->ix;
 	m.cursor = trace_count(w->t) - 1;
 	m.now_us = sim_now_us(w->s);
 	m.seed = w->sc->seed;
@@ -542,13 +547,14 @@ static void test_hit_testing(void **unused)
 }
 
 /* A message delayed for seconds crosses a window that holds neither its send nor its
- * receive: it is still drawn (found through the checkpoints, not by scanning the trace). */
+ * receive: it is still drawn (found through the index's messages in the air at the window's edge,
+ * not by scanning the trace). */
 static void test_message_crossing_window(void **unused)
 {
 	(void)unused;
 	world w;
 	world_open(&w, 3000);
-	assert_true(trace_count(w.t) > 3000);     /* several checkpoints behind */
+	assert_true(trace_count(w.t) > 3000);     /* several index checkpoints behind */
 	sim_flight fl[64];
 	int n = sim_inflight(w.s, fl, 64);
 	assert_true(n > 0);
@@ -572,10 +578,13 @@ static void test_message_crossing_window(void **unused)
 		free(t);
 		fail_msg("the delayed message is not drawn across the window (above)");
 	}
-	/* and a cold start (no checkpoints kept) draws the very same picture */
+	/* and an index built from scratch draws the very same picture */
 	char *a = grid_text(g);
-	timeline_cache_free();
+	trace_index *fresh = trace_index_new(w.t, w.sc);
+	trace_index_sync(fresh);
+	m.index = fresh;
 	grid *g2 = draw(&m, 100, 24, false);
+	trace_index_free(fresh);
 	char *b = grid_text(g2);
 	assert_string_equal(a, b);
 	for (int i = 0; i < g->w * g->h; i++)
@@ -587,19 +596,21 @@ static void test_message_crossing_window(void **unused)
 	world_close(&w);
 }
 
-/* The checkpoints notice a branch: the trace cut back and grown again differently (what
- * acting in the past does) gives the same picture as a cold start. */
+/* The index follows a branch: the trace cut back and grown again differently (what acting in
+ * the past does; the history cuts its index back with the trace) gives the same picture as an
+ * index built from scratch. */
 static void test_cache_follows_a_branch(void **unused)
 {
 	(void)unused;
 	world w;
 	world_open(&w, 2500);
 	view_model m = model(&w, 1200, 4000);
-	grid *g = draw(&m, 100, 24, false);     /* the checkpoints now cover the whole trace */
+	grid *g = draw(&m, 100, 24, false);     /* the index now covers the whole trace */
 	grid_free(g);
 	uint32_t n = trace_count(w.t), cut = n / 2;
 	int64_t t_cut = trace_at(w.t, cut)->t_us;
 	trace_truncate(w.t, cut);
+	trace_index_truncate(w.ix, cut);
 	for (uint32_t i = 0; i < n - cut + 50; i++) {
 		st_event e;
 		memset(&e, 0, sizeof e);
@@ -617,8 +628,11 @@ static void test_cache_follows_a_branch(void **unused)
 	m.now_us = trace_at(w.t, trace_count(w.t) - 1)->t_us;
 	grid *a = draw(&m, 100, 24, false);
 	char *ta = grid_text(a);
-	timeline_cache_free();
+	trace_index *fresh = trace_index_new(w.t, w.sc);
+	trace_index_sync(fresh);
+	m.index = fresh;
 	grid *b = draw(&m, 100, 24, false);
+	trace_index_free(fresh);
 	char *tb = grid_text(b);
 	assert_string_equal(ta, tb);
 	for (int i = 0; i < a->w * a->h; i++)

@@ -65,6 +65,7 @@ typedef struct {
 	st_scenario *sc;
 	st_trace *t;
 	st_sim *s;
+	trace_index *ix;    /* as the history keeps it: synced by world_new and world_at */
 	view_model m;
 } world;
 
@@ -79,7 +80,10 @@ static void world_new(world *w, uint64_t steps)
 	sim_opts o = {w->sc->seed, true, 0};
 	w->s = sim_new(w->sc, &o, w->t);
 	sim_run_steps(w->s, steps);
+	w->ix = trace_index_new(w->t, w->sc);
+	trace_index_sync(w->ix);
 	memset(&w->m, 0, sizeof w->m);
+	w->m.index = w->ix;
 	w->m.sc = w->sc;
 	w->m.sim = w->s;
 	w->m.trace = w->t;
@@ -98,15 +102,16 @@ static void world_new(world *w, uint64_t steps)
 
 static void world_free(world *w)
 {
+	trace_index_free(w->ix);
 	sim_free(w->s);
 	trace_free(w->t);
 	scenario_free(w->sc);
-	view_cache_free();
 }
 
 /* Look at the past with no world (the read-only case): everything from the trace. */
 static void world_at(world *w, uint32_t cursor)
 {
+	trace_index_sync(w->ix);    /* the trace may have grown (actions) or been cut (a branch) */
 	w->m.sim = NULL;
 	w->m.cursor = cursor;
 	w->m.now_us = cursor == TRACE_NONE ? 0 : trace_at(w->t, cursor)->t_us;
@@ -717,8 +722,10 @@ static void test_network_and_messages(void **state)
 	g = draw_pane(status_draw, &w.m, 120, 2);
 	assert_has(g, "n1 \u21f8 n2");
 	grid_free(g);
-	assert_int_equal(nodes_status_at(&w.m, 3), PROC_PAUSED);
-	assert_int_equal(nodes_status_at(&w.m, 4), PROC_UP);
+	trace_point pt;
+	view_point(&w.m, &pt);
+	assert_int_equal(pt.status[3], TI_PAUSED);
+	assert_int_equal(pt.status[4], TI_UP);
 	g = draw_pane(nodes_draw, &w.m, 120, 10);
 	int x, y;
 	assert_true(find_cells(g, "paused", proc_row(g, "n4"), &x, &y));

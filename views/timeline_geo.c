@@ -1,0 +1,180 @@
+/* timeline_geo.c: where things go on the timeline (a part of timeline.c's pane).
+ *
+ * The pane's geometry as a function of (model, rectangle) alone, so drawing and hit-testing
+ * agree: the gutter of lane names, the columns of time (t0 and the zoom, us_per_col), the rows of
+ * the lanes and the gaps between them (a slice of lanes around the selected one when they do not
+ * all fit), the ruler and legend rows, the wall between two lanes, the row where a lost message
+ * ends, and which events fall in a span of time (binary search: events never go back in time). */
+#include <string.h>
+
+#include "timeline.h"
+
+bool timeline_geo_boxed(grid_rect r) { return r.w >= 24 && r.h >= 5; }
+
+void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
+{
+	memset(G, 0, sizeof *G);
+	G->in = timeline_geo_boxed(r) ? (grid_rect){r.x + 1, r.y + 1, r.w - 2, r.h - 2} : r;
+	grid_rect in = G->in;
+	const st_trace *t = m->trace;
+	G->nl = t ? t->nprocs : 0;
+	if (G->nl > ST_MAX_PROCS)
+		G->nl = ST_MAX_PROCS;
+	int namew = 2;
+	for (int p = 0; p < G->nl; p++) {
+		int n = (int)strlen(t->proc_names[p]);
+		namew = n > namew ? n : namew;
+	}
+	G->style = in.w >= 130 ? 2 : in.w >= 96 ? 1 : 0;
+	static const int style_w[3] = {2, 10, 15};
+	G->gut_w = namew + style_w[G->style] + 1;
+	if (G->gut_w > in.w / 3)
+		G->gut_w = in.w / 3;
+	G->x0 = in.x + G->gut_w;
+	G->ncols = in.w - G->gut_w;
+	if (G->ncols < 1)
+		G->ncols = 1;
+
+	/* Rows: a ruler (two rows when there is room, one, or the box's top edge), then the
+	 * lanes with as many rows between them as fit, up to TL_GAP_MAX; then a legend. */
+	int nl = G->nl > 0 ? G->nl : 1, h = in.h;
+	int ruler = h >= 2 + nl + 2 * (nl - 1) + 1 ? 2 : h >= 1 + nl + (nl - 1) ? 1 : 0;
+	G->ruler_in_border = ruler == 0 && timeline_geo_boxed(r);
+	G->num_y = ruler ? in.y : G->ruler_in_border ? r.y : -1;   /* -1: no ruler at all */
+	G->tick_y = ruler == 2 ? in.y + 1 : G->num_y;
+	int top = in.y + ruler;
+	int rest = h - ruler;
+	G->legend_y = -1;
+	if (rest >= nl + 3 * (nl - 1) + 3) {
+		G->legend_y = in.y + h - 1;
+		rest -= 2;
+	}
+	int extra = rest - nl;
+	int gaps[ST_MAX_PROCS] = {0};
+	G->first = 0;
+	G->nvis = G->nl;
+	if (extra < 0) {
+		/* more lanes than rows: show a slice of adjacent lanes around the selected one */
+		G->nvis = rest > 0 ? rest : 0;
+		int sel = m->sel_proc >= 0 && m->sel_proc < G->nl ? m->sel_proc : 0;
+		G->first = sel - G->nvis / 2;
+		if (G->first > G->nl - G->nvis)
+			G->first = G->nl - G->nvis;
+		if (G->first < 0)
+			G->first = 0;
+	} else if (nl > 1) {
+		int pad = extra >= nl + 1 ? 1 : 0;   /* a row above the first lane for its clocks */
+		int g = (extra - pad) / (nl - 1);
+		if (g > TL_GAP_MAX)
+			g = TL_GAP_MAX;
+		for (int k = 0; k < nl - 1; k++)
+			gaps[k] = g;
+		if (g == 0)     /* some lanes touch: spread the rows there are evenly */
+			for (int k = 0; k < nl - 1; k++)
+				gaps[k] = (k + 1) * extra / (nl - 1) - k * extra / (nl - 1);
+		top += pad;
+	}
+	G->gap = TL_GAP_MAX;
+	int y = top - (G->first > 0 ? G->first : 0);
+	for (int k = 0; k < G->nl; k++) {
+		G->lane_y[k] = y;
+		y += 1 + (k < nl - 1 ? gaps[k] : 0);
+		if (k + 1 < G->nl && gaps[k] < G->gap)
+			G->gap = gaps[k];
+	}
+	if (G->nl < 2)
+		G->gap = 0;
+	for (int p = G->first; p < G->first + G->nvis; p++)
+		if (G->lane_y[p] >= in.y && G->lane_y[p] - in.y < TL_MAP_ROWS)
+			G->lane_rows[G->lane_y[p] - in.y] = 1;
+
+	G->upc = m->us_per_col > 0 ? m->us_per_col : 10000;
+	G->t0 = m->t0_us;
+	int64_t span = (int64_t)G->ncols * G->upc;
+	if (m->follow && (m->now_us < G->t0 || m->now_us >= G->t0 + span)) {
+		/* the app keeps the present in view; this only guards a model that did not */
+		int64_t t0 = m->now_us - span * 3 / 4;
+		G->t0 = t0 > 0 ? t0 / G->upc * G->upc : 0;
+	}
+}
+
+bool timeline_geo_lane_shown(const timeline_geo *G, int p)
+{
+	return p >= G->first && p < G->first + G->nvis;
+}
+
+bool timeline_geo_lane_row(const timeline_geo *G, int y)
+{
+	if (y < G->in.y || y >= G->in.y + G->in.h)
+		return false;   /* shown lanes are inside the pane */
+	if (G->in.h <= TL_MAP_ROWS)
+		return G->lane_rows[y - G->in.y];
+	for (int p = G->first; p < G->first + G->nvis; p++)
+		if (G->lane_y[p] == y)
+			return true;
+	return false;
+}
+
+/* Column of time t, absolute, clamped far outside so arithmetic on it cannot overflow. */
+int64_t timeline_geo_col(const timeline_geo *G, int64_t t)
+{
+	int64_t d = t - G->t0;
+	int64_t c = d >= 0 ? d / G->upc : -((-d + G->upc - 1) / G->upc);
+	if (c > 1000000000)
+		c = 1000000000;
+	if (c < -1000000000)
+		c = -1000000000;
+	return G->x0 + c;
+}
+
+int64_t timeline_geo_time(const timeline_geo *G, int64_t col)
+{
+	return G->t0 + (col - G->x0) * G->upc;
+}
+
+bool timeline_geo_in(const timeline_geo *G, int64_t x, int y)
+{
+	return x >= G->x0 && x < G->in.x + G->in.w && y >= G->in.y && y < G->in.y + G->in.h;
+}
+
+/* The row of the wall between two neighbouring lanes (the same whichever way it is asked). */
+int timeline_geo_wall_row(int ya, int yb)
+{
+	return ya < yb ? ya + (yb - ya) / 2 : yb + (ya - yb) / 2;
+}
+
+/* The row where a lost message ends: on the wall it hit when a partition dropped it (group:
+ * the groups then in force), else halfway to its receiver; never on a lane. */
+int timeline_geo_drop_row(const timeline_geo *G, int from, int to, const int8_t *group)
+{
+	int ys = G->lane_y[from], yb = G->lane_y[to], dir = yb > ys ? 1 : -1;
+	int step = to > from ? 1 : -1;
+	for (int k = from; group && group[from] >= 0 && k != to; k += step) {
+		int ga = group[k], gb = group[k + step];
+		int y0 = G->lane_y[k], y1 = G->lane_y[k + step];
+		if (ga >= 0 && gb >= 0 && ga != gb && (y1 - y0) * dir >= 2)
+			return timeline_geo_wall_row(y0, y1);
+	}
+	/* the free row nearest halfway; with none (lanes touch), the receiver's own row */
+	int d = (yb - ys) * dir, best = yb, bestd = d + 1;
+	for (int k = 1; k < d; k++) {
+		int y = ys + dir * k, off = 2 * k - d < 0 ? d - 2 * k : 2 * k - d;
+		if (!timeline_geo_lane_row(G, y) && off < bestd)
+			best = y, bestd = off;
+	}
+	return best;
+}
+
+/* First held event with t_us >= t (binary search: events never go back in time). */
+uint32_t timeline_geo_first_at(const st_trace *t, int64_t t_us)
+{
+	uint32_t lo = t->base, hi = trace_count(t);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (trace_at(t, mid)->t_us < t_us)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

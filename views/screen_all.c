@@ -48,8 +48,3 @@ void view_draw_all(grid *g, const view_model *m)
 	if (m->help)
 		help_draw(g, (grid_rect){0, 0, g->w, g->h}, m);
 }
-
-void view_cache_free(void)
-{
-	/* nothing: views keep no state between frames (see view.h) */
-}

@@ -163,8 +163,4 @@ typedef struct { const char *name, *title, *topic; } picker_item;
 void picker_draw(grid *g, const picker_item *items, int n, int selected, int scroll);
 int picker_scroll(int h, const picker_item *items, int n, int selected, int scroll);
 
-/* Views cache nothing across frames, so there is nothing to free: this stays for the app's
- * exit path (tui.c), which called it when they did. */
-void view_cache_free(void);
-
 #endif

@@ -335,7 +335,6 @@ static int tui_run(session *s)
 	tui.scr = NULL;
 	grid_free(tui.g);
 	tui.g = NULL;
-	view_cache_free();
 	return s->exit_status;
 }
 

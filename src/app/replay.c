@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "core/history.h"
+#include "core/json_text.h"
 #include "core/scenario.h"
 #include "core/trace_import.h"
 #include "core/trace_json.h"
@@ -260,7 +261,7 @@ int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, F
 	if (!doc) {
 		int line, col;
 		size_t off = end && end >= text ? (size_t)(end - text) : 0;
-		scenario_line_col(text, off, &line, &col);
+		json_line_col(text, off, &line, &col);
 		fprintf(errf, "spacetime: %s:%d:%d: invalid JSON\n", path, line, col);
 		free(text);
 		return EXIT_BAD_INPUT;

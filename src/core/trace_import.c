@@ -79,7 +79,7 @@ static void ti_vfail(ti_ctx *c, size_t off, const char *fmt, va_list ap)
 	int n;
 	if (off != TI_NOWHERE) {
 		int line, col;
-		scenario_line_col(c->text, off, &line, &col);
+		json_line_col(c->text, off, &line, &col);
 		n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->path, line, col);
 	} else {
 		n = snprintf(c->err, c->errlen, "%s: ", c->path);

@@ -5,7 +5,9 @@
  * snapshots), so it remembers what it must compare against later: who led each term, which
  * entries have been committed (and in which term), which entries were applied at each index.
  * raft_trace_check*() checks a recorded trace for --verify from what the trace says: leaders
- * from the `state` of events, applies from the `local` "apply" events. It may allocate.
+ * from the `state` of events, applies from the `local` "apply" events. It may allocate. With
+ * raft_state_fields (what every recorded node state holds) and the summary counts, this is
+ * all --verify knows of Raft: the core names no protocol.
  *
  * Both exist so a broken variant (the "commit-old-term" bug) is caught the moment it does
  * harm, with a message that names the nodes, the term and the index. */
@@ -211,11 +213,24 @@ typedef struct {
 	size_t nleader;
 	raft_tc_apply *applied; /* by index */
 	size_t napplied;
+	uint64_t leader_terms;  /* for the summary: terms with a leader, indexes applied */
+	uint64_t applied_indexes;
 	bool oom;
 } raft_tc;
 
-void *raft_trace_check_new(int nprocs)
+/* What a Raft node reports in every recorded state (docs/trace-format.md, "Raft"). */
+static const char *const raft_tc_roles[] = {"follower", "candidate", "leader", NULL};
+const st_state_field raft_state_fields[RAFT_STATE_FIELDS] = {
+	{"role", ST_F_ENUM, raft_tc_roles},
+	{"term", ST_F_UINT, NULL},
+	{"voted_for", ST_F_PROC_OR_NULL, NULL},
+	{"commit", ST_F_UINT, NULL},
+	{"log_len", ST_F_UINT, NULL},
+};
+
+void *raft_trace_check_new(const st_trace_info *info)
 {
+	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
 	raft_tc *tc = calloc(1, sizeof *tc);
@@ -288,8 +303,10 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			*who = -1;      /* reported: one problem, one report */
 			return raft_tc_fail(out, "election safety");
 		}
-		if (*who == 0)
+		if (*who == 0) {
 			*who = p + 1;
+			tc->leader_terms++;
+		}
 	}
 
 	/* State machine safety: applies in order per node, one entry per index everywhere. */
@@ -324,6 +341,7 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 				a->term = t;
 				a->proc = p;
 				a->set = true;
+				tc->applied_indexes++;
 			}
 		}
 	}
@@ -348,6 +366,21 @@ bool raft_trace_check_end(void *tc, st_violation *out)
 	(void)tc;
 	(void)out;
 	return true;    /* every property is checked as the events come */
+}
+
+/* "1 term", "2 terms". */
+static const char *raft_tc_pl(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void raft_trace_check_summary(void *tcv, char *buf, size_t n)
+{
+	const raft_tc *tc = tcv;
+	snprintf(buf, n, "raft: %llu %s with a leader, %llu %s applied",
+		 (unsigned long long)tc->leader_terms, raft_tc_pl(tc->leader_terms, "term", "terms"),
+		 (unsigned long long)tc->applied_indexes,
+		 raft_tc_pl(tc->applied_indexes, "entry", "entries"));
 }
 
 void raft_trace_check_free(void *tcv)

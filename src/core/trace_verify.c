@@ -77,8 +77,6 @@ static void tv_strtab_free(tv_strtab *t)
 	intmap_free(&t->ids);
 }
 
-#define tv_advance json_advance
-
 /* ---- values ---- */
 
 static cJSON *tv_get(const cJSON *o, const char *key)
@@ -131,7 +129,7 @@ struct trace_verify {
 	bool not_object;        /* ... or JSON that is no object: stop, status 1 */
 	uint64_t nproblems, nshown;
 	uint64_t ninvariant;     /* of the problems, how many are protocol invariants */
-	bool streamed;
+	unsigned top_seen;      /* tv_top fields present when the header was read */
 	trace_rd *rd;           /* the reader, for the header's positions */
 
 	/* from the header */
@@ -236,7 +234,7 @@ static void TV_PRINTF(4, 5) tv_evp(tv *v, const tv_ev *e, const char *key, const
 	long line = e->line, col = e->col;
 	size_t koff;
 	if (key && json_member(e->text, e->len, json_ws(e->text, e->len, 0), key, &koff, NULL))
-		tv_advance(e->text, koff, &line, &col);
+		json_advance(e->text, koff, &line, &col);
 	char what[48];
 	if (e->id >= 0)
 		snprintf(what, sizeof what, "event %lld", (long long)e->id);
@@ -527,18 +525,21 @@ static void tv_params(tv *v, const cJSON *doc)
 	}
 }
 
-/* Check the document's top level (everything but the events) and set up for the events.
- * False when reading must stop. */
-static bool tv_header(tv *v, const cJSON *doc)
+/* The top-level fields, present ones when the header is read; at the end (final), the
+ * ones that were absent then, since a pipe's header may end after the events. "events"
+ * itself is the reader's: told at the end when it is absent or no array. */
+static void tv_top_fields(tv *v, const cJSON *doc, bool final)
 {
 	char sa[64];
 	long line, col;
 	for (size_t i = 0; i < TV_NTOP; i++) {
 		const tv_field *f = &tv_top[i];
-		if (v->streamed && strcmp(f->key, "events") == 0)
-			continue;   /* an array: the reader streams its elements */
+		if (strcmp(f->key, "events") == 0 || (final && (v->top_seen & (1u << i))))
+			continue;
 		const cJSON *it = tv_get(doc, f->key);
-		if (it && f->ok(v, it))
+		if (it)
+			v->top_seen |= 1u << i;
+		if ((it && f->ok(v, it)) || (!it && !final))
 			continue;
 		tv_at_key(v, f->key, &line, &col);
 		if (!it)
@@ -547,6 +548,15 @@ static bool tv_header(tv *v, const cJSON *doc)
 			tv_report(v, line, col, NULL, "\"%s\" is %s, expected %s", f->key,
 				  json_show(it, sa, sizeof sa), f->want);
 	}
+}
+
+/* Check the document's top level (everything but the events) and set up for the events.
+ * False when reading must stop. */
+static bool tv_header(tv *v, const cJSON *doc)
+{
+	char sa[64];
+	long line, col;
+	tv_top_fields(v, doc, false);
 
 	const cJSON *procs = tv_get(doc, "processes");
 	int n = cJSON_IsArray(procs) ? cJSON_GetArraySize(procs) : 0;
@@ -1081,7 +1091,6 @@ trace_verify *trace_verify_begin(trace_rd *rd, FILE *errout)
 	}
 	/* "events" is never in the header: the reader streams it. Absent altogether, or not
 	 * an array, is told once the document is read (trace_verify_end). */
-	v->streamed = true;
 	tv_header(v, h);
 	return v;
 }
@@ -1118,6 +1127,8 @@ int trace_verify_end(trace_verify *v, FILE *out, trace_verify_stats *stats)
 		long line, col;
 		const cJSON *h = trace_rd_header(v->rd);
 		const cJSON *evs = h ? tv_get(h, "events") : NULL;
+		if (h)
+			tv_top_fields(v, h, true);
 		bool arr = trace_rd_has_events(v->rd);
 		if (!arr && !evs) {
 			tv_at_key(v, "events", &line, &col);

@@ -897,6 +897,45 @@ static void test_pretty_printed_trace_streams(void **state)
 	free(text);
 }
 
+/* Keys in sorted order (what `jq -S` writes) put "events" before the header: a regular file is
+ * read ahead for the header, then again from the events, with the same verdicts and places. */
+static void test_events_before_header(void **state)
+{
+	(void)state;
+	char *text = build(HEADER, GOOD, NGOOD);
+	cJSON *doc = cJSON_Parse(text);
+	assert_non_null(doc);
+	cJSON *evs = cJSON_DetachItemFromObject(doc, "events");
+	assert_true(cJSON_InsertItemInArray(doc, 0, evs));   /* objects are lists too */
+	char *first = cJSON_Print(doc);
+	assert_true(strstr(first, "\"events\"") < strstr(first, "\"processes\""));
+	run_t r;
+	run_text(&r, first);
+	if (r.rc)
+		print_error("%s", r.err);
+	assert_int_equal(r.rc, 0);
+	assert_false(r.st.streamed);    /* two passes */
+	assert_int_equal(r.st.events, 26);
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 1 entry applied");
+	run_done(&r);
+
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(evs, 12), "lamport", cJSON_CreateNumber(4242));
+	char *bad = cJSON_Print(doc);
+	const char *at = strstr(bad, "4242");
+	int line = 1;
+	for (const char *q = bad; q < at; q++)
+		line += *q == '\n';
+	run_text(&r, bad);
+	assert_int_equal(r.rc, 1);
+	TV_expect(&r, "%s:%d:", r.path, line);
+	TV_expect(&r, "event 12: lamport is 4242, the causal structure gives 9\n");
+	run_done(&r);
+	free(bad);
+	free(first);
+	cJSON_Delete(doc);
+	free(text);
+}
+
 static void test_header_problems(void **state)
 {
 	(void)state;
@@ -1106,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_in_event_line),
 		cmocka_unit_test(test_trailing_and_missing_commas),
 		cmocka_unit_test(test_pretty_printed_trace_streams),
+		cmocka_unit_test(test_events_before_header),
 		cmocka_unit_test(test_header_problems),
 		cmocka_unit_test(test_missing_top_level_field),
 		cmocka_unit_test(test_not_a_trace_at_all),

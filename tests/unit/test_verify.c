@@ -897,6 +897,44 @@ static void test_pretty_printed_trace_streams(void **state)
 	free(text);
 }
 
+/* More processes than the simulator runs (ST_MAX_PROCS): the protocol's own checker still
+ * checks (there is no core fallback that knows Raft): 40 nodes, two leaders of term 1. */
+static void test_many_processes_protocol_checked(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	size_t cap = 1 << 16, len = 0;
+	char *q = malloc(cap);
+	assert_non_null(q);
+	len += (size_t)snprintf(q + len, cap - len, "{\"format\":\"spacetime-trace\",\"version\":1,"
+				"\"scenario\":\"unit\",\"protocol\":\"raft\",\"seed\":1,"
+				"\"time_unit\":\"us\",\n\"processes\":[");
+	for (int p = 0; p < N; p++)
+		len += (size_t)snprintf(q + len, cap - len, "%s{\"name\":\"n%d\",\"role\":\"node\"}",
+					p ? "," : "", p + 1);
+	len += (size_t)snprintf(q + len, cap - len, "],\n\"events\":[\n");
+	for (int p = 0; p < N; p++) {
+		const char *role = p < 2 ? "leader" : "follower";
+		len += (size_t)snprintf(q + len, cap - len, "{\"id\":%d,\"t\":0,\"kind\":\"start\","
+					"\"proc\":%d,\"lamport\":1,\"vc\":[", p, p);
+		for (int k = 0; k < N; k++)
+			len += (size_t)snprintf(q + len, cap - len, "%s%d", k ? "," : "", k == p);
+		len += (size_t)snprintf(q + len, cap - len, "],\"state\":{\"role\":\"%s\",\"term\":%d,"
+					"\"voted_for\":null,\"commit\":0,\"log_len\":0}}%s\n", role,
+					p < 2, p + 1 < N ? "," : "");
+	}
+	len += (size_t)snprintf(q + len, cap - len, "]}\n");
+	assert_true(len < cap);
+	run_t r;
+	run_text(&r, q);
+	assert_int_equal(r.rc, 3);
+	assert_true(r.st.protocol_checked);
+	TV_expect(&r, "event 1: election safety: n1 and n2 are both leaders of term 1");
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 0 entries applied");
+	run_done(&r);
+	free(q);
+}
+
 /* Keys in sorted order (what `jq -S` writes) put "events" before the header: a regular file is
  * read ahead for the header, then again from the events, with the same verdicts and places. */
 static void test_events_before_header(void **state)
@@ -1146,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_and_missing_commas),
 		cmocka_unit_test(test_pretty_printed_trace_streams),
 		cmocka_unit_test(test_events_before_header),
+		cmocka_unit_test(test_many_processes_protocol_checked),
 		cmocka_unit_test(test_header_problems),
 		cmocka_unit_test(test_missing_top_level_field),
 		cmocka_unit_test(test_not_a_trace_at_all),

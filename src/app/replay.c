@@ -3,9 +3,18 @@
  * The scenario, the seed, the random faults and every action the user took (events with
  * "by": "user", which name their action) are read back; the run is re-simulated through a
  * history, the actions applied at the positions where they were taken, and every event compared
- * with the file's. With --headless that is all (exit 0 equal, 1 different, naming the first
- * differing event and field); without, the terminal program opens on the re-simulated run at
- * its first event, ready to step. */
+ * with the file's. With --headless that is all; without, the terminal program opens on the
+ * re-simulated run at its first event, ready to step.
+ *
+ * The file is read once, through trace_read.c, and every event is checked by --verify's checker
+ * before anything of it is used (so an action's event id is its position, its process a
+ * process of the trace), then the action's own numbers are range-checked before they are
+ * cast. Verdicts: a file --verify calls unreadable (2) or broken (1) is refused with 2 and
+ * --verify's first message; one that keeps the contract gives 0 when the re-simulation is the
+ * same (3 when the recorded run violates an invariant), 1 when it differs (naming the first
+ * differing event and field) or cannot be re-simulated here (another protocol, version or
+ * scenario), 2 when an action is out of range. Memory: the re-simulated history, the checker's
+ * record per message, and one event of the file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,8 +390,10 @@ int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, F
 	uint64_t violations = trace_verify_violations(v);
 	int vrc = trace_verify_end(v, NULL, NULL);
 	trace_rd_close(rd);
-	if (refused || vrc == TRACE_VERIFY_UNREADABLE || vrc == TRACE_VERIFY_BROKEN)
+	if (refused || vrc == TRACE_VERIFY_UNREADABLE || vrc == TRACE_VERIFY_BROKEN) {
+		r->read_only = false;   /* refused: not opened read-only either */
 		return EXIT_BAD_INPUT;  /* the checker said why, as --verify does */
+	}
 	if (why[0])
 		fprintf(errf, "%s\n", why);
 	if (status != EXIT_DONE)

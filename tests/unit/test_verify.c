@@ -935,6 +935,47 @@ static void test_many_processes_protocol_checked(void **state)
 	free(q);
 }
 
+/* A header may record the scenario's params (the protocol's checker gets them, or its
+ * defaults): they are checked against the protocol's own table. */
+static void test_header_params(void **state)
+{
+	(void)state;
+	static const char *const good[] = {"'params':{'election_timeout_ms':[100,200],"
+					   "'heartbeat_ms':40,'bug':'none'},", NULL};
+	static const struct { const char *params, *want; } bad[] = {
+		{"'params':{'heartbeat_ms':0},", "params.heartbeat_ms is 0, not a value it takes"},
+		{"'params':{'bug':'gremlins'},", "params.bug is \"gremlins\", not a value it takes"},
+		{"'params':{'election_timeout_ms':[300,200]},",
+		 "params.election_timeout_ms is [300,200], not a value it takes"},
+		{"'params':{'warp':1},", "params.warp: protocol raft has no such parameter"},
+		{"'params':[1],", "\"params\" is [1], expected an object"},
+	};
+	for (size_t i = 0; i < 1 + sizeof bad / sizeof bad[0]; i++) {
+		const char *p = i == 0 ? good[0] : bad[i - 1].params;
+		char *hdr = malloc(strlen(HEADER) + strlen(p) + 1);
+		assert_non_null(hdr);
+		const char *at = strstr(HEADER, "'processes'");
+		memcpy(hdr, HEADER, (size_t)(at - HEADER));
+		strcpy(hdr + (at - HEADER), p);
+		strcat(hdr, at);
+		char *text = build(hdr, GOOD, NGOOD);
+		run_t r;
+		run_text(&r, text);
+		if (i == 0) {
+			if (r.rc)
+				print_error("%s", r.err);
+			assert_int_equal(r.rc, 0);
+		} else {
+			assert_int_equal(r.rc, 1);
+			TV_expect(&r, "%s:2:", r.path);
+			TV_expect(&r, "%s", bad[i - 1].want);
+		}
+		run_done(&r);
+		free(text);
+		free(hdr);
+	}
+}
+
 /* Keys in sorted order (what `jq -S` writes) put "events" before the header: a regular file is
  * read ahead for the header, then again from the events, with the same verdicts and places. */
 static void test_events_before_header(void **state)
@@ -1184,6 +1225,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_and_missing_commas),
 		cmocka_unit_test(test_pretty_printed_trace_streams),
 		cmocka_unit_test(test_events_before_header),
+		cmocka_unit_test(test_header_params),
 		cmocka_unit_test(test_many_processes_protocol_checked),
 		cmocka_unit_test(test_header_problems),
 		cmocka_unit_test(test_missing_top_level_field),

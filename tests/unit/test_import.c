@@ -30,6 +30,7 @@
 #include "core/sim.h"
 #include "core/trace.h"
 #include "core/trace_import.h"
+#include "core/trace_verify.h"
 #include "core/trace_json.h"
 
 /* ---- files ---- */
@@ -1154,6 +1155,18 @@ static void test_bad_trace_corpus(void **state)
 			if (t || !strstr(err, "invalid JSON"))
 				fail_msg("%s: %s", de->d_name, t ? "imported" : err);
 			assert_true(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':');
+			/* one reader, one message: --verify refuses it in the same words */
+			char *vout = NULL;
+			size_t vlen = 0;
+			FILE *ve = open_memstream(&vout, &vlen);
+			assert_non_null(ve);
+			assert_int_equal(trace_verify_file(path, NULL, ve, NULL), 2);
+			fclose(ve);
+			char *nl = strchr(vout, '\n');
+			if (nl)
+				*nl = '\0';
+			assert_string_equal(err, vout);
+			free(vout);
 		}
 		if (strcmp(de->d_name, "ok-control.json") == 0 && !t)
 			fail_msg("%s", err);

@@ -101,6 +101,8 @@ check-layers:
 	@! grep -nE '#include *".*app/' views/*.[ch] || { echo "views include app headers" >&2; exit 1; }
 	@sh tests/check-views.sh views
 	@sh tests/check-views.sh --self-test
+	@sh tests/check-core-blind.sh src/core
+	@sh tests/check-core-blind.sh --self-test
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail

@@ -92,13 +92,31 @@ expect 0 "--replay of a headless export" -- "$BIN" --replay --headless "$TMP/a.j
 contains "--replay says it matches" "$TMP/out" "replay matches"
 expect 0 "export with random faults" -- "$BIN" --headless raft-partition --seed 3 --steps 4000 --faults partition,crash,loss,dup,pause --export "$TMP/r.json"
 expect 0 "--replay of a faulty run" -- "$BIN" --replay --headless "$TMP/r.json"
+# a clock edited by hand breaks the contract: refused as --verify refuses it (exit 2, same line)
 sed '300s/"lamport":[0-9]*/"lamport":7777/' "$TMP/r.json" > "$TMP/r-edited.json"
-expect 1 "--replay of a hand-edited trace" -- "$BIN" --replay --headless "$TMP/r-edited.json"
-contains "the first differing event is named" "$TMP/err" "differs: field \"lamport\" is 7777 in the file"
+expect 2 "--replay of a trace with a hand-edited clock" -- "$BIN" --replay --headless "$TMP/r-edited.json"
+contains "the broken event is placed" "$TMP/err" "r-edited.json:300:46: event 296: lamport is 7777"
+# an edit the contract allows is a difference of the re-simulated run (exit 1)
+sed '0,/"label":"became candidate"/s//"label":"became a candidate"/' "$TMP/r.json" > "$TMP/r-label.json"
+expect 1 "--replay of a hand-edited trace" -- "$BIN" --replay --headless "$TMP/r-label.json"
+contains "the first differing event is named" "$TMP/err" "differs: field \"label\" is \"became a candidate\" in the file"
 expect 2 "--replay of a missing file" -- "$BIN" --replay --headless "$TMP/nope.json"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["processes"].append({"name":"n9","role":"node"}); json.dump(d,open(sys.argv[2],"w"))' "$TMP/r.json" "$TMP/r-procs.json"
+# a user's action whose numbers are out of range is refused before it is taken (the action
+# vocabulary is --replay's, not the trace contract's: --verify accepts the file)
+python3 - "$TMP/a.json" "$TMP/act-range.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().split('\n')
+ev = [l.rstrip(',') for l in lines[3:33]]
+t = json.loads(ev[-1])['t']
+ev[-1] = '{"id":29,"t":%d,"kind":"input","label":"deliver","body":{"action":"deliver","msg":-5},"by":"user"}' % t
+open(sys.argv[2], 'w').write('\n'.join(lines[:3]) + '\n' + ',\n'.join(ev) + '\n]}\n')
+PY
+expect 0 "--verify of a trace with an out-of-range action" -- "$BIN" --verify "$TMP/act-range.json"
+expect 2 "--replay refuses an out-of-range action" -- "$BIN" --replay --headless "$TMP/act-range.json"
+contains "the action's field is named" "$TMP/err" "event 29: the user's action has \"msg\" -5, expected a message id"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["processes"][1]["name"]="n9"; json.dump(d,open(sys.argv[2],"w"))' "$TMP/r.json" "$TMP/r-procs.json"
 expect 1 "--replay of a trace with other processes" -- "$BIN" --replay --headless "$TMP/r-procs.json"
-contains "the processes are named" "$TMP/err" "processes, but scenario"
+contains "the processes are named" "$TMP/err" "process 1 is n9 (node), the scenario's is n2"
 
 # --- golden: a fixed seed gives a fixed trace
 GOLD=tests/golden/raft-election-seed7-400.json

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "core/json_text.h"
 #include "core/scenario.h"
 #include "theme.h"
 
@@ -164,7 +165,7 @@ int theme_parse(theme *t, const char *text, size_t len, const char *path, char *
 	if (!root) {
 		int line = 1, col = 1;
 		if (end && end >= text && end <= text + len)
-			scenario_line_col(text, (size_t)(end - text), &line, &col);
+			json_line_col(text, (size_t)(end - text), &line, &col);
 		return theme_fail(t, err, errlen, "%s:%d:%d: not valid JSON", path, line, col);
 	}
 	int rc = 0;

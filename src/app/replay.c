@@ -3,10 +3,19 @@
  * The scenario, the seed, the random faults and every action the user took (events with
  * "by": "user", which name their action) are read back; the run is re-simulated through a
  * history, the actions applied at the positions where they were taken, and every event compared
- * with the file's. With --headless that is all (exit 0 equal, 1 different, naming the first
- * differing event and field); without, the terminal program opens on the re-simulated run at
- * its first event, ready to step. */
-#include <errno.h>
+ * with the file's. With --headless that is all; without, the terminal program opens on the
+ * re-simulated run at its first event, ready to step.
+ *
+ * The file is read once, through trace_read.c, and every event is checked by --verify's checker
+ * before anything of it is used (so an action's event id is its position, its process a
+ * process of the trace), then the action's own numbers are range-checked before they are
+ * cast. Verdicts: a file --verify calls unreadable (2) or broken (1) is refused with 2 and
+ * --verify's first message; one that keeps the contract gives 0 when the re-simulation is the
+ * same (3 when the recorded run violates an invariant), 1 when it differs (naming the first
+ * differing event and field) or cannot be re-simulated here (another protocol, version or
+ * scenario), 2 when an action is out of range. Memory: the re-simulated history, the checker's
+ * record per message, and one event of the file. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,141 +24,102 @@
 
 #include "cli.h"
 #include "core/history.h"
+#include "core/json_text.h"
 #include "core/scenario.h"
 #include "core/trace_import.h"
 #include "core/trace_json.h"
+#include "core/trace_read.h"
+#include "core/trace_verify.h"
 #include "replay.h"
 #include "scenario_path.h"
 
-#define REPLAY_MAX_BYTES ((size_t)512 << 20)
+/* How far a recorded action may reach: times within a day... of virtual time, rates in ppm. */
+#define REPLAY_MAX_US ((int64_t)86400 * 1000000)
+#define REPLAY_MAX_COPY 1024
 
-static char *replay_read(const char *path, size_t *len, char *err, size_t errlen)
+/* Reading an action's fields: every number range-checked before it is cast; the first field
+ * that is missing or out of range is kept for the message. */
+typedef struct {
+	const cJSON *o;
+	int nprocs, ntimers;
+	const char *bad;        /* the first bad field's name */
+	const char *want;       /* ... and what it should have been */
+} rp_rd;
+
+static int64_t rp_get(rp_rd *r, const char *key, int64_t lo, int64_t hi, int64_t def,
+		      bool need, const char *want)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(r->o, key);
+	int64_t x;
+	if (!it && !need)
+		return def;
+	if (it && json_int64(it, &x) && x >= lo && x <= hi)
+		return x;
+	if (!r->bad) {
+		r->bad = key;
+		r->want = want;
 	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			if (cap >= REPLAY_MAX_BYTES) {
-				snprintf(err, errlen, "%s: larger than %zu MiB; too large to replay",
-					 path, REPLAY_MAX_BYTES >> 20);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (!buf || ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
+	return def;
 }
 
-/* The 1-based line on which each event object starts, when the file has our shape (one
- * event per line); 0 when unknown. */
-static int replay_event_line(const char *text, size_t len, int first_line_of_events, int id)
+static int rp_proc(rp_rd *r, const char *key)
 {
-	(void)text; (void)len;
-	return first_line_of_events > 0 ? first_line_of_events + id : 0;
-}
-
-static int replay_events_first_line(const char *text, size_t len)
-{
-	const char *p = strstr(text, "\"events\":[\n");
-	if (!p || (size_t)(p - text) > len)
-		return 0;
-	int line = 1;
-	for (const char *q = text; q < p; q++)
-		line += *q == '\n';
-	return line + 1;
-}
-
-static int json_int(const cJSON *o, const char *key, int def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) ? (int)v->valuedouble : def;
-}
-static double json_num(const cJSON *o, const char *key, double def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return (int)rp_get(r, key, 0, r->nprocs - 1, -1, true, "a process index");
 }
 
 /* Input events name their action; each name fills a hist_act from the body. */
-typedef bool (*act_reader)(const cJSON *body, hist_act *a);
-static bool rd_proc(const cJSON *b, hist_act *a) { a->proc = json_int(b, "proc", -1); return a->proc >= 0; }
-static bool rd_cut(const cJSON *b, hist_act *a)
+typedef void (*act_reader)(rp_rd *r, hist_act *a);
+static void rd_proc(rp_rd *r, hist_act *a) { a->proc = rp_proc(r, "proc"); }
+static void rd_cut(rp_rd *r, hist_act *a)
 {
-	a->proc = json_int(b, "from", -1);
-	a->to = json_int(b, "to", -1);
-	return a->proc >= 0 && a->to >= 0;
+	a->proc = rp_proc(r, "from");
+	a->to = rp_proc(r, "to");
 }
-static bool rd_request(const cJSON *b, hist_act *a)
+static void rd_request(rp_rd *r, hist_act *a)
 {
-	a->proc = json_int(b, "client", -1);
-	const char *f = json_str(b, "f");
-	snprintf(a->op.f, sizeof a->op.f, "%s", f ? f : "write");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "value");
-	a->op.has_value = cJSON_IsNumber(v);
-	a->op.value = a->op.has_value ? (int64_t)v->valuedouble : 0;
-	a->op.node = json_int(b, "node", -1);
-	return a->proc >= 0;
+	a->proc = rp_proc(r, "client");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->o, "f");
+	if (f && !cJSON_IsString(f) && !r->bad) {
+		r->bad = "f";
+		r->want = "a string";
+	}
+	snprintf(a->op.f, sizeof a->op.f, "%s", cJSON_IsString(f) ? f->valuestring : "write");
+	a->op.has_value = cJSON_GetObjectItemCaseSensitive(r->o, "value") != NULL;
+	a->op.value = rp_get(r, "value", INT64_MIN, INT64_MAX, 0, false, "an integer");
+	a->op.node = (int)rp_get(r, "node", -1, r->nprocs - 1, -1, false, "a process index");
 }
-static bool rd_rate(const cJSON *b, hist_act *a) { a->rate = json_num(b, "ppm", 0) / 1e6; return true; }
-static bool rd_latency(const cJSON *b, hist_act *a)
+static void rd_rate(rp_rd *r, hist_act *a)
 {
-	a->a_us = (int64_t)json_num(b, "lo_us", 0);
-	a->b_us = (int64_t)json_num(b, "hi_us", 0);
-	return true;
+	a->rate = (double)rp_get(r, "ppm", 0, 1000000, 0, false, "parts per million, 0 to "
+				 "1000000") / 1e6;
 }
-static bool rd_msg(const cJSON *b, hist_act *a)
+static void rd_latency(rp_rd *r, hist_act *a)
 {
-	a->msg = (uint32_t)json_num(b, "msg", -1);
-	a->copy = json_int(b, "copy", 0);
-	a->a_us = (int64_t)json_num(b, "delay_us", 0);
-	return true;
+	a->a_us = rp_get(r, "lo_us", 0, REPLAY_MAX_US, 0, false, "microseconds, at most a day");
+	a->b_us = rp_get(r, "hi_us", 0, REPLAY_MAX_US, 0, false, "microseconds, at most a day");
 }
-static bool rd_timer(const cJSON *b, hist_act *a)
+static void rd_msg(rp_rd *r, hist_act *a)
 {
-	a->proc = json_int(b, "proc", -1);
-	a->timer = json_int(b, "timer", -1);
-	return a->proc >= 0 && a->timer >= 0;
+	a->msg = (uint32_t)rp_get(r, "msg", 0, UINT32_MAX, 0, true, "a message id");
+	a->copy = (int)rp_get(r, "copy", 0, REPLAY_MAX_COPY, 0, false, "a copy number");
+	a->a_us = rp_get(r, "delay_us", 0, REPLAY_MAX_US, 0, false, "microseconds, at most a "
+			 "day");
 }
-static bool rd_manual(const cJSON *b, hist_act *a)
+static void rd_timer(rp_rd *r, hist_act *a)
 {
-	a->proc = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "on"));
-	return true;
+	a->proc = rp_proc(r, "proc");
+	a->timer = (int)rp_get(r, "timer", 0, r->ntimers - 1, -1, true, "a timer of the protocol");
 }
-
-static bool rd_clock(const cJSON *b, hist_act *a)
+static void rd_manual(rp_rd *r, hist_act *a)
 {
-	a->proc = json_int(b, "proc", -1);
-	a->a_us = (int64_t)json_num(b, "skew_us", 0);
-	a->b_us = (int64_t)json_num(b, "drift_ppm", 0);
-	return a->proc >= 0;
+	a->proc = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->o, "on"));
+}
+static void rd_clock(rp_rd *r, hist_act *a)
+{
+	a->proc = rp_proc(r, "proc");
+	a->a_us = rp_get(r, "skew_us", -REPLAY_MAX_US, REPLAY_MAX_US, 0, false, "microseconds, "
+			 "within a day");
+	a->b_us = rp_get(r, "drift_ppm", -1000000, 1000000, 0, false, "parts per million");
 }
 
 static const struct { const char *action; hist_act_kind kind; act_reader read; } replay_inputs[] = {
@@ -162,57 +132,70 @@ static const struct { const char *action; hist_act_kind kind; act_reader read; }
 	{"manual", ACT_MANUAL, rd_manual}, {"clock", ACT_CLOCK, rd_clock},
 };
 
-/* The user's action an event records, if it is one. */
-static bool replay_action_of(const cJSON *ev, hist_act *a)
+static const char *rp_str(const cJSON *o, const char *key)
 {
-	const char *by = json_str(ev, "by");
-	if (!by || strcmp(by, "user") != 0)
-		return false;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The user's action event ev (position idx, which the contract check has made its id)
+ * records: 1 and *a, 0 when it records none, -1 when a field is out of range (r->bad). */
+static int replay_action_of(const cJSON *ev, uint32_t idx, rp_rd *r, hist_act *a)
+{
+	const char *by = rp_str(ev, "by"), *kind = rp_str(ev, "kind");
+	if (!by || strcmp(by, "user") != 0 || !kind)
+		return 0;
 	memset(a, 0, sizeof *a);
-	a->at = (uint32_t)json_num(ev, "id", 0);
-	const char *kind = json_str(ev, "kind");
-	if (!kind)
-		return false;
+	a->at = idx;
+	r->o = ev;
 	if (strcmp(kind, "partition") == 0) {
+		/* the contract check made groups disjoint arrays of process indexes */
 		const cJSON *groups = cJSON_GetObjectItemCaseSensitive(ev, "groups"), *g;
 		memset(a->group, -1, sizeof a->group);
 		int gi = 0;
 		cJSON_ArrayForEach(g, groups) {
 			const cJSON *p;
+			int64_t x;
+			if (gi >= 127) {
+				r->bad = "groups";
+				r->want = "at most 127 groups";
+				return -1;
+			}
 			cJSON_ArrayForEach(p, g)
-				if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble < ST_MAX_PROCS)
-					a->group[(int)p->valuedouble] = (int8_t)gi;
+				if (json_int64(p, &x) && x >= 0 && x < r->nprocs)
+					a->group[x] = (int8_t)gi;
 			gi++;
 		}
 		a->ngroups = gi;
 		a->kind = ACT_PARTITION;
-		return true;
+		return 1;
 	}
 	if (strcmp(kind, "heal") == 0) {
 		a->kind = ACT_HEAL;
-		return true;
+		return 1;
 	}
 	if (strcmp(kind, "crash") == 0 || strcmp(kind, "restart") == 0) {
 		a->kind = kind[0] == 'c' ? ACT_CRASH : ACT_RESTART;
-		a->proc = json_int(ev, "proc", -1);
-		return a->proc >= 0;
+		a->proc = rp_proc(r, "proc");
+		return r->bad ? -1 : 1;
 	}
 	if (strcmp(kind, "drop") == 0) {
 		a->kind = ACT_MSG_DROP;
-		a->msg = (uint32_t)json_num(ev, "msg", -1);
-		a->copy = json_int(ev, "copy", 0);
-		return true;
+		a->msg = (uint32_t)rp_get(r, "msg", 0, UINT32_MAX, 0, true, "a message id");
+		a->copy = (int)rp_get(r, "copy", 0, REPLAY_MAX_COPY, 0, false, "a copy number");
+		return r->bad ? -1 : 1;
 	}
 	if (strcmp(kind, "input") == 0) {
-		const cJSON *body = cJSON_GetObjectItemCaseSensitive(ev, "body");
-		const char *action = json_str(body, "action");
+		r->o = cJSON_GetObjectItemCaseSensitive(ev, "body");
+		const char *action = rp_str(r->o, "action");
 		for (size_t i = 0; action && i < sizeof replay_inputs / sizeof replay_inputs[0]; i++)
 			if (strcmp(replay_inputs[i].action, action) == 0) {
 				a->kind = replay_inputs[i].kind;
-				return replay_inputs[i].read(body, a);
+				replay_inputs[i].read(r, a);
+				return r->bad ? -1 : 1;
 			}
 	}
-	return false;  /* an invoke by the user follows its request input: not an action */
+	return 0;  /* an invoke by the user follows its request input: not an action */
 }
 
 /* Which top-level field of two event objects differs first, for the message. */
@@ -246,171 +229,179 @@ void replay_free(replay_run *r)
 	memset(r, 0, sizeof *r);
 }
 
-int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, FILE *errf)
+/* Can the header's run be re-simulated here? EXIT_DONE with r->sc and r->h set; EXIT_RUNTIME
+ * (read-only: another protocol, version or scenario, other processes) or EXIT_BAD_INPUT,
+ * with why it cannot in why: said once the file is read, and only if it keeps the contract
+ * (a broken file is told as --verify tells it). The contract check has passed the header:
+ * its fields have their types. */
+static int replay_setup(const char *path, const cJSON *hdr, const cli_opts *o, replay_run *r,
+			char *why, size_t n)
 {
-	memset(r, 0, sizeof *r);
 	char err[2048];
-	size_t len;
-	char *text = replay_read(path, &len, err, sizeof err);
-	if (!text) {
-		fprintf(errf, "spacetime: %s\n", err);
+	const char *scname = rp_str(hdr, "scenario"), *scpath = rp_str(hdr, "scenario_path");
+	const char *proto = rp_str(hdr, "protocol"), *pver = rp_str(hdr, "protocol_version");
+	const char *faults = rp_str(hdr, "faults");
+	int64_t seed;
+	if (!json_int64(cJSON_GetObjectItemCaseSensitive(hdr, "seed"), &seed) || seed < 0 ||
+	    seed > ((int64_t)1 << 53)) {
+		snprintf(why, n, "%s: seed must be a whole number from 0 to 2^53 to be re-simulated",
+			path);
 		return EXIT_BAD_INPUT;
 	}
-	const char *end = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!doc) {
-		int line, col;
-		size_t off = end && end >= text ? (size_t)(end - text) : 0;
-		scenario_line_col(text, off, &line, &col);
-		fprintf(errf, "spacetime: %s:%d:%d: invalid JSON\n", path, line, col);
-		free(text);
-		return EXIT_BAD_INPUT;
-	}
-	int first_line = replay_events_first_line(text, len);
-	int status = EXIT_DONE;
-	const char *fmt = json_str(doc, "format"), *scname = json_str(doc, "scenario");
-	const char *scpath = json_str(doc, "scenario_path"), *proto = json_str(doc, "protocol");
-	const char *pver = json_str(doc, "protocol_version"), *faults = json_str(doc, "faults");
-	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events");
-	const cJSON *seedj = cJSON_GetObjectItemCaseSensitive(doc, "seed");
-	if (!fmt || strcmp(fmt, "spacetime-trace") != 0 || !cJSON_IsArray(events) ||
-	    !cJSON_IsNumber(seedj) || !scname || !proto) {
-		fprintf(errf, "spacetime: %s: not a spacetime trace (needs format, scenario, protocol, "
-			      "seed and events)\n", path);
-		status = EXIT_BAD_INPUT;
-		goto done;
-	}
-	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
-	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
-		fprintf(errf, "spacetime: %s: trace format version %s; this build reads version 1\n",
-			path, cJSON_IsNumber(ver) ? "other than 1" : "missing");
-		status = EXIT_BAD_INPUT;
-		goto done;
-	}
-	if (seedj->valuedouble < 0 || seedj->valuedouble > 9007199254740992.0 ||
-	    seedj->valuedouble != (double)(uint64_t)seedj->valuedouble) {
-		fprintf(errf, "spacetime: %s: seed must be a whole number from 0 to 2^53\n", path);
-		status = EXIT_BAD_INPUT;
-		goto done;
-	}
-	const st_protocol *pr = registry_find(proto);
+	const st_protocol *pr = proto ? registry_find(proto) : NULL;
 	if (!pr || (pver && strcmp(pver, pr->version) != 0)) {
-		fprintf(errf, "spacetime: %s: protocol %s version %s cannot be re-simulated here "
-			      "(this build has %s)\n", path, proto, pver ? pver : "?",
+		snprintf(why, n, "%s: protocol %s version %s cannot be re-simulated here (this build "
+			"has %s)", path, proto ? proto : "?", pver ? pver : "?",
 			pr ? pr->version : "no such protocol");
 		r->read_only = true;
-		status = EXIT_RUNTIME;
-		goto done;
+		return EXIT_RUNTIME;
 	}
 	char found[4096];
-	if (!(scpath && scenario_path_find(scpath, o->argv0, found, sizeof found)) &&
-	    !scenario_path_find(scname, o->argv0, found, sizeof found)) {
-		fprintf(errf, "spacetime: %s: its scenario %s was not found (looked for %s and by "
-			      "name)\n", path, scname, scpath ? scpath : "(no path)");
+	if (!scname || (!(scpath && scenario_path_find(scpath, o->argv0, found, sizeof found)) &&
+			!scenario_path_find(scname, o->argv0, found, sizeof found))) {
+		snprintf(why, n, "%s: its scenario %s was not found (looked for %s and by name)",
+			path, scname ? scname : "?", scpath ? scpath : "(no path)");
 		r->read_only = true;
-		status = EXIT_RUNTIME;
-		goto done;
+		return EXIT_RUNTIME;
 	}
 	r->sc = scenario_load(found, err, sizeof err);
 	if (!r->sc) {
-		fprintf(errf, "spacetime: %s\n", err);
-		status = EXIT_BAD_INPUT;
-		goto done;
+		snprintf(why, n, "%.2000s", err);
+		return EXIT_BAD_INPUT;
 	}
 	int fmask = 0;
 	if (faults && *faults && (fmask = sim_parse_faults(faults, err, sizeof err)) < 0) {
-		fprintf(errf, "spacetime: %s: %s\n", path, err);
-		status = EXIT_BAD_INPUT;
-		goto done;
+		snprintf(why, n, "%s: %.1000s", path, err);
+		return EXIT_BAD_INPUT;
 	}
 	/* the processes must be the scenario's, name for name */
-	const cJSON *procs = cJSON_GetObjectItemCaseSensitive(doc, "processes"), *pj;
+	const cJSON *procs = cJSON_GetObjectItemCaseSensitive(hdr, "processes"), *pj;
 	int np = cJSON_GetArraySize(procs), pi = 0;
-	if (!cJSON_IsArray(procs) || np != r->sc->nprocs) {
-		fprintf(errf, "spacetime: %s: %d processes, but scenario %s has %d\n", path, np,
-			r->sc->name, r->sc->nprocs);
-		status = EXIT_RUNTIME;
-		goto done;
+	if (np != r->sc->nprocs) {
+		snprintf(why, n, "%s: %d processes, but scenario %s has %d", path, np, r->sc->name,
+			r->sc->nprocs);
+		return EXIT_RUNTIME;
 	}
 	cJSON_ArrayForEach(pj, procs) {
 		char want[16];
 		scenario_proc_name(r->sc, pi, want, sizeof want);
-		const char *name = json_str(pj, "name"), *role = json_str(pj, "role");
+		const char *name = rp_str(pj, "name"), *role = rp_str(pj, "role");
 		const char *want_role = pi < r->sc->nnodes ? "node" : "client";
 		if (!name || strcmp(name, want) != 0 || !role || strcmp(role, want_role) != 0) {
-			fprintf(errf, "spacetime: %s: process %d is %s (%s), the scenario's is %s (%s)\n",
-				path, pi, name ? name : "?", role ? role : "?", want, want_role);
-			status = EXIT_RUNTIME;
-			goto done;
+			snprintf(why, n, "%s: process %d is %s (%s), the scenario's is %s (%s)", path,
+				pi, name ? name : "?", role ? role : "?", want, want_role);
+			return EXIT_RUNTIME;
 		}
 		pi++;
 	}
-	r->seed = (uint64_t)seedj->valuedouble;
+	r->seed = (uint64_t)seed;
 	sim_opts so = {r->seed, o->check, fmask};
 	r->h = history_new(r->sc, &so);
-	if (!r->h) {
-		fprintf(errf, "spacetime: out of memory\n");
-		status = EXIT_RUNTIME;
-		goto done;
-	}
-	/* re-simulate: run to each action's position, take it, then run to the end */
-	int nev = cJSON_GetArraySize(events);
-	const cJSON *ev;
+	return EXIT_DONE;
+}
+
+/* Re-simulate up to event ev (at position idx, its id by the contract check) and compare
+ * it: EXIT_DONE while equal, else the status after a message. */
+static int replay_event(const char *path, replay_run *r, tj_buf *b, const trace_rd_value *ev,
+			uint32_t idx, FILE *errf)
+{
+	st_history *h = r->h;
 	hist_act a;
-	st_trace *t = history_trace(r->h);
-	cJSON_ArrayForEach(ev, events) {
-		if (!replay_action_of(ev, &a))
-			continue;
-		while (history_end(r->h) < a.at && history_step(r->h) != SIM_IDLE)
+	rp_rd rr = {.nprocs = r->sc->nprocs, .ntimers = r->sc->protocol->n_timers};
+	int k = replay_action_of(ev->json, idx, &rr, &a);
+	long line, col;
+	trace_rd_key(ev, k < 0 ? "body" : NULL, &line, &col);
+	if (k < 0) {
+		char sa[64];
+		const cJSON *o = cJSON_IsObject(rr.o) ? rr.o : ev->json;
+		fprintf(errf, "%s:%ld:%ld: event %u: the user's action has \"%s\" %s, expected %s\n",
+			path, line, col, idx, rr.bad,
+			json_show(cJSON_GetObjectItemCaseSensitive(o, rr.bad), sa, sizeof sa),
+			rr.want);
+		return EXIT_BAD_INPUT;
+	}
+	if (k > 0) {
+		while (history_end(h) < a.at && history_step(h) != SIM_IDLE)
 			;
-		if (history_end(r->h) != a.at || !history_act(r->h, &a)) {
-			fprintf(errf, "spacetime: %s: the user's action at event %u could not be taken "
-				      "again (the run differs before it)\n", path, a.at);
-			break;
+		if (history_end(h) != a.at || !history_act(h, &a)) {
+			fprintf(errf, "%s:%ld:%ld: event %u: the user's action could not be taken "
+				"again (the run differs before it)\n", path, line, col, idx);
+			r->first_diff = idx;
+			return EXIT_RUNTIME;
 		}
 	}
-	while (history_end(r->h) < (uint32_t)nev)
-		if (history_step(r->h) == SIM_IDLE)
-			break;
-	/* compare, event by event */
+	while (history_end(h) <= idx && history_step(h) != SIM_IDLE)
+		;
+	if (history_end(h) <= idx) {
+		fprintf(errf, "%s:%ld:%ld: event %u: the re-simulated run stops at %u events\n",
+			path, line, col, idx, history_end(h));
+		r->first_diff = idx;
+		return EXIT_RUNTIME;
+	}
+	b->len = 0;
+	tj_event_json(b, history_trace(h), idx);
+	cJSON *mine = cJSON_ParseWithLength(b->buf, b->len);
+	int rc = EXIT_DONE;
+	if (!mine || !cJSON_Compare(mine, ev->json, true)) {
+		char why[256];
+		replay_describe_diff(mine, ev->json, why, sizeof why);
+		fprintf(errf, "%s:%ld:%ld: event %u differs: %s\n", path, line, col, idx, why);
+		r->first_diff = idx;
+		rc = EXIT_RUNTIME;
+	}
+	cJSON_Delete(mine);
+	return rc;
+}
+
+/* One pass over the file: every event is checked against the contract (the same checker as
+ * --verify, so both modes refuse the same files with the same first message) and, while the
+ * run can be re-simulated and still agrees, re-simulated and compared. Memory: the
+ * re-simulated history, the checker's record per message, and one event of the file. */
+int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, FILE *errf)
+{
+	memset(r, 0, sizeof *r);
+	trace_rd *rd = trace_rd_open(path);
+	trace_verify *v = trace_verify_begin(rd, errf);
+	const cJSON *hdr = trace_rd_header(rd);
+	int status = EXIT_DONE;
+	char why[2048] = "";
+	if (hdr && trace_verify_broken(v) == 0)
+		status = replay_setup(path, hdr, o, r, why, sizeof why);
+	bool live = status == EXIT_DONE && r->h;
 	tj_buf b = {0};
-	uint32_t id = 0;
-	cJSON_ArrayForEach(ev, events) {
-		if (id >= history_end(r->h)) {
-			fprintf(errf, "spacetime: %s:%d: event %u: the file has %d events, the "
-				      "re-simulated run stops at %u\n", path,
-				replay_event_line(text, len, first_line, (int)id), id, nev,
-				history_end(r->h));
-			status = EXIT_RUNTIME;
-			break;
+	trace_rd_value ev;
+	uint64_t idx, nev = 0;
+	int got = 0;
+	bool refused = false;   /* an action out of range: stop there */
+	while (!refused && trace_verify_broken(v) == 0 &&
+	       (got = trace_rd_next(rd, &ev, &idx)) > 0) {
+		nev = idx + 1;
+		if (!trace_verify_event(v, &ev, idx) || !live)
+			continue;
+		int st = replay_event(path, r, &b, &ev, (uint32_t)idx, errf);
+		if (st != EXIT_DONE) {
+			status = st;
+			live = false;
+			refused = st == EXIT_BAD_INPUT;
 		}
-		b.len = 0;
-		tj_event_json(&b, t, id);
-		cJSON *mine = cJSON_ParseWithLength(b.buf, b.len);
-		if (!mine || !cJSON_Compare(mine, ev, true)) {
-			char why[256];
-			replay_describe_diff(mine, ev, why, sizeof why);
-			int line = replay_event_line(text, len, first_line, (int)id);
-			if (line)
-				fprintf(errf, "spacetime: %s:%d: event %u differs: %s\n", path, line, id, why);
-			else
-				fprintf(errf, "spacetime: %s: event %u differs: %s\n", path, id, why);
-			cJSON_Delete(mine);
-			status = EXIT_RUNTIME;
-			r->first_diff = id;
-			break;
-		}
-		cJSON_Delete(mine);
-		id++;
 	}
 	tj_buf_free(&b);
-	if (status == EXIT_DONE)
-		fprintf(out, "%s: replay matches: %d events re-simulated from %s, seed %llu\n", path,
-			nev, r->sc->name, (unsigned long long)r->seed);
-done:
-	cJSON_Delete(doc);
-	free(text);
-	return status;
+	if (got < 0)
+		trace_verify_refused(v, trace_rd_error(rd));
+	uint64_t violations = trace_verify_violations(v);
+	int vrc = trace_verify_end(v, NULL, NULL);
+	trace_rd_close(rd);
+	if (refused || vrc == TRACE_VERIFY_UNREADABLE || vrc == TRACE_VERIFY_BROKEN) {
+		r->read_only = false;   /* refused: not opened read-only either */
+		return EXIT_BAD_INPUT;  /* the checker said why, as --verify does */
+	}
+	if (why[0])
+		fprintf(errf, "%s\n", why);
+	if (status != EXIT_DONE)
+		return status;
+	fprintf(out, "%s: replay matches: %llu events re-simulated from %s, seed %llu\n", path,
+		(unsigned long long)nev, r->sc->name, (unsigned long long)r->seed);
+	return violations ? EXIT_VIOLATION : EXIT_DONE;
 }
 
 /* A trace that cannot be re-simulated opens read-only: imported as recorded, with a

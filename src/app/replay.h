@@ -15,9 +15,10 @@ typedef struct {
 	uint32_t first_diff;
 } replay_run;
 
-/* Read TRACE, re-simulate it and compare; EXIT_DONE when equal, EXIT_RUNTIME when it differs
- * or cannot be re-simulated, EXIT_BAD_INPUT for a file that is no trace. r->h is the
- * re-simulated run when one could be made. */
+/* Read TRACE, re-simulate it and compare; EXIT_DONE when equal (EXIT_VIOLATION when equal
+ * and the run breaks an invariant), EXIT_RUNTIME when it differs or cannot be re-simulated,
+ * EXIT_BAD_INPUT for a file that --verify refuses or an action out of range (see replay.c).
+ * r->h is the re-simulated run when one could be made. */
 int replay_load(const char *path, const cli_opts *o, replay_run *r, FILE *out, FILE *err);
 void replay_free(replay_run *r);
 

@@ -3,6 +3,29 @@
 
 #include "json_text.h"
 
+void json_advance(const char *s, size_t n, long *line, long *col)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if (b == '\n') {
+			++*line;
+			*col = 1;
+		} else if ((b & 0xC0) != 0x80) {    /* count characters, not UTF-8 bytes */
+			++*col;
+		}
+	}
+}
+
+void json_line_col(const char *text, size_t off, int *line, int *col)
+{
+	long l = 1, c = 1;
+	json_advance(text, off, &l, &c);
+	if (line)
+		*line = (int)l;
+	if (col)
+		*col = (int)c;
+}
+
 bool json_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 size_t json_ws(const char *s, size_t len, size_t i)

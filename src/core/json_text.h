@@ -2,8 +2,10 @@
  *
  * cJSON keeps no positions, so a reader that wants to say "file:line:col: event 9: ..." finds
  * the place again in the raw text that cJSON accepted: a light scanner over members and
- * elements. The trace verifier and the trace importer both need it, and the same short
- * rendering of a value for their messages. */
+ * elements, and the one rule for turning a byte offset into a line and a column (columns
+ * count characters, not UTF-8 bytes). The scenario loader, the trace reader and its users
+ * (--verify, the importer, --replay) all place their messages with these, so a line:col means
+ * the same thing in every message of the program. */
 #ifndef ST_JSON_TEXT_H
 #define ST_JSON_TEXT_H
 
@@ -12,6 +14,11 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+
+/* Byte offset off of text to a 1-based line and column. */
+void json_line_col(const char *text, size_t off, int *line, int *col);
+/* Move line:col (already the place of s[0]) over the n bytes of s. */
+void json_advance(const char *s, size_t n, long *line, long *col);
 
 bool json_is_ws(char c);
 size_t json_ws(const char *s, size_t len, size_t i);

@@ -27,6 +27,7 @@
 
 #include "../base/mem.h"
 #include "../base/names.h"
+#include "json_text.h"
 #include "scenario.h"
 #include "trace.h"
 
@@ -60,27 +61,6 @@ const char *const sc_topics[] = {
 	"Broadcast, replication and consensus", "Consistency models", "Real systems",
 };
 const int sc_ntopics = (int)(sizeof sc_topics / sizeof sc_topics[0]);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Positions */
-
-void scenario_line_col(const char *text, size_t off, int *line, int *col)
-{
-	int l = 1, c = 1;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char b = (unsigned char)text[i];
-		if (b == '\n') {
-			l++;
-			c = 1;
-		} else if ((b & 0xC0) != 0x80) {    /* count characters, not UTF-8 bytes */
-			c++;
-		}
-	}
-	if (line)
-		*line = l;
-	if (col)
-		*col = c;
-}
 
 static void put(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -246,7 +226,7 @@ static bool js_string(jscan *j)
 	int l, c;
 	for (;;) {
 		if (j->i >= j->n) {
-			scenario_line_col(j->s, start, &l, &c);
+			json_line_col(j->s, start, &l, &c);
 			return js_err(j, j->n, "unexpected end of file inside the string opened at "
 				      "%d:%d; expected '\"'", l, c);
 		}
@@ -257,7 +237,7 @@ static bool js_string(jscan *j)
 		}
 		if (ch < 0x20) {
 			if (ch == '\n' || ch == '\r') {
-				scenario_line_col(j->s, start, &l, &c);
+				json_line_col(j->s, start, &l, &c);
 				return js_err(j, j->i, "line break inside the string opened at %d:%d; "
 					      "expected '\"' (or \\n inside the string)", l, c);
 			}
@@ -404,7 +384,7 @@ static bool js_container(jscan *j, int depth, bool object)
 			return true;
 		}
 		if (j->i >= j->n) {
-			scenario_line_col(j->s, open, &l, &c);
+			json_line_col(j->s, open, &l, &c);
 			return js_err(j, j->n, "unexpected end of file; expected ',' or '%c' (the %s "
 				      "opened at %d:%d is not closed)", close, what, l, c);
 		}
@@ -529,7 +509,7 @@ static bool fail(P *p, const cJSON *at, int where, const char *fmt, ...)
 	char pos[32] = "";
 	if (locate(p, at, where, &off)) {
 		int l, c;
-		scenario_line_col(p->text, off, &l, &c);
+		json_line_col(p->text, off, &l, &c);
 		snprintf(pos, sizeof pos, ":%d:%d", l, c);
 	}
 	put(p->err, p->errlen, "%s%s: %s%s%s", p->file, pos, p->fp, p->fplen ? ": " : "", msg);
@@ -1682,13 +1662,13 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 	int l, c;
 	size_t bad = check_encoding((const unsigned char *)text, len, why, sizeof why);
 	if (bad < len) {
-		scenario_line_col(text, bad, &l, &c);
+		json_line_col(text, bad, &l, &c);
 		put(err, errlen, "%s:%d:%d: invalid JSON: %s", path, l, c, why);
 		return NULL;
 	}
 	jscan j;
 	if (!js_check(&j, text, len)) {
-		scenario_line_col(text, j.err_off, &l, &c);
+		json_line_col(text, j.err_off, &l, &c);
 		put(err, errlen, "%s:%d:%d: invalid JSON: %s", path, l, c, j.msg);
 		return NULL;
 	}
@@ -1698,7 +1678,7 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 		/* The scanner passed it, so this is cJSON running out of memory, or a case
 		 * the two disagree on: still report where. */
 		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-		scenario_line_col(text, off, &l, &c);
+		json_line_col(text, off, &l, &c);
 		put(err, errlen, "%s:%d:%d: invalid JSON: cJSON could not parse this (out of "
 		    "memory?); expected a smaller file", path, l, c);
 		return NULL;

@@ -100,7 +100,4 @@ void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen);
 /* Parse "n3" / "c1" to an index; -1 when it names no process of this scenario. */
 int scenario_proc_index(const st_scenario *sc, const char *name);
 
-/* Byte offset to 1-based line and column. */
-void scenario_line_col(const char *text, size_t off, int *line, int *col);
-
 #endif

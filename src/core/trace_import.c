@@ -1,14 +1,14 @@
 /* trace_import.c: a JSON trace file into an in-memory st_trace (see trace_import.h for why and
  * for how the result differs from a simulated trace).
  *
- * How it reads: the whole document with cJSON (at most 512 MiB; streaming is the verifier's
- * job, not ours), then the header, then each event in order, checking what the views will
- * rely on later and building the trace as it goes. Any problem stops the import with one
- * message; the half-built trace is freed.
+ * How it reads: through trace_read.c, the reader --verify and --replay use too (the same
+ * syntax, UTF-8 and size rules, the same messages): the header, then each event in order,
+ * checking what the views will rely on later and building the trace as it goes. Any problem
+ * stops the import with one message; the half-built trace is freed. The file may be at most
+ * TRACE_IMPORT_MAX_BYTES, since the whole trace is kept.
  *
- * Positions: cJSON keeps none, so a semantic error is placed by scanning the raw text again
- * (only when there is an error to report): the events array, the event's element, the
- * offending key. The text is valid JSON by then, which keeps that scanner small. */
+ * Positions: the reader gives each event's text and where it starts; a semantic error is
+ * placed at the offending key of the event, found again only when there is one to report. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,13 +20,17 @@
 
 #include <cjson/cJSON.h>
 
-#include "scenario.h"       /* scenario_line_col: the same line:col as every other message */
+#include "../base/mem.h"
 #include "intmap.h"
 #include "json_text.h"
 #include "trace_import.h"
-#include "utf8.h"
+#include "trace_read.h"
 
-#define TI_NOWHERE SIZE_MAX     /* an error with no place in the file */
+/* A place in the file; line 0 is none (the file cannot be read, out of memory). */
+typedef struct {
+	long line, col;
+} ti_pos;
+#define TI_NOWHERE ((ti_pos){0, 0})
 #define TI_KEY_MAX 256          /* a flattened key ("entries[3].cmd"), NUL included */
 #define TI_MAX_TYPES 256        /* st_msgrec.type is a uint8 */
 #define TI_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -35,9 +39,8 @@
 
 typedef struct {
 	const char *path;
-	const char *text;
-	size_t len;
-	size_t root;            /* offset of the top-level value */
+	trace_rd *rd;
+	const trace_rd_value *ev;   /* the event being read */
 	char *err;
 	size_t errlen;
 	st_trace *t;
@@ -46,41 +49,42 @@ typedef struct {
 	intmap msgs;            /* file msg id -> ours (the file's ids need only be unique) */
 } ti_ctx;
 
-/* ---- places in the raw text (valid JSON by the time these run) ---- */
+/* ---- places ---- */
 
-
-
-
-/* Where to point for header member KEY (the document's start when it is absent). */
-static size_t ti_at_top(const ti_ctx *c, const char *key)
+/* Where header member KEY is named (the document's start when it is absent). */
+static ti_pos ti_at_top(const ti_ctx *c, const char *key)
 {
-	size_t k, v;
-	return key && json_member(c->text, c->len, c->root, key, &k, &v) ? k : c->root;
+	ti_pos p;
+	trace_rd_member(c->rd, key, NULL, &p.line, &p.col);
+	return p;
 }
 
-/* Where to point for member KEY of element idx of header array SECTION ("events",
- * "processes"); the element itself when KEY is NULL or absent. */
-static size_t ti_at_item(const ti_ctx *c, const char *section, uint32_t idx, const char *key)
+/* Where element idx of header array SECTION ("processes") is. */
+static ti_pos ti_at_item(const ti_ctx *c, const char *section, uint32_t idx)
 {
-	size_t k, arr, el, v;
-	if (!json_member(c->text, c->len, c->root, section, &k, &arr))
-		return c->root;
-	if (!json_element(c->text, c->len, arr, idx, &el))
-		return k;
-	if (key && json_member(c->text, c->len, el, key, &k, &v))
-		return k;
-	return el;
+	ti_pos p;
+	trace_rd_value v;
+	if (!trace_rd_member(c->rd, section, &v, &p.line, &p.col))
+		return p;
+	trace_rd_elem(&v, idx, NULL, &p.line, &p.col);
+	return p;
+}
+
+/* Where member KEY of the event being read is (the event when KEY is NULL or absent). */
+static ti_pos ti_at_event(const ti_ctx *c, const char *key)
+{
+	ti_pos p;
+	trace_rd_key(c->ev, key, &p.line, &p.col);
+	return p;
 }
 
 /* ---- messages ---- */
 
-static void ti_vfail(ti_ctx *c, size_t off, const char *fmt, va_list ap)
+static void ti_vfail(ti_ctx *c, ti_pos at, const char *fmt, va_list ap)
 {
 	int n;
-	if (off != TI_NOWHERE) {
-		int line, col;
-		scenario_line_col(c->text, off, &line, &col);
-		n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->path, line, col);
+	if (at.line > 0) {
+		n = snprintf(c->err, c->errlen, "%s:%ld:%ld: ", c->path, at.line, at.col);
 	} else {
 		n = snprintf(c->err, c->errlen, "%s: ", c->path);
 	}
@@ -88,11 +92,11 @@ static void ti_vfail(ti_ctx *c, size_t off, const char *fmt, va_list ap)
 		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 }
 
-static bool TI_PRINTF(3, 4) ti_fail(ti_ctx *c, size_t off, const char *fmt, ...)
+static bool TI_PRINTF(3, 4) ti_fail(ti_ctx *c, ti_pos at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	ti_vfail(c, off, fmt, ap);
+	ti_vfail(c, at, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -106,7 +110,7 @@ static bool TI_PRINTF(4, 5) ti_ev_fail(ti_ctx *c, uint32_t id, const char *key, 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	return ti_fail(c, ti_at_item(c, "events", id, key), "event %u: %s", id, what);
+	return ti_fail(c, ti_at_event(c, key), "event %u: %s", id, what);
 }
 
 static const char *ti_pname(const ti_ctx *c, int p) { return c->t->proc_names[p]; }
@@ -128,15 +132,6 @@ static int ti_index(const cJSON *it, const char *const *names, int n)
 		if (names[i] && strcmp(names[i], it->valuestring) == 0)
 			return i;
 	return -1;
-}
-
-static char *ti_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
 }
 
 /* ---- JSON values into kv lists, flattened ---- */
@@ -262,15 +257,9 @@ static int ti_type_index(ti_ctx *c, uint32_t id, const char *name)
 		ti_ev_fail(c, id, "type", "more than %d message types", TI_MAX_TYPES);
 		return -1;
 	}
-	char **n = realloc(t->foreign_msg_types, (size_t)(t->n_foreign_types + 1) * sizeof *n);
-	char *s = n ? ti_strdup(name) : NULL;
-	if (n)
-		t->foreign_msg_types = n;
-	if (!s) {
-		ti_fail(c, TI_NOWHERE, "out of memory");
-		return -1;
-	}
-	n[t->n_foreign_types] = s;
+	t->foreign_msg_types = st_realloc(t->foreign_msg_types,
+					  (size_t)(t->n_foreign_types + 1) * sizeof(char *));
+	t->foreign_msg_types[t->n_foreign_types] = st_strdup(name);
 	return t->n_foreign_types++;
 }
 
@@ -614,12 +603,13 @@ static bool ti_seed(ti_ctx *c, const cJSON *it, uint64_t *out)
 		return (double)i == d;
 	}
 	*out = d < 0 ? (uint64_t)(int64_t)d : (uint64_t)d;
-	size_t k, v;
-	if (json_member(c->text, c->len, c->root, "seed", &k, &v)) {
+	trace_rd_value sv;
+	if (trace_rd_member(c->rd, "seed", &sv, NULL, NULL)) {
+		/* the member's text is NUL-terminated: strtoull stops there at worst */
 		char *end;
 		errno = 0;
-		uint64_t u = c->text[v] == '-' ? (uint64_t)strtoll(c->text + v, &end, 10)
-					       : (uint64_t)strtoull(c->text + v, &end, 10);
+		uint64_t u = sv.text[0] == '-' ? (uint64_t)strtoll(sv.text, &end, 10)
+					       : (uint64_t)strtoull(sv.text, &end, 10);
 		if (errno == 0 && *end != '.' && *end != 'e' && *end != 'E')
 			*out = u;
 	}
@@ -654,7 +644,7 @@ static bool ti_processes(ti_ctx *c, const cJSON *procs, char names[][8], int *nn
 		const cJSON *name = ti_get(p, "name");
 		int role = ti_index(ti_get(p, "role"), ti_roles, 2);
 		if (!cJSON_IsObject(p) || !cJSON_IsString(name) || !*name->valuestring || role < 0)
-			return ti_fail(c, ti_at_item(c, "processes", (uint32_t)i, NULL),
+			return ti_fail(c, ti_at_item(c, "processes", (uint32_t)i),
 				       "process %d is %s; it needs a \"name\" and a \"role\" \"node\" "
 				       "or \"client\"", i, json_show(p, b, sizeof b));
 		ti_name(names[i], name->valuestring);
@@ -664,18 +654,6 @@ static bool ti_processes(ti_ctx *c, const cJSON *procs, char names[][8], int *nn
 		i++;
 	}
 	return true;
-}
-
-static const char *ti_type_of(const cJSON *v)
-{
-	static const struct { int type; const char *name; } names[] = {
-		{cJSON_Array, "an array"}, {cJSON_String, "a string"}, {cJSON_Number, "a number"},
-		{cJSON_NULL, "null"}, {cJSON_True, "true"}, {cJSON_False, "false"},
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if ((v->type & 0xFF) == names[i].type)
-			return names[i].name;
-	return "not an object";
 }
 
 /* A required string member of the header. */
@@ -740,7 +718,7 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 			"{\"name\", \"role\"}", json_show(procs, b, sizeof b));
 		return NULL;
 	}
-	if (!cJSON_IsArray(ti_get(doc, "events"))) {
+	if (!trace_rd_has_events(c->rd)) {
 		ti_fail(c, ti_at_top(c, "events"), "\"events\" is %s, expected an array",
 			json_show(ti_get(doc, "events"), b, sizeof b));
 		return NULL;
@@ -751,14 +729,11 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 		return NULL;
 	const st_protocol *pr = registry_find(protocol);
 	st_trace *t = trace_new(scenario, pr, seed, nn, nc, NULL);
-	char *pname = ti_strdup(protocol), *pv = ti_strdup(pver ? pver->valuestring : "");
-	if (!t || !pname || !pv) {
-		trace_free(t);
-		free(pname);
-		free(pv);
+	if (!t) {
 		ti_fail(c, TI_NOWHERE, "out of memory");
 		return NULL;
 	}
+	char *pname = st_strdup(protocol), *pv = st_strdup(pver ? pver->valuestring : "");
 	/* the file's words, not this build's: an unknown protocol keeps its name, and a known
 	 * one the version the file was written with */
 	free(t->protocol);
@@ -771,151 +746,6 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 
 /* ---- the file ---- */
 
-static char *ti_read(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	size_t cap = (size_t)1 << 16;
-	if (fstat(fileno(f), &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s: is a directory, expected a trace file", path);
-			fclose(f);
-			return NULL;
-		}
-		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > TRACE_IMPORT_MAX_BYTES) {
-			snprintf(err, errlen, "%s: %llu bytes is too large to import (at most %zu MiB)",
-				 path, (unsigned long long)st.st_size, TRACE_IMPORT_MAX_BYTES >> 20);
-			fclose(f);
-			return NULL;
-		}
-		if (S_ISREG(st.st_mode))
-			cap = (size_t)st.st_size + 1;
-	}
-	/* read to the end whatever fstat said: a pipe has no size, a file may be growing */
-	size_t n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			/* the last growth stops one byte past the limit: reading that byte is how
-			 * a pipe's stream is known to be too large */
-			if (n > TRACE_IMPORT_MAX_BYTES) {
-				snprintf(err, errlen, "%s: larger than %zu MiB; too large to import",
-					 path, TRACE_IMPORT_MAX_BYTES >> 20);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			size_t ncap = cap * 2 > TRACE_IMPORT_MAX_BYTES + 1 ? TRACE_IMPORT_MAX_BYTES + 1
-									  : cap * 2;
-			char *nb = realloc(buf, ncap);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (!buf || ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 buf ? strerror(errno) : "out of memory");
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	/* the loop ends on a read of nothing, so n < cap: there is room for the NUL */
-	buf[n] = 0;     /* strtoull in ti_seed stops here at worst */
-	*len = n;
-	return buf;
-}
-
-/* Whether the text ends inside a string or with brackets still open (a file cut short), and
- * where its last structural character is. cJSON's error offset is unreliable at the end of
- * the text (it points at the last token, not past it), so a cut is recognised this way. */
-static bool ti_cut_short(const ti_ctx *c, size_t *last)
-{
-	size_t depth = 0;
-	*last = c->root;
-	for (size_t i = c->root; i < c->len; i++) {
-		char ch = c->text[i];
-		if (ch == '"') {
-			bool closed = false;
-			for (i++; i < c->len && !closed; i++)
-				if (c->text[i] == '\\')
-					i++;
-				else
-					closed = c->text[i] == '"';
-			if (!closed)
-				return true;
-			i--;    /* back onto the closing quote; the loop steps past it */
-			continue;
-		}
-		if (ch == '{' || ch == '[')
-			depth++;
-		else if ((ch == '}' || ch == ']') && depth > 0)
-			depth--;
-		else if (ch != ',' && ch != ':')
-			continue;
-		*last = i;
-	}
-	return depth > 0;
-}
-
-/* Parse the text; NULL after a message placing the syntax error. */
-static cJSON *ti_parse(ti_ctx *c)
-{
-	long bad = utf8_first_bad(c->text, c->len);
-	if (bad >= 0) {
-		unsigned ch = (unsigned char)c->text[bad];
-		if (ch < 0x20)
-			ti_fail(c, (size_t)bad, "invalid JSON: control character 0x%02x (JSON wants "
-				"it escaped)", ch);
-		else
-			ti_fail(c, (size_t)bad, "invalid JSON: byte 0x%02x is not valid UTF-8", ch);
-		return NULL;
-	}
-	size_t start = 0;
-	if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0)
-		start = 3;  /* a byte order mark: cJSON skips it too */
-	c->root = json_ws(c->text, c->len, start);
-	if (c->root >= c->len) {
-		ti_fail(c, TI_NOWHERE, "empty file, expected a JSON trace");
-		return NULL;
-	}
-	const char *end = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(c->text, c->len, &end, false);
-	size_t off = end && end >= c->text ? (size_t)(end - c->text) : 0;
-	if (!doc) {
-		size_t last;
-		if (off >= c->len || (ti_cut_short(c, &last) && off >= last))
-			ti_fail(c, c->len, "invalid JSON: the file ends in the middle of a value "
-				"(cut short?)");
-		else if (c->text[off] > 0x20 && c->text[off] < 0x7F)
-			ti_fail(c, off, "invalid JSON: unexpected '%c'", c->text[off]);
-		else
-			ti_fail(c, off, "invalid JSON: unexpected byte 0x%02x",
-				(unsigned char)c->text[off]);
-		return NULL;
-	}
-	off = json_ws(c->text, c->len, off);
-	if (off < c->len) {
-		ti_fail(c, off, "invalid JSON: more text after the document's end");
-		cJSON_Delete(doc);
-		return NULL;
-	}
-	return doc;
-}
-
 st_trace *trace_import(const char *path, char *err, size_t errlen)
 {
 	char scratch[1];
@@ -927,36 +757,41 @@ st_trace *trace_import(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "no trace file given");
 		return NULL;
 	}
-	size_t len = 0;
-	char *text = ti_read(path, &len, err, errlen);
-	if (!text)
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > TRACE_IMPORT_MAX_BYTES) {
+		snprintf(err, errlen, "%s: %llu bytes is too large to import (at most %zu MiB)",
+			 path, (unsigned long long)st.st_size, TRACE_IMPORT_MAX_BYTES >> 20);
 		return NULL;
-	ti_ctx c = {.path = path, .text = text, .len = len, .err = err, .errlen = errlen};
-	st_trace *t = NULL;
-	cJSON *doc = ti_parse(&c);
-	if (!doc)
-		goto done;
-	if (!cJSON_IsObject(doc)) {
-		ti_fail(&c, c.root, "not a trace: the document is %s, expected an object with "
-			"\"processes\" and \"events\"", ti_type_of(doc));
-		goto done;
 	}
+	trace_rd *rd = trace_rd_open(path);
+	ti_ctx c = {.path = path, .rd = rd, .err = err, .errlen = errlen};
+	st_trace *t = NULL;
+	const cJSON *doc = trace_rd_header(rd);
+	if (!doc)
+		goto refused;
 	t = c.t = ti_header(&c, doc);
 	if (!t)
 		goto done;
-	const cJSON *ev;
-	uint32_t id = 0;
-	cJSON_ArrayForEach(ev, ti_get(doc, "events")) {
-		if (!ti_event(&c, ev, id++)) {
-			trace_free(t);
-			t = NULL;
-			goto done;
-		}
+	trace_rd_value ev;
+	uint64_t idx;
+	int got;
+	while ((got = trace_rd_next(rd, &ev, &idx)) > 0) {
+		c.ev = &ev;
+		if (!ti_event(&c, ev.json, (uint32_t)idx))
+			goto fail;
 	}
+	if (got < 0)
+		goto refused;
 	trace_step_done(t);     /* every event is a finished step: nothing is being built */
+	goto done;
+refused:
+	snprintf(err, errlen, "%s", trace_rd_error(rd));
+fail:
+	trace_free(t);
+	t = NULL;
 done:
-	cJSON_Delete(doc);
 	intmap_free(&c.msgs);
-	free(text);
+	trace_rd_close(rd);
 	return t;
 }

@@ -31,7 +31,9 @@
  *   protocol is known, else 0.
  *
  * Errors: NULL and one message `PATH:LINE:COL: what is wrong` in err (`PATH: what` when no
- * place applies, e.g. the file cannot be read or is over 512 MiB). The file is only read. */
+ * place applies, e.g. the file cannot be read or is over 512 MiB). The syntax, UTF-8 and size
+ * refusals are trace_read.c's, word for word what --verify and --replay say. The file is only
+ * read. */
 #ifndef ST_TRACE_IMPORT_H
 #define ST_TRACE_IMPORT_H
 

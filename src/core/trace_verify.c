@@ -1,38 +1,36 @@
-/* trace_verify.c: `spacetime --verify`, an independent reader of JSON traces.
+/* trace_verify.c: `spacetime --verify`, an independent checker of JSON traces.
  *
- * Why it exists: see trace_verify.h. It is written from ../shared/trace-format.md, not from
+ * Why it exists: see trace_verify.h. It is written from docs/trace-format.md, not from
  * trace.c or trace_json.c, on purpose: sharing their tables would make the verifier agree
  * with the writer's mistakes.
  *
- * How it reads: our exporter writes the header, then `"events":[`, then one event object per
- * line. Such a file is streamed: each line is parsed alone with cJSON, checked and freed, so
- * memory stays flat apart from what pairing needs (a record per message, per invoke, per Raft
- * term and log index). Anything else (another tool's pretty-printed trace) falls back to one
- * cJSON document of at most 512 MiB. Both paths feed the same per-event checks, which
- * recompute the clocks the way ../shared/tools/check-trace does (merge the send's recorded
- * clocks, and after a mismatch carry on from the recorded values, so one bad event gives one
- * message and not a cascade).
+ * How it reads: trace_read.c hands it the header and then one event at a time (each parsed
+ * alone, so memory stays flat apart from what pairing needs: a record per message and per
+ * invoke). The per-event checks recompute the clocks the way ../shared/tools/check-trace does
+ * (merge the send's recorded clocks, and after a mismatch carry on from the recorded values,
+ * so one bad event gives one message and not a cascade).
+ *
+ * It names no protocol: what a protocol's states must hold comes from its node_fields and
+ * client_fields, its invariants from its trace checker, the protocol's part of the summary
+ * from trace_check_summary (protocol.h).
  *
  * Positions: every event keeps the text it came from, so a message can point at the column of
  * the offending key, found again only when there is something to report. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
+#include "../base/hash.h"
+#include "../base/mem.h"
 #include "intmap.h"
 #include "json_text.h"
+#include "trace_read.h"
 #include "trace_verify.h"
-#include "utf8.h"
 #include "../protocols/protocol.h"
 
 #define TV_MAX_SHOWN 20                     /* problems printed before "... and N more" */
-#define TV_MAX_LINE ((size_t)16 << 20)      /* an event line; states are O(1) by contract */
-#define TV_MAX_HEADER ((size_t)16 << 20)    /* text before and after the events array */
-#define TV_MAX_DOC ((size_t)512 << 20)      /* the whole-document fallback */
 #define TV_MAX_PROCS 1024                   /* clocks cost n*n while reading, n per message */
 #define TV_CLOCK_MAX ((int64_t)1 << 53)     /* recorded clocks beyond this are not adopted */
 
@@ -40,20 +38,14 @@
 
 /* ---- small containers ---- */
 
-/* Interned strings (message types, Raft commands): id 0 is "none", ids start at 1. */
+/* Interned strings (message types): id 0 is "none", ids start at 1. */
 typedef struct {
 	char **s;
-	uint32_t n, cap;
+	size_t n, cap;
 	intmap ids;         /* string hash -> id; collisions resolved by probing hash + i */
 } tv_strtab;
 
-static int64_t tv_strhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (int64_t)(h >> 1);
-}
+static int64_t tv_strhash(const char *s) { return (int64_t)(st_hash_str(s) >> 1); }
 
 static uint32_t tv_intern(tv_strtab *t, const char *s)
 {
@@ -65,85 +57,25 @@ static uint32_t tv_intern(tv_strtab *t, const char *s)
 		if (strcmp(t->s[*id - 1], s) == 0)
 			return *id;
 	}
-	if (t->n == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 16;
-		char **n = realloc(t->s, cap * sizeof *n);
-		if (!n)
-			return 0;
-		t->s = n;
-		t->cap = cap;
-	}
-	size_t len = strlen(s) + 1;
-	char *copy = malloc(len);
-	if (!copy)
-		return 0;
-	memcpy(copy, s, len);
-	if (!intmap_put(&t->ids, h, t->n + 1)) {
+	st_grow(&t->s, &t->cap, t->n + 1, sizeof *t->s);
+	char *copy = st_strdup(s);
+	if (!intmap_put(&t->ids, h, (uint32_t)t->n + 1)) {
 		free(copy);
 		return 0;
 	}
 	t->s[t->n++] = copy;
-	return t->n;
+	return (uint32_t)t->n;
 }
 
 static const char *tv_str(const tv_strtab *t, uint32_t id) { return id ? t->s[id - 1] : "?"; }
 
 static void tv_strtab_free(tv_strtab *t)
 {
-	for (uint32_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++)
 		free(t->s[i]);
 	free(t->s);
 	intmap_free(&t->ids);
 }
-
-/* Grow *p to hold need elements. */
-static bool tv_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *n = realloc(*p, c * elem);
-	if (!n)
-		return false;
-	*p = n;
-	*cap = c;
-	return true;
-}
-
-typedef struct {
-	char *p;
-	size_t len, cap;
-} tv_text;
-
-static bool tv_text_add(tv_text *t, const char *s, size_t n)
-{
-	if (!tv_grow((void **)&t->p, &t->cap, t->len + n + 1, 1))
-		return false;
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-	return true;
-}
-
-/* ---- JSON text: positions and a light scanner over text cJSON already accepted ---- */
-
-
-
-/* Move line:col over n bytes; columns count characters, not UTF-8 bytes. */
-static void tv_advance(const char *s, size_t n, long *line, long *col)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n') {
-			++*line;
-			*col = 1;
-		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			++*col;
-		}
-	}
-}
-
 
 /* ---- values ---- */
 
@@ -184,56 +116,33 @@ typedef struct {
 	uint32_t type;          /* interned, 0 when the send had none */
 } tv_msg;
 
-typedef struct {
-	int64_t ev;
-	int32_t proc;
-	bool reported;
-} tv_leader;
-
-typedef struct {
-	int64_t ev, term;
-	int32_t proc;
-	uint32_t cmd;
-	bool term_ok;
-} tv_apply;
-
-typedef struct {
-	FILE *f;
-	char *line;
-	size_t len, cap, last_len;
-	long lineno;
-	bool too_long, error, eof;
-	char *buf;              /* read-ahead, TV_CHUNK bytes */
-	size_t pos, end;
-} tv_reader;
-#define TV_CHUNK 65536
-
 /* Kinds, in the order of the contract's tables (and of st_kind). */
 enum {
 	TK_START, TK_SEND, TK_RECV, TK_TIMER, TK_LOCAL, TK_CRASH, TK_RESTART, TK_INVOKE,
 	TK_COMPLETE, TK_DROP, TK_PARTITION, TK_HEAL, TK_INPUT, TV_NKINDS
 };
 
-typedef struct {
+struct trace_verify {
 	const char *path;
 	FILE *out, *err;
 	bool fatal;             /* unreadable or not JSON: stop, status 2 */
+	bool not_object;        /* ... or JSON that is no object: stop, status 1 */
 	uint64_t nproblems, nshown;
 	uint64_t ninvariant;     /* of the problems, how many are protocol invariants */
-	bool streamed;
+	unsigned top_seen;      /* tv_top fields present when the header was read */
+	trace_rd *rd;           /* the reader, for the header's positions */
 
 	/* from the header */
 	int n;
 	char **names;
 	uint8_t *is_client;
+	st_role *roles;
 	const st_protocol *proto;
 	void *tc;               /* the protocol's trace checker, when it has one */
-	bool raft;              /* Raft's format rules and counts apply */
-	bool raft_inv;          /* ... and its apply rules and invariants are ours to check (no
-				 * protocol checker) */
+	st_param_val params[ST_MAX_PARAMS];
 
 	/* per process */
-	int64_t *lam, *vc, *scratch, *life_ev, *next_apply;
+	int64_t *lam, *vc, *scratch, *life_ev;
 	uint8_t *life, *seen;
 
 	/* along the events */
@@ -248,17 +157,8 @@ typedef struct {
 	size_t nmsg, msg_cap, msg_vc_cap;
 	tv_strtab types;
 	intmap invokes;         /* invoke event id -> proc << 1 | completed */
-
-	intmap leaders;         /* Raft term -> index into lead */
-	tv_leader *lead;
-	size_t nlead, lead_cap;
-	intmap applies;         /* Raft log index -> index into ap */
-	tv_apply *ap;
-	size_t nap, ap_cap;
-	tv_strtab cmds;
-
-	tv_reader rd;
-} tv;
+};
+typedef struct trace_verify tv;
 
 /* One event being checked, with the text it came from. */
 typedef struct {
@@ -334,7 +234,7 @@ static void TV_PRINTF(4, 5) tv_evp(tv *v, const tv_ev *e, const char *key, const
 	long line = e->line, col = e->col;
 	size_t koff;
 	if (key && json_member(e->text, e->len, json_ws(e->text, e->len, 0), key, &koff, NULL))
-		tv_advance(e->text, koff, &line, &col);
+		json_advance(e->text, koff, &line, &col);
 	char what[48];
 	if (e->id >= 0)
 		snprintf(what, sizeof what, "event %lld", (long long)e->id);
@@ -344,40 +244,6 @@ static void TV_PRINTF(4, 5) tv_evp(tv *v, const tv_ev *e, const char *key, const
 	va_start(ap, fmt);
 	tv_vreport(v, line, col, what, fmt, ap);
 	va_end(ap);
-}
-
-/* Why a value that should close did not parse: cut short, or a wrong character. */
-static void tv_syntax(tv *v, const char *s, size_t len, size_t start, const char *errp,
-		      long line, long col, const char *what)
-{
-	bool closed;
-	json_value_end(s, len, start, &closed);
-	if (!closed) {
-		tv_advance(s, len, &line, &col);
-		tv_fatal(v, line, col, "invalid JSON: %s ends in the middle of a value "
-			 "(cut short?)", what);
-		return;
-	}
-	size_t off = errp && errp >= s && errp <= s + len ? (size_t)(errp - s) : start;
-	if (off >= len)
-		off = len ? len - 1 : 0;
-	tv_advance(s, off, &line, &col);
-	unsigned char c = len ? (unsigned char)s[off] : 0;
-	if (c > 0x20 && c < 0x7f)
-		tv_fatal(v, line, col, "invalid JSON: unexpected '%c' in %s", c, what);
-	else
-		tv_fatal(v, line, col, "invalid JSON: unexpected byte 0x%02x in %s", c, what);
-}
-
-static void tv_bad_text(tv *v, const char *s, long off, long line, long col)
-{
-	tv_advance(s, (size_t)off, &line, &col);
-	unsigned char c = (unsigned char)s[off];
-	if (c < 0x20)
-		tv_fatal(v, line, col, "invalid JSON: control character 0x%02x (JSON wants it "
-			 "escaped)", c);
-	else
-		tv_fatal(v, line, col, "invalid JSON: byte 0x%02x is not valid UTF-8", c);
 }
 
 static const char *tv_pname(const tv *v, int64_t p, char *buf, size_t n)
@@ -395,19 +261,12 @@ static const char *const tv_reasons[] = {"loss", "partition", "crashed", "user",
 static const char *const tv_optypes[] = {"ok", "fail", "info", NULL};
 static const char *const tv_bys[] = {"schedule", "user", NULL};
 static const char *const tv_roles[] = {"node", "client", NULL};
-static const char *const tv_raft_roles[] = {"follower", "candidate", "leader", NULL};
 
 static bool tv_ok_int(tv *v, const cJSON *it)
 {
 	(void)v;
 	int64_t x;
 	return json_int64(it, &x);
-}
-static bool tv_ok_uint(tv *v, const cJSON *it)
-{
-	(void)v;
-	int64_t x;
-	return json_int64(it, &x) && x >= 0;
 }
 static bool tv_ok_proc(tv *v, const cJSON *it)
 {
@@ -432,7 +291,6 @@ static bool tv_ok_op(tv *v, const cJSON *it)
 }
 static bool tv_ok_reason(tv *v, const cJSON *it) { (void)v; return tv_in(it, tv_reasons); }
 static bool tv_ok_by(tv *v, const cJSON *it) { (void)v; return tv_in(it, tv_bys); }
-static bool tv_ok_raft_role(tv *v, const cJSON *it) { (void)v; return tv_in(it, tv_raft_roles); }
 static bool tv_ok_format(tv *v, const cJSON *it)
 {
 	(void)v;
@@ -526,8 +384,6 @@ static const struct {
 typedef void (*tv_hook)(tv *v, tv_ev *e);
 static void tv_before_recv(tv *v, tv_ev *e);
 static void tv_after_send(tv *v, tv_ev *e);
-static void tv_after_local(tv *v, tv_ev *e);
-static void tv_after_restart(tv *v, tv_ev *e);
 static void tv_after_invoke(tv *v, tv_ev *e);
 static void tv_after_complete(tv *v, tv_ev *e);
 static void tv_after_drop(tv *v, tv_ev *e);
@@ -550,9 +406,9 @@ static const tv_kind tv_kinds[TV_NKINDS] = {
 	[TK_RECV] = {"recv", true, TL_RUN, TF(MSG) | TF(FROM) | TF(TYPE) | TF(BODY), false,
 		     tv_before_recv, NULL},
 	[TK_TIMER] = {"timer", true, TL_RUN, TF(LABEL), false, NULL, NULL},
-	[TK_LOCAL] = {"local", true, TL_RUN, TF(LABEL), false, NULL, tv_after_local},
+	[TK_LOCAL] = {"local", true, TL_RUN, TF(LABEL), false, NULL, NULL},
 	[TK_CRASH] = {"crash", true, TL_CRASH, 0, false, NULL, NULL},
-	[TK_RESTART] = {"restart", true, TL_RESTART, TF(STATE), false, NULL, tv_after_restart},
+	[TK_RESTART] = {"restart", true, TL_RESTART, TF(STATE), false, NULL, NULL},
 	[TK_INVOKE] = {"invoke", true, TL_RUN, TF(OP), true, NULL, tv_after_invoke},
 	[TK_COMPLETE] = {"complete", true, TL_RUN, TF(OP) | TF(INVOKE), true, NULL,
 			 tv_after_complete},
@@ -576,85 +432,149 @@ static const tv_field tv_top[] = {
 };
 #define TV_NTOP (sizeof tv_top / sizeof tv_top[0])
 
-/* What a Raft node reports in every state (trace-format.md, "Raft"). */
-static const tv_field tv_raft_state[] = {
-	{"role", tv_ok_raft_role, "\"follower\", \"candidate\" or \"leader\""},
-	{"term", tv_ok_uint, "a non-negative integer"},
-	{"voted_for", tv_ok_proc_or_null, "a process index or null"},
-	{"commit", tv_ok_uint, "a non-negative integer"},
-	{"log_len", tv_ok_uint, "a non-negative integer"},
-};
-
 /* ---- the header ---- */
 
-static void tv_at_key(const char *text, size_t len, const char *key, long *line, long *col)
+/* Where header member KEY is named (1:1 when absent). */
+static void tv_at_key(const tv *v, const char *key, long *line, long *col)
 {
-	size_t koff;
-	*line = 1;
-	*col = 1;
-	if (text && json_member(text, len, json_ws(text, len, 0), key, &koff, NULL))
-		tv_advance(text, koff, line, col);
+	trace_rd_member(v->rd, key, NULL, line, col);
 }
 
-static bool tv_alloc_procs(tv *v)
+static void tv_alloc_procs(tv *v)
 {
 	size_t n = v->n ? (size_t)v->n : 1;
-	v->names = calloc(n, sizeof *v->names);
-	v->is_client = calloc(n, 1);
-	v->lam = calloc(n, sizeof *v->lam);
-	v->vc = calloc(n * n, sizeof *v->vc);
-	v->scratch = calloc(n, sizeof *v->scratch);
-	v->life_ev = calloc(n, sizeof *v->life_ev);
-	v->next_apply = calloc(n, sizeof *v->next_apply);
-	v->life = calloc(n, 1);
-	v->seen = calloc(n, 1);
-	if (!v->names || !v->is_client || !v->lam || !v->vc || !v->scratch || !v->life_ev ||
-	    !v->next_apply || !v->life || !v->seen)
-		return false;
-	for (size_t p = 0; p < n; p++)
-		v->next_apply[p] = 1;
-	return true;
+	v->names = st_zalloc(n, sizeof *v->names);
+	v->is_client = st_zalloc(n, 1);
+	v->roles = st_zalloc(n, sizeof *v->roles);
+	v->lam = st_zalloc(n, sizeof *v->lam);
+	v->vc = st_zalloc(n * n, sizeof *v->vc);
+	v->scratch = st_zalloc(n, sizeof *v->scratch);
+	v->life_ev = st_zalloc(n, sizeof *v->life_ev);
+	v->life = st_zalloc(n, 1);
+	v->seen = st_zalloc(n, 1);
 }
 
-/* Check the document's top level (everything but the events) and set up for the events.
- * text/len is the JSON text the header came from, for positions. False when reading must
- * stop. */
-static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, bool streamed)
+/* A parameter as a header's "params" gives it, in the scenario's words: an integer, a
+ * [lo, hi] pair, a choice by name, true or false. */
+static bool tv_param(const st_param_spec *sp, const cJSON *it, st_param_val *out)
+{
+	int64_t lo, hi;
+	switch (sp->type) {
+	case ST_P_INT:
+		if (!json_int64(it, &lo) || lo < sp->min || lo > sp->max)
+			return false;
+		*out = (st_param_val){lo, lo};
+		return true;
+	case ST_P_RANGE:
+		if (cJSON_GetArraySize(it) != 2 || !cJSON_IsArray(it) ||
+		    !json_int64(cJSON_GetArrayItem(it, 0), &lo) ||
+		    !json_int64(cJSON_GetArrayItem(it, 1), &hi) || lo > hi || lo < sp->min ||
+		    hi > sp->max)
+			return false;
+		*out = (st_param_val){lo, hi};
+		return true;
+	case ST_P_ENUM:
+		for (int64_t i = 0; cJSON_IsString(it) && sp->choices && sp->choices[i]; i++)
+			if (strcmp(sp->choices[i], it->valuestring) == 0) {
+				*out = (st_param_val){i, i};
+				return true;
+			}
+		return false;
+	case ST_P_BOOL:
+		if (!cJSON_IsBool(it))
+			return false;
+		*out = (st_param_val){cJSON_IsTrue(it), cJSON_IsTrue(it)};
+		return true;
+	}
+	return false;
+}
+
+/* The protocol's parameters: its defaults, then what the header's "params" (when a writer
+ * records them) says. */
+static void tv_params(tv *v, const cJSON *doc)
+{
+	const st_protocol *pr = v->proto;
+	int np = pr->n_params < ST_MAX_PARAMS ? pr->n_params : ST_MAX_PARAMS;
+	for (int i = 0; i < np; i++)
+		v->params[i] = (st_param_val){pr->params[i].def_lo,
+			pr->params[i].type == ST_P_RANGE ? pr->params[i].def_hi : pr->params[i].def_lo};
+	const cJSON *ps = tv_get(doc, "params"), *it;
+	if (!ps)
+		return;
+	char sa[64];
+	long line, col;
+	trace_rd_value pv;
+	trace_rd_member(v->rd, "params", &pv, &line, &col);
+	if (!cJSON_IsObject(ps)) {
+		tv_report(v, line, col, NULL, "\"params\" is %s, expected an object of the "
+			  "protocol's parameters", json_show(ps, sa, sizeof sa));
+		return;
+	}
+	cJSON_ArrayForEach(it, ps) {
+		int i = 0;
+		while (i < np && strcmp(pr->params[i].name, it->string) != 0)
+			i++;
+		trace_rd_key(&pv, it->string, &line, &col);
+		if (i == np)
+			tv_report(v, line, col, NULL, "params.%.40s: protocol %s has no such "
+				  "parameter", it->string, pr->name);
+		else if (!tv_param(&pr->params[i], it, &v->params[i]))
+			tv_report(v, line, col, NULL, "params.%s is %s, not a value it takes (%s)",
+				  it->string, json_show(it, sa, sizeof sa),
+				  pr->params[i].help ? pr->params[i].help : "see --list");
+	}
+}
+
+/* The top-level fields, present ones when the header is read; at the end (final), the
+ * ones that were absent then, since a pipe's header may end after the events. "events"
+ * itself is the reader's: told at the end when it is absent or no array. */
+static void tv_top_fields(tv *v, const cJSON *doc, bool final)
 {
 	char sa[64];
 	long line, col;
 	for (size_t i = 0; i < TV_NTOP; i++) {
 		const tv_field *f = &tv_top[i];
-		if (streamed && strcmp(f->key, "events") == 0)
-			continue;   /* an array by construction */
-		const cJSON *it = tv_get(doc, f->key);
-		if (it && f->ok(v, it))
+		if (strcmp(f->key, "events") == 0 || (final && (v->top_seen & (1u << i))))
 			continue;
-		tv_at_key(text, len, f->key, &line, &col);
+		const cJSON *it = tv_get(doc, f->key);
+		if (it)
+			v->top_seen |= 1u << i;
+		if ((it && f->ok(v, it)) || (!it && !final))
+			continue;
+		tv_at_key(v, f->key, &line, &col);
 		if (!it)
 			tv_report(v, line, col, NULL, "missing top-level field \"%s\"", f->key);
 		else
 			tv_report(v, line, col, NULL, "\"%s\" is %s, expected %s", f->key,
 				  json_show(it, sa, sizeof sa), f->want);
 	}
+}
+
+/* Check the document's top level (everything but the events) and set up for the events.
+ * False when reading must stop. */
+static bool tv_header(tv *v, const cJSON *doc)
+{
+	char sa[64];
+	long line, col;
+	tv_top_fields(v, doc, false);
 
 	const cJSON *procs = tv_get(doc, "processes");
 	int n = cJSON_IsArray(procs) ? cJSON_GetArraySize(procs) : 0;
 	if (n > TV_MAX_PROCS) {
-		tv_at_key(text, len, "processes", &line, &col);
+		tv_at_key(v, "processes", &line, &col);
 		tv_fatal(v, line, col, "%d processes: --verify handles at most %d", n,
 			 TV_MAX_PROCS);
 		return false;
 	}
 	v->n = n;
-	if (!tv_alloc_procs(v)) {
-		tv_oom(v);
-		return false;
-	}
+	tv_alloc_procs(v);
 	if (cJSON_IsArray(procs) && n == 0) {
-		tv_at_key(text, len, "processes", &line, &col);
+		tv_at_key(v, "processes", &line, &col);
 		tv_report(v, line, col, NULL, "no processes");
 	}
+	trace_rd_value pv;
+	bool have_pv = trace_rd_member(v->rd, "processes", &pv, NULL, NULL);
+	int nnodes = 0;
 	for (int p = 0; p < n; p++) {
 		const cJSON *pr = cJSON_GetArrayItem(procs, p);
 		const cJSON *name = tv_get(pr, "name");
@@ -665,23 +585,16 @@ static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, boo
 			for (int q = 0; q < p && dup < 0; q++)
 				if (v->names[q] && strcmp(v->names[q], name->valuestring) == 0)
 					dup = q;
-			size_t nlen = strlen(name->valuestring) + 1;
-			v->names[p] = malloc(nlen);
-			if (!v->names[p]) {
-				tv_oom(v);
-				return false;
-			}
-			memcpy(v->names[p], name->valuestring, nlen);
+			v->names[p] = st_strdup(name->valuestring);
 			v->is_client[p] = strcmp(role->valuestring, "client") == 0;
 		}
+		v->roles[p] = v->is_client[p] ? ST_ROLE_CLIENT : ST_ROLE_NODE;
+		nnodes += !v->is_client[p];
 		if (ok && dup < 0)
 			continue;
-		line = 1;
-		col = 1;
-		size_t koff, arr, off;
-		if (text && json_member(text, len, json_ws(text, len, 0), "processes", &koff, &arr) &&
-		    json_element(text, len, arr, (size_t)p, &off))
-			tv_advance(text, off, &line, &col);
+		line = col = 1;
+		if (have_pv)
+			trace_rd_elem(&pv, (size_t)p, NULL, &line, &col);
 		if (!ok)
 			tv_report(v, line, col, NULL, "process %d: needs a \"name\" and a \"role\" "
 				  "\"node\" or \"client\": %s", p, json_show(pr, sa, sizeof sa));
@@ -691,16 +604,15 @@ static bool tv_header(tv *v, const cJSON *doc, const char *text, size_t len, boo
 	}
 
 	const cJSON *proto = tv_get(doc, "protocol");
-	if (cJSON_IsString(proto)) {
-		v->raft = strcmp(proto->valuestring, "raft") == 0;
+	if (cJSON_IsString(proto))
 		v->proto = registry_find(proto->valuestring);
-		/* A protocol's checker sizes its tables by ST_MAX_PROCS: give it only what our
-		 * simulator could have produced. */
-		if (v->proto && v->proto->trace_check_new && v->proto->trace_check &&
-		    n > 0 && n <= ST_MAX_PROCS)
-			v->tc = v->proto->trace_check_new(n);
+	if (v->proto) {
+		tv_params(v, doc);
+		if (v->proto->trace_check_new && v->proto->trace_check && n > 0) {
+			st_trace_info info = {n, nnodes, n - nnodes, v->roles, v->params};
+			v->tc = v->proto->trace_check_new(&info);
+		}
 	}
-	v->raft_inv = v->raft && !v->tc;
 	return true;
 }
 
@@ -762,10 +674,9 @@ static void tv_after_send(tv *v, tv_ev *e)
 		idx = *old;    /* like check-trace, the later send is the one recvs pair with */
 	} else {
 		size_t n = (size_t)v->n;
-		if (!tv_grow((void **)&v->msg, &v->msg_cap, v->nmsg + 1, sizeof *v->msg) ||
-		    !tv_grow((void **)&v->msg_vc, &v->msg_vc_cap, (v->nmsg + 1) * n,
-			     sizeof *v->msg_vc) ||
-		    !intmap_put(&v->msgs, m, (uint32_t)v->nmsg)) {
+		st_grow(&v->msg, &v->msg_cap, v->nmsg + 1, sizeof *v->msg);
+		st_grow(&v->msg_vc, &v->msg_vc_cap, (v->nmsg + 1) * n, sizeof *v->msg_vc);
+		if (!intmap_put(&v->msgs, m, (uint32_t)v->nmsg)) {
 			tv_oom(v);
 			return;
 		}
@@ -791,11 +702,6 @@ static void tv_after_drop(tv *v, tv_ev *e)
 	int64_t m;
 	if (json_int64(tv_get(e->obj, "msg"), &m) && !tv_msg_find(v, m))
 		tv_evp(v, e, "msg", "drop of msg %lld, which was never sent", (long long)m);
-}
-
-static void tv_after_restart(tv *v, tv_ev *e)
-{
-	v->next_apply[e->proc] = 1;   /* applies start again from the persistent log */
 }
 
 static void tv_after_invoke(tv *v, tv_ev *e)
@@ -828,101 +734,67 @@ static void tv_after_complete(tv *v, tv_ev *e)
 		*rec |= 1;
 }
 
-/* Raft: "apply" locals go in order from 1 on each node between restarts (format), and one
- * index is never applied as two different entries (state machine safety). With Raft's own
- * trace checker present these are its to report; here they are only counted. */
-static void tv_raft_apply(tv *v, tv_ev *e)
+/* The protocol's declared state fields (protocol.h, st_state_field): every recorded state of
+ * a node, or of a client, holds each with a value of its type. */
+static const char *const tv_ftype_want[] = {
+	[ST_F_INT] = "an integer", [ST_F_UINT] = "a non-negative integer",
+	[ST_F_STR] = "a string", [ST_F_PROC] = "a process index",
+	[ST_F_PROC_OR_NULL] = "a process index or null", [ST_F_BOOL] = "true or false",
+};
+
+static bool tv_field_ok(tv *v, const st_state_field *f, const cJSON *it)
 {
-	char pa[48];
-	const cJSON *body = tv_get(e->obj, "body");
-	const cJSON *jc = tv_get(body, "cmd");
-	int64_t idx = 0, term = 0;
-	bool idx_ok = json_int64(tv_get(body, "index"), &idx);
-	bool term_ok = json_int64(tv_get(body, "term"), &term);
-	if (v->raft_inv && (!idx_ok || !term_ok || !cJSON_IsString(jc)))
-		tv_evp(v, e, "body", "an apply's body needs an integer \"index\" and \"term\" "
-		       "and a string \"cmd\"");
-	if (!idx_ok)
-		return;
-	int p = e->proc;
-	if (v->raft_inv && idx != v->next_apply[p])
-		tv_evp(v, e, "body", "%s applies index %lld, expected %lld (in order from 1, "
-		       "each once)", tv_pname(v, p, pa, sizeof pa), (long long)idx,
-		       (long long)v->next_apply[p]);
-	v->next_apply[p] = idx < TV_CLOCK_MAX ? idx + 1 : idx;
-	uint32_t cmd = 0;
-	if (cJSON_IsString(jc) && !(cmd = tv_intern(&v->cmds, jc->valuestring))) {
-		tv_oom(v);
-		return;
+	int64_t x;
+	switch (f->type) {
+	case ST_F_INT: return json_int64(it, &x);
+	case ST_F_UINT: return json_int64(it, &x) && x >= 0;
+	case ST_F_STR: return cJSON_IsString(it);
+	case ST_F_ENUM: return f->allowed && tv_in(it, f->allowed);
+	case ST_F_PROC: return tv_ok_proc(v, it);
+	case ST_F_PROC_OR_NULL: return tv_ok_proc_or_null(v, it);
+	case ST_F_BOOL: return cJSON_IsBool(it);
 	}
-	if (!term_ok)
-		term = 0;
-	uint32_t *i = intmap_get(&v->applies, idx);
-	if (!i) {
-		if (!tv_grow((void **)&v->ap, &v->ap_cap, v->nap + 1, sizeof *v->ap) ||
-		    !intmap_put(&v->applies, idx, (uint32_t)v->nap)) {
-			tv_oom(v);
-			return;
-		}
-		v->ap[v->nap++] = (tv_apply){e->id, term, p, cmd, term_ok};
-		return;
-	}
-	const tv_apply *a = &v->ap[*i];
-	if (v->raft_inv && (a->term_ok != term_ok || a->term != term || a->cmd != cmd)) {
-		v->ninvariant++;
-		tv_evp(v, e, "body", "state machine safety: index %lld is applied as (term %lld, "
-		       "\"%.40s\") here but as (term %lld, \"%.40s\") by %s at event %lld",
-		       (long long)idx, (long long)term, tv_str(&v->cmds, cmd), (long long)a->term,
-		       tv_str(&v->cmds, a->cmd), tv_pname(v, a->proc, pa, sizeof pa),
-		       (long long)a->ev);
-	}
+	return false;
 }
 
-static void tv_after_local(tv *v, tv_ev *e)
+/* "one of \"a\", \"b\"" or the type's words. */
+static void tv_field_want(const st_state_field *f, char *buf, size_t n)
 {
-	const cJSON *label = tv_get(e->obj, "label");
-	if (v->raft && cJSON_IsString(label) && strcmp(label->valuestring, "apply") == 0)
-		tv_raft_apply(v, e);
+	unsigned t = (unsigned)f->type;
+	const char *w = t < sizeof tv_ftype_want / sizeof *tv_ftype_want && tv_ftype_want[t]
+		? tv_ftype_want[t] : "a value";
+	if (f->type != ST_F_ENUM || !f->allowed || !f->allowed[0]) {
+		snprintf(buf, n, "%s", w);
+		return;
+	}
+	size_t k = 0;
+	for (int i = 0; f->allowed[i] && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, "%s\"%s\"", i == 0 ? "" :
+				      f->allowed[i + 1] ? ", " : " or ", f->allowed[i]);
 }
 
-/* Raft nodes report role, term, voted_for, commit and log_len; a leader's term is recorded
- * for the count and for election safety (one leader per term). */
-static void tv_raft_state_check(tv *v, tv_ev *e)
+static void tv_state_fields(tv *v, tv_ev *e)
 {
-	char sa[64], pa[48], pb[48];
 	const cJSON *st = tv_get(e->obj, "state");
-	if (!v->raft || v->is_client[e->proc] || !cJSON_IsObject(st))
+	if (!v->proto || !cJSON_IsObject(st))
 		return;
-	for (size_t i = 0; i < sizeof tv_raft_state / sizeof tv_raft_state[0]; i++) {
-		const tv_field *f = &tv_raft_state[i];
-		const cJSON *it = tv_get(st, f->key);
-		if (!it || !f->ok(v, it))
-			tv_evp(v, e, "state", "state.%s is %s, expected %s (a Raft node's state "
-			       "has role, term, voted_for, commit and log_len)", f->key,
-			       json_show(it, sa, sizeof sa), f->want);
-	}
-	const cJSON *role = tv_get(st, "role");
-	int64_t term;
-	if (!cJSON_IsString(role) || strcmp(role->valuestring, "leader") != 0 ||
-	    !json_int64(tv_get(st, "term"), &term))
-		return;
-	uint32_t *i = intmap_get(&v->leaders, term);
-	if (!i) {
-		if (!tv_grow((void **)&v->lead, &v->lead_cap, v->nlead + 1, sizeof *v->lead) ||
-		    !intmap_put(&v->leaders, term, (uint32_t)v->nlead)) {
-			tv_oom(v);
-			return;
-		}
-		v->lead[v->nlead++] = (tv_leader){e->id, e->proc, false};
-		return;
-	}
-	tv_leader *l = &v->lead[*i];
-	if (v->raft_inv && l->proc != e->proc && !l->reported) {
-		l->reported = true;
-		v->ninvariant++;
-		tv_evp(v, e, "state", "election safety: term %lld has two leaders, %s (event %lld) "
-		       "and %s", (long long)term, tv_pname(v, l->proc, pa, sizeof pa),
-		       (long long)l->ev, tv_pname(v, e->proc, pb, sizeof pb));
+	bool client = v->is_client[e->proc];
+	const st_state_field *fs = client ? v->proto->client_fields : v->proto->node_fields;
+	int nf = client ? v->proto->n_client_fields : v->proto->n_node_fields;
+	for (int i = 0; fs && i < nf; i++) {
+		const cJSON *it = tv_get(st, fs[i].key);
+		if (it && tv_field_ok(v, &fs[i], it))
+			continue;
+		char sa[64], want[160], keys[200];
+		size_t k = 0;
+		keys[0] = '\0';
+		for (int j = 0; j < nf && k < sizeof keys; j++)
+			k += (size_t)snprintf(keys + k, sizeof keys - k, "%s%s",
+					      j == 0 ? "" : j == nf - 1 ? " and " : ", ", fs[j].key);
+		tv_field_want(&fs[i], want, sizeof want);
+		tv_evp(v, e, "state", "state.%s is %s, expected %s (a %s %s's state has %s)",
+		       fs[i].key, json_show(it, sa, sizeof sa), want, v->proto->name,
+		       client ? "client" : "node", keys);
 	}
 }
 
@@ -1008,7 +880,7 @@ static void tv_proc_event(tv *v, tv_ev *e, const tv_kind *k)
 	tv_clock(v, e);
 	if (k->after)
 		k->after(v, e);
-	tv_raft_state_check(v, e);
+	tv_state_fields(v, e);
 }
 
 /* The st_tev view a protocol's trace checker reads: lookups into the event's cJSON. */
@@ -1142,395 +1014,6 @@ static void tv_event(tv *v, cJSON *obj, const char *text, size_t len, long line,
 	tv_feed_checker(v, e);
 }
 
-/* ---- reading ---- */
-
-/* The next line, without its "\n" or "\r\n", in r->line[0..r->len). Lines longer than
- * TV_MAX_LINE are cut there and flagged, so no input makes memory grow without bound. */
-static bool tv_read_line(tv_reader *r)
-{
-	bool any = false;
-	r->len = 0;
-	r->too_long = false;
-	for (;;) {
-		if (r->pos == r->end) {
-			if (r->eof)
-				break;
-			r->end = fread(r->buf, 1, TV_CHUNK, r->f);
-			r->pos = 0;
-			if (r->end == 0) {
-				r->eof = true;
-				r->error = ferror(r->f) != 0;
-				break;
-			}
-		}
-		any = true;
-		char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
-		size_t n = (nl ? (size_t)(nl - r->buf) : r->end) - r->pos;
-		size_t take = n;
-		if (r->len + take > TV_MAX_LINE) {
-			take = TV_MAX_LINE - r->len;
-			r->too_long = true;
-		}
-		if (!tv_grow((void **)&r->line, &r->cap, r->len + take + 1, 1)) {
-			r->error = true;
-			return false;
-		}
-		memcpy(r->line + r->len, r->buf + r->pos, take);
-		r->len += take;
-		r->pos += n;
-		if (nl) {
-			r->pos++;
-			break;
-		}
-	}
-	if (!any)
-		return false;
-	if (r->len && r->line[r->len - 1] == '\r')
-		r->len--;
-	r->line[r->len] = '\0';
-	r->last_len = r->len;
-	r->lineno++;
-	return true;
-}
-
-static void tv_read_error(tv *v)
-{
-	tv_fatal(v, 0, 0, "cannot read: %s", errno ? strerror(errno) : "read error");
-}
-
-/* Does this line end with `"events":[`? Then *cut is where "events" begins. */
-static bool tv_events_line(const char *s, size_t len, size_t *cut)
-{
-	for (size_t k = 0; k + 8 <= len; k++) {
-		if (memcmp(s + k, "\"events\"", 8) != 0)
-			continue;
-		size_t j = json_ws(s, len, k + 8);
-		if (j >= len || s[j] != ':')
-			continue;
-		j = json_ws(s, len, j + 1);
-		if (j >= len || s[j] != '[')
-			continue;
-		if (json_ws(s, len, j + 1) == len) {
-			*cut = k;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The header as a document of its own: the text before "events", closed with '}'. */
-static cJSON *tv_parse_header(const char *h, size_t len)
-{
-	size_t n = len;
-	while (n && json_is_ws(h[n - 1]))
-		n--;
-	if (n && h[n - 1] == ',')
-		n--;
-	char *b = malloc(n + 2);
-	if (!b)
-		return NULL;
-	memcpy(b, h, n);
-	b[n] = '}';
-	b[n + 1] = '\0';
-	/* cJSON wants the terminating NUL inside the length to accept the end. */
-	cJSON *o = cJSON_ParseWithLengthOpts(b, n + 2, NULL, true);
-	free(b);
-	if (o && !cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	return o;
-}
-
-/* Streaming needs the process list before the events; a header that lacks any top-level
- * field is another layout, and the fallback judges it as a whole. */
-static bool tv_header_complete(const cJSON *h)
-{
-	for (size_t i = 0; i < TV_NTOP; i++)
-		if (strcmp(tv_top[i].key, "events") != 0 && !tv_get(h, tv_top[i].key))
-			return false;
-	return true;
-}
-
-/* After the events array: `}` and nothing, or more top-level members and `}`. */
-static void tv_stream_trailer(tv *v, const char *rest, size_t rlen, long line, long col)
-{
-	tv_reader *r = &v->rd;
-	tv_text t = {0};
-	bool ok = tv_text_add(&t, rest, rlen);
-	while (ok && tv_read_line(r)) {
-		ok = tv_text_add(&t, "\n", 1) && tv_text_add(&t, r->line, r->len);
-		if (t.len > TV_MAX_HEADER) {
-			tv_fatal(v, r->lineno, 1, "more than 16 MiB after the events array");
-			free(t.p);
-			return;
-		}
-	}
-	if (!ok || r->error) {
-		if (r->error)
-			tv_read_error(v);
-		else
-			tv_oom(v);
-		free(t.p);
-		return;
-	}
-	const char *s = t.p ? t.p : "";
-	size_t i = json_ws(s, t.len, 0);
-	long bad = utf8_first_bad(s, t.len);
-	if (bad >= 0) {
-		tv_bad_text(v, s, bad, line, col);
-	} else if (i >= t.len) {
-		tv_advance(s, t.len, &line, &col);
-		tv_fatal(v, line, col, "invalid JSON: the document ends without its closing '}' "
-			 "(cut short?)");
-	} else if (s[i] == '}') {
-		size_t j = json_ws(s, t.len, i + 1);
-		if (j < t.len) {
-			tv_advance(s, j, &line, &col);
-			tv_fatal(v, line, col, "invalid JSON: text after the end of the document");
-		}
-	} else if (s[i] == ',') {
-		/* More top-level members: parse them as an object of their own. */
-		tv_text o = {0};
-		if (!tv_text_add(&o, "{", 1) || !tv_text_add(&o, s + i + 1, t.len - i - 1)) {
-			tv_oom(v);
-		} else {
-			/* o.p[k] stands where s[i + k] stood: the ',' became '{'. */
-			const char *end = NULL;
-			cJSON *x = cJSON_ParseWithLengthOpts(o.p, o.len + 1, &end, true);
-			tv_advance(s, i, &line, &col);
-			if (!x)
-				tv_syntax(v, o.p, o.len, 0, end, line, col,
-					  "the members after the events array");
-			cJSON_Delete(x);
-		}
-		free(o.p);
-	} else {
-		tv_advance(s, i, &line, &col);
-		tv_fatal(v, line, col, "invalid JSON: expected '}' after the events array");
-	}
-	free(t.p);
-}
-
-enum { TV_DONE, TV_FALLBACK };
-
-/* Past `"events":[`: one event object per line. Until the first event parses, anything
- * unexpected means another layout (TV_FALLBACK); after that it is a syntax error. */
-static int tv_stream_events(tv *v, const cJSON *h, const tv_text *hdr)
-{
-	tv_reader *r = &v->rd;
-	enum { AT_FIRST, AT_COMMA, AT_EVENT } at = AT_FIRST;
-	static const char *const expect[] = {
-		[AT_FIRST] = "expected an event object or ']'",
-		[AT_COMMA] = "expected an event object after ','",
-		[AT_EVENT] = "expected ',' or ']' after an event",
-	};
-	bool committed = false;
-	while (tv_read_line(r)) {
-		const char *s = r->line;
-		size_t len = r->len;
-		if (r->too_long) {
-			if (!committed)
-				return TV_FALLBACK;
-			tv_fatal(v, r->lineno, 1, "line longer than 16 MiB; an event's line is far "
-				 "shorter (state is O(1) by contract)");
-			return TV_DONE;
-		}
-		for (size_t i = json_ws(s, len, 0); i < len; i = json_ws(s, len, i)) {
-			char c = s[i];
-			if (c == ',' && at == AT_EVENT) {
-				at = AT_COMMA;
-				i++;
-				continue;
-			}
-			if (c != '{' && !(c == ']' && at != AT_COMMA)) {
-				if (!committed)
-					return TV_FALLBACK;
-				long line = r->lineno, col = 1;
-				tv_advance(s, i, &line, &col);
-				tv_fatal(v, line, col, "invalid JSON: %s", c == ']' ?
-					 "a ',' before ']' (trailing comma)" : expect[at]);
-				return TV_DONE;
-			}
-			if (c == '{' && at == AT_EVENT) {
-				if (!committed)
-					return TV_FALLBACK;
-				long line = r->lineno, col = 1;
-				tv_advance(s, i, &line, &col);
-				tv_fatal(v, line, col, "invalid JSON: missing ',' between events");
-				return TV_DONE;
-			}
-			cJSON *o = NULL;
-			const char *end = NULL;
-			if (c == '{') {
-				o = cJSON_ParseWithLengthOpts(s + i, len - i, &end, false);
-				if (!o) {
-					if (!committed)
-						return TV_FALLBACK;
-					tv_syntax(v, s, len, i, end, r->lineno, 1, "this event");
-					return TV_DONE;
-				}
-			}
-			if (!committed) {
-				committed = v->streamed = true;
-				long bad = utf8_first_bad(hdr->p, hdr->len);
-				if (bad >= 0) {
-					cJSON_Delete(o);
-					tv_bad_text(v, hdr->p, bad, 1, 1);
-					return TV_DONE;
-				}
-				if (!tv_header(v, h, hdr->p, hdr->len, true)) {
-					cJSON_Delete(o);
-					return TV_DONE;
-				}
-			}
-			long line = r->lineno, col = 1;
-			tv_advance(s, i, &line, &col);
-			if (c == ']') {
-				tv_stream_trailer(v, s + i + 1, len - i - 1, line, col + 1);
-				return TV_DONE;
-			}
-			size_t olen = (size_t)(end - (s + i));
-			long bad = utf8_first_bad(s + i, olen);
-			if (bad >= 0) {
-				cJSON_Delete(o);
-				tv_bad_text(v, s + i, bad, line, col);
-				return TV_DONE;
-			}
-			tv_event(v, o, s + i, olen, line, col);
-			cJSON_Delete(o);
-			if (v->fatal)
-				return TV_DONE;
-			at = AT_EVENT;
-			i += olen;
-		}
-	}
-	if (r->error) {
-		tv_read_error(v);
-		return TV_DONE;
-	}
-	if (!committed)
-		return TV_FALLBACK;
-	long line = r->lineno, col = 1;
-	tv_advance(r->line, r->last_len, &line, &col);
-	tv_fatal(v, line, col, "invalid JSON: the file ends inside the events array (cut short?)");
-	return TV_DONE;
-}
-
-static int tv_stream(tv *v)
-{
-	tv_reader *r = &v->rd;
-	tv_text hdr = {0};
-	size_t cut = 0;
-	bool found = false;
-	while (tv_read_line(r)) {
-		if (r->too_long)
-			break;
-		if ((found = tv_events_line(r->line, r->len, &cut)))
-			break;
-		if (!tv_text_add(&hdr, r->line, r->len) || !tv_text_add(&hdr, "\n", 1)) {
-			free(hdr.p);
-			tv_oom(v);
-			return TV_DONE;
-		}
-		if (hdr.len > TV_MAX_HEADER)
-			break;
-	}
-	if (r->error) {
-		free(hdr.p);
-		tv_read_error(v);
-		return TV_DONE;
-	}
-	int rc = TV_FALLBACK;
-	if (found && tv_text_add(&hdr, r->line, cut)) {
-		cJSON *h = tv_parse_header(hdr.p, hdr.len);
-		if (h && tv_header_complete(h))
-			rc = tv_stream_events(v, h, &hdr);
-		cJSON_Delete(h);
-	}
-	free(hdr.p);
-	return rc;
-}
-
-/* Another layout: the whole document at once, with positions found again in its text. */
-static void tv_fallback(tv *v, FILE *f, const struct stat *st)
-{
-	if (S_ISREG(st->st_mode) && (uint64_t)st->st_size > TV_MAX_DOC) {
-		tv_fatal(v, 0, 0, "not in the one-event-per-line layout, and too large (%llu MiB) "
-			 "to read whole: at most 512 MiB", (unsigned long long)(st->st_size >> 20));
-		return;
-	}
-	if (fseek(f, 0, SEEK_SET) != 0) {
-		tv_fatal(v, 0, 0, "not in the one-event-per-line layout, and cannot be read again "
-			 "as a whole (not a regular file)");
-		return;
-	}
-	tv_text t = {0};
-	char *chunk = v->rd.buf;
-	size_t n;
-	while ((n = fread(chunk, 1, TV_CHUNK, f)) > 0) {
-		if (t.len + n > TV_MAX_DOC) {
-			tv_fatal(v, 0, 0, "not in the one-event-per-line layout, and larger than "
-				 "512 MiB: too large to read whole");
-			free(t.p);
-			return;
-		}
-		if (!tv_text_add(&t, chunk, n)) {
-			free(t.p);
-			tv_oom(v);
-			return;
-		}
-	}
-	if (ferror(f)) {
-		free(t.p);
-		tv_read_error(v);
-		return;
-	}
-	const char *s = t.p ? t.p : "";
-	if (json_ws(s, t.len, 0) == t.len) {
-		tv_fatal(v, 1, 1, "invalid JSON: the file is %s, not a trace",
-			 t.len ? "only white space" : "empty");
-		free(t.p);
-		return;
-	}
-	const char *end = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(s, t.len + 1, &end, true);
-	long bad;
-	if (!doc) {
-		tv_syntax(v, s, t.len, json_ws(s, t.len, 0), end, 1, 1, "the document");
-	} else if ((bad = utf8_first_bad(s, t.len)) >= 0) {
-		tv_bad_text(v, s, bad, 1, 1);
-	} else if (!cJSON_IsObject(doc)) {
-		long line = 1, col = 1;
-		tv_advance(s, json_ws(s, t.len, 0), &line, &col);
-		tv_report(v, line, col, NULL, "the document is not a JSON object (a trace is "
-			  "{\"format\": \"spacetime-trace\", ...})");
-	} else if (tv_header(v, doc, s, t.len, false)) {
-		const cJSON *evs = tv_get(doc, "events");
-		size_t koff, i;
-		if (cJSON_IsArray(evs) && json_member(s, t.len, json_ws(s, t.len, 0), "events", &koff, &i)) {
-			size_t at = 0;
-			long line = 1, col = 1;
-			i++;    /* past '[' */
-			cJSON *ev;
-			cJSON_ArrayForEach(ev, evs) {
-				i = json_ws(s, t.len, i);
-				size_t e = json_skip_value(s, t.len, i);
-				tv_advance(s + at, i - at, &line, &col);
-				at = i;
-				tv_event(v, ev, s + i, e - i, line, col);
-				if (v->fatal)
-					break;
-				i = json_ws(s, t.len, e);
-				if (i < t.len && s[i] == ',')
-					i++;
-			}
-		}
-	}
-	cJSON_Delete(doc);
-	free(t.p);
-}
-
 /* ---- the whole ---- */
 
 /* "1 event", "2 events". */
@@ -1547,10 +1030,10 @@ static void tv_summary(const tv *v, char *buf, size_t n)
 			 tv_pl((uint64_t)v->n, "process", "processes"), (unsigned long long)sent,
 			 tv_pl(sent, "message", "messages"), (unsigned long long)v->received,
 			 (unsigned long long)drop);
-	if (v->raft && k > 0 && (size_t)k < n)
-		snprintf(buf + k, n - (size_t)k, "; raft: %llu %s with a leader, %llu %s applied",
-			 (unsigned long long)v->nlead, tv_pl(v->nlead, "term", "terms"),
-			 (unsigned long long)v->nap, tv_pl(v->nap, "entry", "entries"));
+	if (v->tc && v->proto->trace_check_summary && k > 0 && (size_t)k + 2 < n) {
+		memcpy(buf + k, "; ", 3);
+		v->proto->trace_check_summary(v->tc, buf + k + 2, n - (size_t)k - 2);
+	}
 }
 
 static void tv_free(tv *v)
@@ -1561,11 +1044,11 @@ static void tv_free(tv *v)
 		free(v->names[p]);
 	free(v->names);
 	free(v->is_client);
+	free(v->roles);
 	free(v->lam);
 	free(v->vc);
 	free(v->scratch);
 	free(v->life_ev);
-	free(v->next_apply);
 	free(v->life);
 	free(v->seen);
 	intmap_free(&v->msgs);
@@ -1573,48 +1056,90 @@ static void tv_free(tv *v)
 	free(v->msg_vc);
 	tv_strtab_free(&v->types);
 	intmap_free(&v->invokes);
-	intmap_free(&v->leaders);
-	free(v->lead);
-	intmap_free(&v->applies);
-	free(v->ap);
-	tv_strtab_free(&v->cmds);
-	free(v->rd.line);
-	free(v->rd.buf);
 	free(v);
 }
 
-int trace_verify_file(const char *path, FILE *out, FILE *errout, trace_verify_stats *stats)
+/* The reader's refusal, shown as it is (it already names the file and the place). */
+static void tv_refused(tv *v, const char *msg)
 {
-	tv *v = calloc(1, sizeof *v);
-	char *buf = malloc(TV_CHUNK);
-	if (!v || !buf) {
-		if (errout)
-			fprintf(errout, "%s: out of memory\n", path);
-		free(v);
-		free(buf);
-		return TRACE_VERIFY_UNREADABLE;
-	}
-	v->path = path;
-	v->out = out;
+	v->fatal = true;
+	v->nproblems++;
+	if (v->err)
+		fprintf(v->err, "%s\n", msg);
+}
+
+trace_verify *trace_verify_begin(trace_rd *rd, FILE *errout)
+{
+	tv *v = st_zalloc(1, sizeof *v);
+	v->path = trace_rd_path(rd);
 	v->err = errout;
-	v->rd.buf = buf;
-
-	struct stat st;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		tv_fatal(v, 0, 0, "cannot open: %s", strerror(errno));
-	} else if (fstat(fileno(f), &st) != 0) {
-		tv_fatal(v, 0, 0, "cannot read: %s", strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		tv_fatal(v, 0, 0, "is a directory, not a trace");
-	} else {
-		v->rd.f = f;
-		if (tv_stream(v) == TV_FALLBACK)
-			tv_fallback(v, f, &st);
+	v->rd = rd;
+	const cJSON *h = trace_rd_header(rd);
+	if (!h && trace_rd_not_object(rd)) {
+		/* JSON, but not a trace: a broken contract, not an unreadable file */
+		v->nproblems++;
+		if (errout)
+			fprintf(errout, "%s\n", trace_rd_error(rd));
+		v->nshown++;
+		v->fatal = true;
+		v->not_object = true;
+		return v;
 	}
-	if (f)
-		fclose(f);
+	if (!h) {
+		tv_refused(v, trace_rd_error(rd));
+		return v;
+	}
+	/* "events" is never in the header: the reader streams it. Absent altogether, or not
+	 * an array, is told once the document is read (trace_verify_end). */
+	tv_header(v, h);
+	return v;
+}
 
+bool trace_verify_event(trace_verify *v, const trace_rd_value *ev, uint64_t index)
+{
+	if (v->fatal)
+		return false;
+	uint64_t before = v->nproblems - v->ninvariant;
+	(void)index;
+	tv_event(v, (cJSON *)ev->json, ev->text, ev->len, ev->line, ev->col);
+	return !v->fatal && v->nproblems - v->ninvariant == before;
+}
+
+uint64_t trace_verify_broken(const trace_verify *v)
+{
+	return v->fatal ? v->nproblems : v->nproblems - v->ninvariant;
+}
+
+uint64_t trace_verify_violations(const trace_verify *v) { return v->ninvariant; }
+
+void trace_verify_refused(trace_verify *v, const char *msg)
+{
+	if (!v->fatal)
+		tv_refused(v, msg);
+}
+
+int trace_verify_end(trace_verify *v, FILE *out, trace_verify_stats *stats)
+{
+	const char *path = v->path;
+	FILE *errout = v->err;
+	if (!v->fatal) {
+		/* the whole document is read: a trace without an events array is told now */
+		long line, col;
+		const cJSON *h = trace_rd_header(v->rd);
+		const cJSON *evs = h ? tv_get(h, "events") : NULL;
+		if (h)
+			tv_top_fields(v, h, true);
+		bool arr = trace_rd_has_events(v->rd);
+		if (!arr && !evs) {
+			tv_at_key(v, "events", &line, &col);
+			tv_report(v, line, col, NULL, "missing top-level field \"events\"");
+		} else if (!arr) {
+			char sa[64];
+			tv_at_key(v, "events", &line, &col);
+			tv_report(v, line, col, NULL, "\"events\" is %s, expected an array",
+				  json_show(evs, sa, sizeof sa));
+		}
+	}
 	if (!v->fatal && v->tc && v->proto->trace_check_end) {
 		st_violation viol;
 		memset(&viol, 0, sizeof viol);
@@ -1628,10 +1153,10 @@ int trace_verify_file(const char *path, FILE *out, FILE *errout, trace_verify_st
 
 	/* A trace that keeps the contract but shows a protocol invariant broken answers 3, like
 	 * every mode of spacetime does for a violation. */
-	int rc = v->fatal ? TRACE_VERIFY_UNREADABLE
+	int rc = v->not_object ? TRACE_VERIFY_BROKEN : v->fatal ? TRACE_VERIFY_UNREADABLE
 		: v->nproblems && v->ninvariant == v->nproblems ? TRACE_VERIFY_VIOLATION
 		: v->nproblems ? TRACE_VERIFY_BROKEN : TRACE_VERIFY_OK;
-	char sum[256];
+	char sum[320];
 	tv_summary(v, sum, sizeof sum);
 	if (errout && v->nproblems > v->nshown + (v->fatal ? 1 : 0))
 		fprintf(errout, "%s: ... and %llu more problems\n", path,
@@ -1646,10 +1171,29 @@ int trace_verify_file(const char *path, FILE *out, FILE *errout, trace_verify_st
 			.events = v->nevents, .sent = v->nmsg, .received = v->received,
 			.dropped = v->kind_count[TK_DROP], .processes = v->n,
 			.problems = v->nproblems,
-			.streamed = v->streamed, .protocol_checked = v->tc != NULL,
-			.leader_terms = v->nlead, .applied = v->nap,
+			.streamed = trace_rd_one_pass(v->rd), .protocol_checked = v->tc != NULL,
 		};
+		if (v->tc && v->proto->trace_check_summary)
+			v->proto->trace_check_summary(v->tc, stats->protocol_summary,
+						      sizeof stats->protocol_summary);
 	}
 	tv_free(v);
+	return rc;
+}
+
+int trace_verify_file(const char *path, FILE *out, FILE *errout, trace_verify_stats *stats)
+{
+	trace_rd *rd = trace_rd_open(path);
+	trace_verify *v = trace_verify_begin(rd, errout);
+	trace_rd_value ev;
+	uint64_t idx;
+	int got;
+	while (!v->fatal && (got = trace_rd_next(rd, &ev, &idx)) > 0) {
+		trace_verify_event(v, &ev, idx);
+	}
+	if (!v->fatal && trace_rd_error(rd))
+		tv_refused(v, trace_rd_error(rd));
+	int rc = trace_verify_end(v, out, stats);
+	trace_rd_close(rd);
 	return rc;
 }

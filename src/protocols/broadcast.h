@@ -273,7 +273,7 @@ typedef struct {
 
 bool broadcast_check(void *check_state, const st_param_val *params, const st_view *v,
 		     st_violation *out);
-void *broadcast_trace_check_new(int nprocs);
+void *broadcast_trace_check_new(const st_trace_info *info);
 bool broadcast_trace_check(void *tc, const st_tev *e, st_violation *out);
 bool broadcast_trace_check_end(void *tc, st_violation *out);
 void broadcast_trace_check_free(void *tc);

@@ -255,8 +255,9 @@ typedef struct {
 	bool oom;
 } bc_tc;
 
-void *broadcast_trace_check_new(int nprocs)
+void *broadcast_trace_check_new(const st_trace_info *info)
 {
+	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
 	bc_tc *tc = calloc(1, sizeof *tc);

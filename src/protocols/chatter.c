@@ -476,8 +476,9 @@ typedef struct {
 	int64_t *tmp, *tmp2;
 } chatter_tc;
 
-static void *chatter_trace_check_new(int nprocs)
+static void *chatter_trace_check_new(const st_trace_info *info)
 {
+	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
 	chatter_tc *tc = calloc(1, sizeof *tc);

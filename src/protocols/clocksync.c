@@ -464,9 +464,9 @@ typedef struct {
 	int64_t server_err_us;
 } clocksync_tc;
 
-static void *clocksync_trace_check_new(int nprocs)
+static void *clocksync_trace_check_new(const st_trace_info *info)
 {
-	(void)nprocs;
+	(void)info;
 	return calloc(1, sizeof(clocksync_tc));
 }
 

@@ -372,8 +372,9 @@ typedef struct {
 	uint8_t *suspected;     /* nprocs * nprocs: [detector][who] */
 } heartbeat_tc;
 
-static void *heartbeat_trace_check_new(int nprocs)
+static void *heartbeat_trace_check_new(const st_trace_info *info)
 {
+	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
 	heartbeat_tc *tc = calloc(1, sizeof *tc);

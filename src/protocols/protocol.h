@@ -181,6 +181,31 @@ struct st_view {
 	bool (*event)(const st_view *v, int i, st_tev *out);
 	const void *impl;           /* the simulator's */
 };
+/* What a protocol's recorded states hold, for --verify to check every "state" of a trace
+ * without knowing the protocol: each listed key must be present with a value of its type.
+ * Keys not listed are allowed (a state may say more). */
+typedef enum {
+	ST_F_INT = 1,       /* an integer */
+	ST_F_UINT,          /* a non-negative integer */
+	ST_F_STR,           /* a string */
+	ST_F_ENUM,          /* one of the strings in allowed */
+	ST_F_PROC,          /* a process index */
+	ST_F_PROC_OR_NULL,  /* a process index or null */
+	ST_F_BOOL,          /* true or false */
+} st_field_type;
+typedef struct {
+	const char *key;
+	st_field_type type;
+	const char *const *allowed; /* ST_F_ENUM: NULL-terminated */
+} st_state_field;
+
+/* What a trace-level checker is told of the run it checks. params are the trace header's
+ * "params" when it records them, else the protocol's defaults, indexed as protocol->params. */
+typedef struct {
+	int nprocs, nnodes, nclients;
+	const st_role *roles;       /* roles[p], p < nprocs (a foreign trace may interleave) */
+	const st_param_val *params;
+} st_trace_info;
 
 /* How the views show a process's role without knowing the protocol: the value of the state
  * key role_key in one of three colour classes (a leader-like, a contending, a following
@@ -227,11 +252,19 @@ typedef struct st_protocol {
 		      st_violation *out);
 
 	/* Trace-level invariants for --verify: a checker fed the events of a trace in order.
-	 * May be NULL. */
-	void *(*trace_check_new)(int nprocs);
+	 * trace_check_new may be given any number of processes the trace format allows (up to
+	 * --verify's own limit): size by info->nprocs, never by ST_MAX_PROCS. May be NULL. */
+	void *(*trace_check_new)(const st_trace_info *info);
 	bool (*trace_check)(void *tc, const st_tev *e, st_violation *out);
 	bool (*trace_check_end)(void *tc, st_violation *out);
 	void (*trace_check_free)(void *tc);
+	/* What the checker counted, one phrase for --verify's summary line ("raft: 2 terms with
+	 * a leader, 5 entries applied"), written into buf. May be NULL. */
+	void (*trace_check_summary)(void *tc, char *buf, size_t n);
+	/* The keys every recorded state of a node and of a client must hold (see
+	 * st_state_field); NULL and 0 when nothing is required. */
+	const st_state_field *node_fields;   int n_node_fields;
+	const st_state_field *client_fields; int n_client_fields;
 } st_protocol;
 
 /* registry.c */

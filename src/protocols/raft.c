@@ -1030,4 +1030,6 @@ const st_protocol raft_protocol = {
 	.trace_check = raft_trace_check,
 	.trace_check_end = raft_trace_check_end,
 	.trace_check_free = raft_trace_check_free,
+	.trace_check_summary = raft_trace_check_summary,
+	.node_fields = raft_state_fields, .n_node_fields = RAFT_STATE_FIELDS,
 };

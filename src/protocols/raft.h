@@ -181,9 +181,12 @@ typedef struct {
 
 bool raft_check(void *check_state, const st_param_val *params, const st_view *v,
 		st_violation *out);
-void *raft_trace_check_new(int nprocs);
+void *raft_trace_check_new(const st_trace_info *info);
 bool raft_trace_check(void *tc, const st_tev *e, st_violation *out);
 bool raft_trace_check_end(void *tc, st_violation *out);
 void raft_trace_check_free(void *tc);
+void raft_trace_check_summary(void *tc, char *buf, size_t n);
+#define RAFT_STATE_FIELDS 5
+extern const st_state_field raft_state_fields[RAFT_STATE_FIELDS];
 
 #endif

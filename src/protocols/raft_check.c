@@ -5,7 +5,9 @@
  * snapshots), so it remembers what it must compare against later: who led each term, which
  * entries have been committed (and in which term), which entries were applied at each index.
  * raft_trace_check*() checks a recorded trace for --verify from what the trace says: leaders
- * from the `state` of events, applies from the `local` "apply" events. It may allocate.
+ * from the `state` of events, applies from the `local` "apply" events. It may allocate. With
+ * raft_state_fields (what every recorded node state holds) and the summary counts, this is
+ * all --verify knows of Raft: the core names no protocol.
  *
  * Both exist so a broken variant (the "commit-old-term" bug) is caught the moment it does
  * harm, with a message that names the nodes, the term and the index. */
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
+#include "../base/names.h"
 #include "raft.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -193,9 +197,11 @@ bool raft_check(void *check_state, const st_param_val *params, const st_view *v,
 /* ---------------------------------------------------------------------------------------- */
 /* Over a trace (--verify)                                                                    */
 
-/* Terms and indexes index growable arrays; a foreign trace with absurd numbers past this cap
- * is not checked for them rather than exhausting memory. */
-#define RAFT_TC_CAP (1u << 24)
+/* Terms and indexes index growable arrays; a foreign trace with numbers past this cap is
+ * not checked for them rather than holding memory for them: at most 2^20 terms (4 MiB) and
+ * log indexes (about 32 MiB), far past what a run of ours reaches (a log holds RAFT_LOG_MAX
+ * entries). */
+#define RAFT_TC_CAP (1u << 20)
 
 typedef struct {
 	int64_t term;
@@ -205,51 +211,51 @@ typedef struct {
 } raft_tc_apply;
 
 typedef struct {
-	int nprocs;
+	int nprocs, nnodes;
 	int64_t *next_apply;    /* per process: the index its next apply must have */
 	int *leader;            /* by term: leading process + 1, 0 none, -1 two (reported) */
 	size_t nleader;
 	raft_tc_apply *applied; /* by index */
 	size_t napplied;
-	bool oom;
+	uint64_t leader_terms;  /* for the summary: terms with a leader, indexes applied */
+	uint64_t applied_indexes;
 } raft_tc;
 
-void *raft_trace_check_new(int nprocs)
+/* "n3" / "c1" for a message. */
+static st_pname raft_tc_name(const raft_tc *tc, int p)
 {
-	if (nprocs < 1)
-		nprocs = 1;
-	raft_tc *tc = calloc(1, sizeof *tc);
-	if (!tc)
-		return NULL;
+	return st_pname_of(p, tc->nnodes, tc->nprocs);
+}
+
+/* What a Raft node reports in every recorded state (docs/trace-format.md, "Raft"). */
+static const char *const raft_tc_roles[] = {"follower", "candidate", "leader", NULL};
+const st_state_field raft_state_fields[RAFT_STATE_FIELDS] = {
+	{"role", ST_F_ENUM, raft_tc_roles},
+	{"term", ST_F_UINT, NULL},
+	{"voted_for", ST_F_PROC_OR_NULL, NULL},
+	{"commit", ST_F_UINT, NULL},
+	{"log_len", ST_F_UINT, NULL},
+};
+
+void *raft_trace_check_new(const st_trace_info *info)
+{
+	int nprocs = info && info->nprocs > 0 ? info->nprocs : 1;
+	raft_tc *tc = st_zalloc(1, sizeof *tc);
 	tc->nprocs = nprocs;
-	tc->next_apply = malloc((size_t)nprocs * sizeof *tc->next_apply);
-	if (!tc->next_apply) {
-		free(tc);
-		return NULL;
-	}
+	tc->nnodes = info ? info->nnodes : nprocs;
+	tc->next_apply = st_alloc((size_t)nprocs * sizeof *tc->next_apply);
 	for (int p = 0; p < nprocs; p++)
 		tc->next_apply[p] = 1;
 	return tc;
 }
 
-/* Make arr[want] addressable, zero-filled; false past the cap or out of memory. */
-static bool raft_tc_grow(void **arr, size_t *n, size_t elem, int64_t want, bool *oom)
+/* Make arr[want] addressable, zero-filled; false past the cap (a foreign trace's absurd
+ * term or index is not checked rather than exhausting memory). */
+static bool raft_tc_grow(void *arr, size_t *n, size_t elem, int64_t want)
 {
 	if (want < 0 || (uint64_t)want >= RAFT_TC_CAP)
 		return false;
-	if ((size_t)want < *n)
-		return true;
-	size_t nn = *n ? *n : 64;
-	while (nn <= (size_t)want)
-		nn *= 2;
-	void *p = realloc(*arr, nn * elem);
-	if (!p) {
-		*oom = true;
-		return false;
-	}
-	memset((char *)p + *n * elem, 0, (nn - *n) * elem);
-	*arr = p;
-	*n = nn;
+	st_grow(arr, n, (size_t)want + 1, elem);
 	return true;
 }
 
@@ -278,18 +284,19 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	int64_t term;
 	if (e->has_state && e->state_str && e->state_str(e, "role", &role) &&
 	    strcmp(role, "leader") == 0 && e->state_int(e, "term", &term) &&
-	    raft_tc_grow((void **)&tc->leader, &tc->nleader, sizeof *tc->leader, term,
-			 &tc->oom)) {
+	    raft_tc_grow(&tc->leader, &tc->nleader, sizeof *tc->leader, term)) {
 		int *who = &tc->leader[term];
 		if (*who > 0 && *who != p + 1) {
 			snprintf(out->detail, sizeof out->detail,
-				 "n%d and n%d are both leaders of term %lld", *who, p + 1,
-				 (long long)term);
+				 "%s and %s are both leaders of term %lld",
+				 raft_tc_name(tc, *who - 1).s, raft_tc_name(tc, p).s, (long long)term);
 			*who = -1;      /* reported: one problem, one report */
 			return raft_tc_fail(out, "election safety");
 		}
-		if (*who == 0)
+		if (*who == 0) {
 			*who = p + 1;
+			tc->leader_terms++;
+		}
 	}
 
 	/* State machine safety: applies in order per node, one entry per index everywhere. */
@@ -300,46 +307,40 @@ bool raft_trace_check(void *tcv, const st_tev *e, st_violation *out)
 	if (!e->body_int || !e->body_int(e, "index", &idx) || !e->body_int(e, "term", &t) ||
 	    !e->body_str || !e->body_str(e, "cmd", &cmd)) {
 		snprintf(out->detail, sizeof out->detail,
-			 "n%d's apply lacks an integer index, an integer term or a string cmd", p + 1);
+			 "%s's apply lacks an integer index, an integer term or a string cmd",
+			 raft_tc_name(tc, p).s);
 		return raft_tc_fail(out, "apply format");
 	}
-	if (raft_tc_grow((void **)&tc->applied, &tc->napplied, sizeof *tc->applied, idx,
-			 &tc->oom)) {
+	/* the next index expected; an absurd index (a foreign trace's) must not overflow */
+	int64_t next = idx < INT64_MAX ? idx + 1 : idx;
+	if (raft_tc_grow(&tc->applied, &tc->napplied, sizeof *tc->applied, idx)) {
 		raft_tc_apply *a = &tc->applied[idx];
 		if (a->set && (a->term != t || strcmp(a->cmd, cmd) != 0)) {
 			snprintf(out->detail, sizeof out->detail,
-				 "n%d applies index %lld as term %lld \"%.40s\", but n%d applied term "
-				 "%lld \"%.40s\" there", p + 1, (long long)idx, (long long)t, cmd,
-				 a->proc + 1, (long long)a->term, a->cmd);
-			tc->next_apply[p] = idx + 1;    /* one problem, one report */
+				 "%s applies index %lld as term %lld \"%.40s\", but %s applied term "
+				 "%lld \"%.40s\" there", raft_tc_name(tc, p).s, (long long)idx,
+				 (long long)t, cmd, raft_tc_name(tc, a->proc).s, (long long)a->term,
+				 a->cmd);
+			tc->next_apply[p] = next;    /* one problem, one report */
 			return raft_tc_fail(out, "state machine safety");
 		}
 		if (!a->set) {
-			size_t l = strlen(cmd);
-			a->cmd = malloc(l + 1);
-			if (!a->cmd) {
-				tc->oom = true;
-			} else {
-				memcpy(a->cmd, cmd, l + 1);
-				a->term = t;
-				a->proc = p;
-				a->set = true;
-			}
+			a->cmd = st_strdup(cmd);
+			a->term = t;
+			a->proc = p;
+			a->set = true;
+			tc->applied_indexes++;
 		}
 	}
 	if (idx != tc->next_apply[p]) {
 		snprintf(out->detail, sizeof out->detail,
-			 "n%d applies index %lld, but its next apply should be index %lld (in "
-			 "order from 1, again from 1 after a restart)", p + 1, (long long)idx,
-			 (long long)tc->next_apply[p]);
-		tc->next_apply[p] = idx + 1;
+			 "%s applies index %lld, but its next apply should be index %lld (in "
+			 "order from 1, again from 1 after a restart)", raft_tc_name(tc, p).s,
+			 (long long)idx, (long long)tc->next_apply[p]);
+		tc->next_apply[p] = next;
 		return raft_tc_fail(out, "state machine safety");
 	}
-	tc->next_apply[p] = idx + 1;
-	if (tc->oom) {
-		snprintf(out->detail, sizeof out->detail, "out of memory while checking");
-		return raft_tc_fail(out, "trace check");
-	}
+	tc->next_apply[p] = next;
 	return true;
 }
 
@@ -348,6 +349,21 @@ bool raft_trace_check_end(void *tc, st_violation *out)
 	(void)tc;
 	(void)out;
 	return true;    /* every property is checked as the events come */
+}
+
+/* "1 term", "2 terms". */
+static const char *raft_tc_pl(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void raft_trace_check_summary(void *tcv, char *buf, size_t n)
+{
+	const raft_tc *tc = tcv;
+	snprintf(buf, n, "raft: %llu %s with a leader, %llu %s applied",
+		 (unsigned long long)tc->leader_terms, raft_tc_pl(tc->leader_terms, "term", "terms"),
+		 (unsigned long long)tc->applied_indexes,
+		 raft_tc_pl(tc->applied_indexes, "entry", "entries"));
 }
 
 void raft_trace_check_free(void *tcv)

@@ -405,8 +405,9 @@ typedef struct {
 	bool oom;
 } rpc_tc;
 
-static void *rpc_trace_check_new(int nprocs)
+static void *rpc_trace_check_new(const st_trace_info *info)
 {
+	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
 	rpc_tc *tc = calloc(1, sizeof *tc);

@@ -858,7 +858,7 @@ static void test_trace_check(void **st)
 {
 	(void)st;
 	st_violation v;
-	void *tc = P->trace_check_new(3);
+	void *tc = P->trace_check_new(&(st_trace_info){.nprocs = 3, .nnodes = 3});
 	assert_non_null(tc);
 	fk_tev start = tv(0, "start", 0, NULL, 0, 0);
 	start.e.has_state = true;
@@ -894,7 +894,7 @@ static void test_trace_check_fifo_and_causal(void **st)
 {
 	(void)st;
 	st_violation v;
-	void *tc = P->trace_check_new(3);
+	void *tc = P->trace_check_new(&(st_trace_info){.nprocs = 3, .nnodes = 3});
 	fk_tev start = tv(0, "start", 0, NULL, 0, 0);
 	start.e.has_state = true;
 	start.require = "causal";

@@ -30,6 +30,7 @@
 #include "core/sim.h"
 #include "core/trace.h"
 #include "core/trace_import.h"
+#include "core/trace_verify.h"
 #include "core/trace_json.h"
 
 /* ---- files ---- */
@@ -812,7 +813,7 @@ static void test_error_cut_short(void **state)
 	snprintf(loc, sizeof loc, "%d:%d", F_FIRST_LINE + 6, (int)(j + len - line_start) + 1);
 	imp r;
 	imp_bytes(&r, j, len);
-	expect_fail(&r, loc, "invalid JSON: the file ends in the middle of a value");
+	expect_fail(&r, loc, "invalid JSON: this event ends in the middle of a value");
 	imp_done(&r);
 	/* trailing text after the document */
 	size_t n = strlen(j);
@@ -822,7 +823,7 @@ static void test_error_cut_short(void **state)
 	imp_bytes(&r, more, strlen(more));
 	char loc2[32];
 	snprintf(loc2, sizeof loc2, "%d:3", F_FIRST_LINE + (int)NFOREIGN + 1);
-	expect_fail(&r, loc2, "invalid JSON: more text after the document's end");
+	expect_fail(&r, loc2, "invalid JSON: text after the end of the document");
 	imp_done(&r);
 	free(more);
 	free(j);
@@ -937,10 +938,10 @@ static void test_error_not_an_object(void **state)
 	(void)state;
 	imp r;
 	imp_text(&r, "\n  [1, 2]\n");
-	expect_fail(&r, "2:3", "not a trace: the document is an array, expected an object");
+	expect_fail(&r, "2:3", "the document is not a JSON object (it is an array");
 	imp_done(&r);
 	imp_text(&r, "42");
-	expect_fail(&r, "1:1", "not a trace: the document is a number");
+	expect_fail(&r, "1:1", "the document is not a JSON object (it is a number");
 	imp_done(&r);
 	imp_text(&r, "{'events':[]}");
 	expect_fail(&r, "1:1", "\"scenario\" is missing, expected a string");
@@ -1035,16 +1036,16 @@ static void test_error_files(void **state)
 	(void)state;
 	char err[512];
 	assert_null(trace_import("/tmp/st-import-no-such-file.json", err, sizeof err));
-	assert_string_equal(err, "/tmp/st-import-no-such-file.json: cannot read: No such file or "
+	assert_string_equal(err, "/tmp/st-import-no-such-file.json: cannot open: No such file or "
 			    "directory");
 	assert_null(trace_import("/tmp", err, sizeof err));
-	assert_string_equal(err, "/tmp: is a directory, expected a trace file");
+	assert_string_equal(err, "/tmp: is a directory, not a trace");
 	imp r;
 	imp_bytes(&r, "", 0);
-	expect_fail(&r, NULL, "empty file");
+	expect_fail(&r, "1:1", "invalid JSON: the file is empty");
 	imp_done(&r);
 	imp_bytes(&r, " \n\t", 3);
-	expect_fail(&r, NULL, "empty file");
+	expect_fail(&r, "1:1", "invalid JSON: the file is only white space");
 	imp_done(&r);
 	imp_bytes(&r, "{\"a\":\"\xC3\x28\"}", 10);
 	expect_fail(&r, "1:7", "byte 0xc3 is not valid UTF-8");
@@ -1154,6 +1155,18 @@ static void test_bad_trace_corpus(void **state)
 			if (t || !strstr(err, "invalid JSON"))
 				fail_msg("%s: %s", de->d_name, t ? "imported" : err);
 			assert_true(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':');
+			/* one reader, one message: --verify refuses it in the same words */
+			char *vout = NULL;
+			size_t vlen = 0;
+			FILE *ve = open_memstream(&vout, &vlen);
+			assert_non_null(ve);
+			assert_int_equal(trace_verify_file(path, NULL, ve, NULL), 2);
+			fclose(ve);
+			char *nl = strchr(vout, '\n');
+			if (nl)
+				*nl = '\0';
+			assert_string_equal(err, vout);
+			free(vout);
 		}
 		if (strcmp(de->d_name, "ok-control.json") == 0 && !t)
 			fail_msg("%s", err);

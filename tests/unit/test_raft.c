@@ -1021,7 +1021,7 @@ static void test_trace_check(void **st)
 {
 	(void)st;
 	st_violation v;
-	void *tc = P->trace_check_new(4);
+	void *tc = P->trace_check_new(&(st_trace_info){.nprocs = 4, .nnodes = 3, .nclients = 1});
 	assert_non_null(tc);
 	fk_tev evs[] = {
 		tv_state(0, 0, "leader", 1),

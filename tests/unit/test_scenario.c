@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "src/app/scenario_path.h"
+#include "src/core/json_text.h"
 #include "src/core/scenario.h"
 
 #define F "t.json"
@@ -729,11 +730,11 @@ static void test_line_col(void **state)
 	(void)state;
 	int l, c;
 	const char *t = "ab\ncd\n\xc3\xa9x";
-	scenario_line_col(t, 0, &l, &c);
+	json_line_col(t, 0, &l, &c);
 	assert_int_equal(l, 1), assert_int_equal(c, 1);
-	scenario_line_col(t, 4, &l, &c);
+	json_line_col(t, 4, &l, &c);
 	assert_int_equal(l, 2), assert_int_equal(c, 2);
-	scenario_line_col(t, 8, &l, &c);     /* after the two bytes of é */
+	json_line_col(t, 8, &l, &c);     /* after the two bytes of é */
 	assert_int_equal(l, 3), assert_int_equal(c, 2);
 }
 

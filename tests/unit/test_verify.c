@@ -267,8 +267,8 @@ static void test_good_trace_passes(void **state)
 	assert_int_equal(r.st.received, 6);
 	assert_int_equal(r.st.dropped, 1);
 	assert_int_equal(r.st.problems, 0);
-	assert_int_equal(r.st.leader_terms, 1);
-	assert_int_equal(r.st.applied, 1);
+	/* the protocol's counts come from its own checker: core names no protocol */
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 1 entry applied");
 	assert_true(r.st.streamed);
 	assert_true(r.st.protocol_checked);   /* raft has a trace checker in the registry */
 	run_done(&r);
@@ -755,7 +755,7 @@ static void test_raft_conflicting_applies(void **state)
 	assert_int_equal(r.rc, 3);
 	TV_expect(&r, "%s:%d:", r.path, FIRST_EVENT_LINE + 25);
 	TV_expect(&r, "event 25: state machine safety");
-	assert_int_equal(r.st.applied, 1);
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 1 entry applied");
 	run_done(&r);
 	free(text);
 }
@@ -842,7 +842,7 @@ static void test_trailing_and_missing_commas(void **state)
 	free(text);
 }
 
-static void test_pretty_printed_trace_falls_back(void **state)
+static void test_pretty_printed_trace_streams(void **state)
 {
 	(void)state;
 	char *text = build(HEADER, GOOD, NGOOD);
@@ -854,7 +854,7 @@ static void test_pretty_printed_trace_falls_back(void **state)
 	if (r.rc)
 		print_error("%s", r.err);
 	assert_int_equal(r.rc, 0);
-	assert_false(r.st.streamed);
+	assert_true(r.st.streamed);     /* one pass: the reader cuts values, not lines */
 	assert_int_equal(r.st.events, 26);
 	assert_int_equal(r.st.received, 6);
 	assert_non_null(strstr(r.out, ": ok: 26 events"));
@@ -887,12 +887,130 @@ static void test_pretty_printed_trace_falls_back(void **state)
 	run_text(&r, cut);
 	assert_int_equal(r.rc, 2);
 	TV_expect(&r, "%s:%d:", r.path, line);
-	TV_expect(&r, "invalid JSON: unexpected 'x' in the document");
+	TV_expect(&r, "invalid JSON: unexpected 'x' in this event");
 	run_done(&r);
 
 	free(cut);
 	free(bad);
 	free(pretty);
+	cJSON_Delete(doc);
+	free(text);
+}
+
+/* More processes than the simulator runs (ST_MAX_PROCS): the protocol's own checker still
+ * checks (there is no core fallback that knows Raft): 40 nodes, two leaders of term 1. */
+static void test_many_processes_protocol_checked(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	size_t cap = 1 << 16, len = 0;
+	char *q = malloc(cap);
+	assert_non_null(q);
+	len += (size_t)snprintf(q + len, cap - len, "{\"format\":\"spacetime-trace\",\"version\":1,"
+				"\"scenario\":\"unit\",\"protocol\":\"raft\",\"seed\":1,"
+				"\"time_unit\":\"us\",\n\"processes\":[");
+	for (int p = 0; p < N; p++)
+		len += (size_t)snprintf(q + len, cap - len, "%s{\"name\":\"n%d\",\"role\":\"node\"}",
+					p ? "," : "", p + 1);
+	len += (size_t)snprintf(q + len, cap - len, "],\n\"events\":[\n");
+	for (int p = 0; p < N; p++) {
+		const char *role = p < 2 ? "leader" : "follower";
+		len += (size_t)snprintf(q + len, cap - len, "{\"id\":%d,\"t\":0,\"kind\":\"start\","
+					"\"proc\":%d,\"lamport\":1,\"vc\":[", p, p);
+		for (int k = 0; k < N; k++)
+			len += (size_t)snprintf(q + len, cap - len, "%s%d", k ? "," : "", k == p);
+		len += (size_t)snprintf(q + len, cap - len, "],\"state\":{\"role\":\"%s\",\"term\":%d,"
+					"\"voted_for\":null,\"commit\":0,\"log_len\":0}}%s\n", role,
+					p < 2, p + 1 < N ? "," : "");
+	}
+	len += (size_t)snprintf(q + len, cap - len, "]}\n");
+	assert_true(len < cap);
+	run_t r;
+	run_text(&r, q);
+	assert_int_equal(r.rc, 3);
+	assert_true(r.st.protocol_checked);
+	TV_expect(&r, "event 1: election safety: n1 and n2 are both leaders of term 1");
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 0 entries applied");
+	run_done(&r);
+	free(q);
+}
+
+/* A header may record the scenario's params (the protocol's checker gets them, or its
+ * defaults): they are checked against the protocol's own table. */
+static void test_header_params(void **state)
+{
+	(void)state;
+	static const char *const good[] = {"'params':{'election_timeout_ms':[100,200],"
+					   "'heartbeat_ms':40,'bug':'none'},", NULL};
+	static const struct { const char *params, *want; } bad[] = {
+		{"'params':{'heartbeat_ms':0},", "params.heartbeat_ms is 0, not a value it takes"},
+		{"'params':{'bug':'gremlins'},", "params.bug is \"gremlins\", not a value it takes"},
+		{"'params':{'election_timeout_ms':[300,200]},",
+		 "params.election_timeout_ms is [300,200], not a value it takes"},
+		{"'params':{'warp':1},", "params.warp: protocol raft has no such parameter"},
+		{"'params':[1],", "\"params\" is [1], expected an object"},
+	};
+	for (size_t i = 0; i < 1 + sizeof bad / sizeof bad[0]; i++) {
+		const char *p = i == 0 ? good[0] : bad[i - 1].params;
+		char *hdr = malloc(strlen(HEADER) + strlen(p) + 1);
+		assert_non_null(hdr);
+		const char *at = strstr(HEADER, "'processes'");
+		memcpy(hdr, HEADER, (size_t)(at - HEADER));
+		strcpy(hdr + (at - HEADER), p);
+		strcat(hdr, at);
+		char *text = build(hdr, GOOD, NGOOD);
+		run_t r;
+		run_text(&r, text);
+		if (i == 0) {
+			if (r.rc)
+				print_error("%s", r.err);
+			assert_int_equal(r.rc, 0);
+		} else {
+			assert_int_equal(r.rc, 1);
+			TV_expect(&r, "%s:2:", r.path);
+			TV_expect(&r, "%s", bad[i - 1].want);
+		}
+		run_done(&r);
+		free(text);
+		free(hdr);
+	}
+}
+
+/* Keys in sorted order (what `jq -S` writes) put "events" before the header: a regular file is
+ * read ahead for the header, then again from the events, with the same verdicts and places. */
+static void test_events_before_header(void **state)
+{
+	(void)state;
+	char *text = build(HEADER, GOOD, NGOOD);
+	cJSON *doc = cJSON_Parse(text);
+	assert_non_null(doc);
+	cJSON *evs = cJSON_DetachItemFromObject(doc, "events");
+	assert_true(cJSON_InsertItemInArray(doc, 0, evs));   /* objects are lists too */
+	char *first = cJSON_Print(doc);
+	assert_true(strstr(first, "\"events\"") < strstr(first, "\"processes\""));
+	run_t r;
+	run_text(&r, first);
+	if (r.rc)
+		print_error("%s", r.err);
+	assert_int_equal(r.rc, 0);
+	assert_false(r.st.streamed);    /* two passes */
+	assert_int_equal(r.st.events, 26);
+	assert_string_equal(r.st.protocol_summary, "raft: 1 term with a leader, 1 entry applied");
+	run_done(&r);
+
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(evs, 12), "lamport", cJSON_CreateNumber(4242));
+	char *bad = cJSON_Print(doc);
+	const char *at = strstr(bad, "4242");
+	int line = 1;
+	for (const char *q = bad; q < at; q++)
+		line += *q == '\n';
+	run_text(&r, bad);
+	assert_int_equal(r.rc, 1);
+	TV_expect(&r, "%s:%d:", r.path, line);
+	TV_expect(&r, "event 12: lamport is 4242, the causal structure gives 9\n");
+	run_done(&r);
+	free(bad);
+	free(first);
 	cJSON_Delete(doc);
 	free(text);
 }
@@ -1105,7 +1223,10 @@ int main(void)
 		cmocka_unit_test(test_truncated_json_has_line_and_col),
 		cmocka_unit_test(test_syntax_error_in_event_line),
 		cmocka_unit_test(test_trailing_and_missing_commas),
-		cmocka_unit_test(test_pretty_printed_trace_falls_back),
+		cmocka_unit_test(test_pretty_printed_trace_streams),
+		cmocka_unit_test(test_events_before_header),
+		cmocka_unit_test(test_header_params),
+		cmocka_unit_test(test_many_processes_protocol_checked),
 		cmocka_unit_test(test_header_problems),
 		cmocka_unit_test(test_missing_top_level_field),
 		cmocka_unit_test(test_not_a_trace_at_all),

@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/mem.h"
 #include "cli.h"
 #include "core/history.h"
 #include "core/json_text.h"
@@ -414,21 +415,15 @@ static int replay_read_only(const cli_opts *o)
 		fprintf(stderr, "spacetime: %s\n", err);
 		return EXIT_BAD_INPUT;
 	}
-	st_scenario *sc = calloc(1, sizeof *sc);
-	st_history *h = sc ? history_open_trace(t) : NULL;
-	if (!h) {
-		free(sc);
-		trace_free(t);
-		fprintf(stderr, "spacetime: out of memory\n");
-		return EXIT_RUNTIME;
-	}
+	st_scenario *sc = st_zalloc(1, sizeof *sc);
+	st_history *h = history_open_trace(t);
 	char title[160];
 	snprintf(title, sizeof title, "read-only: %s", o->target);
-	sc->path = strdup(o->target);
-	sc->name = strdup(t->scenario);
-	sc->title = strdup(title);
-	sc->topic = strdup("");
-	sc->protocol_name = strdup(t->protocol);
+	sc->path = st_strdup(o->target);
+	sc->name = st_strdup(t->scenario);
+	sc->title = st_strdup(title);
+	sc->topic = st_strdup("");
+	sc->protocol_name = st_strdup(t->protocol);
 	sc->protocol = t->proto;
 	sc->nnodes = t->nnodes;
 	sc->nclients = t->nclients;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "broadcast.h"
 
 typedef struct { char s[24]; } bc_ck_str;
@@ -252,7 +253,6 @@ typedef struct {
 	uint64_t *tot;              /* k-th delivery (from 1): origin << 32 | seq */
 	int *totwho;
 	uint32_t ntot, totcap;
-	bool oom;
 } bc_tc;
 
 void *broadcast_trace_check_new(const st_trace_info *info)
@@ -260,41 +260,25 @@ void *broadcast_trace_check_new(const st_trace_info *info)
 	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
-	bc_tc *tc = calloc(1, sizeof *tc);
-	if (!tc)
-		return NULL;
+	bc_tc *tc = st_zalloc(1, sizeof *tc);
 	size_t n = (size_t)nprocs;
 	tc->n = nprocs;
 	tc->req = BC_REQ_NONE;
-	tc->bcast = calloc(n, sizeof *tc->bcast);
-	tc->vc = calloc(n * n, sizeof *tc->vc);
-	tc->ndel = calloc(n, sizeof *tc->ndel);
-	tc->msgs = calloc(n, sizeof *tc->msgs);
-	tc->del = calloc(n * n, sizeof *tc->del);
-	if (!tc->bcast || !tc->vc || !tc->ndel || !tc->msgs || !tc->del) {
-		broadcast_trace_check_free(tc);
-		return NULL;
-	}
+	tc->bcast = st_zalloc(n, sizeof *tc->bcast);
+	tc->vc = st_zalloc(n * n, sizeof *tc->vc);
+	tc->ndel = st_zalloc(n, sizeof *tc->ndel);
+	tc->msgs = st_zalloc(n, sizeof *tc->msgs);
+	tc->del = st_zalloc(n * n, sizeof *tc->del);
 	return tc;
 }
 
-static bool bc_tc_grow(void **arr, uint32_t *cap, size_t unit, uint32_t want, bool *oom)
+static bool bc_tc_grow(void **arr, uint32_t *cap, size_t unit, uint32_t want)
 {
 	if (want >= BC_TC_CAP)
 		return false;
 	if (want < *cap)
 		return true;
-	uint32_t nc = *cap ? *cap : 64;
-	while (nc <= want)
-		nc *= 2;
-	void *p = realloc(*arr, (size_t)nc * unit);
-	if (!p) {
-		*oom = true;
-		return false;
-	}
-	memset((char *)p + (size_t)*cap * unit, 0, (size_t)(nc - *cap) * unit);
-	*arr = p;
-	*cap = nc;
+	st_grow32(arr, cap, (size_t)want + 1, unit);
 	return true;
 }
 
@@ -303,10 +287,10 @@ static bool bc_tc_bit(const bc_tc_del *d, uint32_t seq)
 	return seq <= d->base || (seq < d->cap && (d->bits[seq / 8] >> (seq % 8) & 1));
 }
 
-static void bc_tc_set(bc_tc *tc, bc_tc_del *d, uint32_t seq)
+static void bc_tc_set(bc_tc_del *d, uint32_t seq)
 {
 	uint32_t bytes = d->cap / 8;
-	if (!bc_tc_grow((void **)&d->bits, &bytes, 1, seq / 8 + 1, &tc->oom))
+	if (!bc_tc_grow((void **)&d->bits, &bytes, 1, seq / 8 + 1))
 		return;
 	d->cap = bytes * 8;
 	d->bits[seq / 8] |= (uint8_t)(1u << (seq % 8));
@@ -330,7 +314,7 @@ static bool bc_tc_broadcast(bc_tc *tc, int p, uint32_t seq)
 	if (seq > vc[p])
 		vc[p] = seq;
 	bc_tc_vcs *m = &tc->msgs[p];
-	if (bc_tc_grow((void **)&m->vc, &m->cap, n * sizeof *m->vc, seq, &tc->oom))
+	if (bc_tc_grow((void **)&m->vc, &m->cap, n * sizeof *m->vc, seq))
 		memcpy(&m->vc[(size_t)seq * n], vc, n * sizeof *vc);
 	return true;
 }
@@ -382,9 +366,8 @@ static bool bc_tc_deliver(bc_tc *tc, int p, int o, uint32_t q, st_violation *out
 			}
 		} else if (kth == tc->ntot + 1) {
 			uint32_t c1 = tc->totcap, c2 = tc->totcap;
-			if (bc_tc_grow((void **)&tc->tot, &c1, sizeof *tc->tot, kth, &tc->oom) &&
-			    bc_tc_grow((void **)&tc->totwho, &c2, sizeof *tc->totwho, kth,
-					&tc->oom)) {
+			if (bc_tc_grow((void **)&tc->tot, &c1, sizeof *tc->tot, kth) &&
+			    bc_tc_grow((void **)&tc->totwho, &c2, sizeof *tc->totwho, kth)) {
 				tc->totcap = c1 < c2 ? c1 : c2;
 				tc->tot[kth - 1] = key;
 				tc->totwho[kth - 1] = p;
@@ -393,7 +376,7 @@ static bool bc_tc_deliver(bc_tc *tc, int p, int o, uint32_t q, st_violation *out
 		}
 	}
 	/* remember it even when reported: one problem, one report */
-	bc_tc_set(tc, d, q);
+	bc_tc_set(d, q);
 	tc->ndel[p]++;
 	if (o != p) {
 		uint32_t *vc = &tc->vc[(size_t)p * n];
@@ -440,12 +423,7 @@ bool broadcast_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			 p + 1, from + 1);
 		return bc_ck_fail(out, "broadcast format");
 	}
-	bool ok = bc ? bc_tc_broadcast(tc, p, seq) : bc_tc_deliver(tc, p, from, seq, out);
-	if (ok && tc->oom) {
-		snprintf(out->detail, sizeof out->detail, "out of memory while checking");
-		return bc_ck_fail(out, "trace check");
-	}
-	return ok;
+	return bc ? bc_tc_broadcast(tc, p, seq) : bc_tc_deliver(tc, p, from, seq, out);
 }
 
 bool broadcast_trace_check_end(void *tc, st_violation *out)

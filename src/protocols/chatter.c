@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "../base/names.h"
 #include "chatter.h"
 
@@ -481,22 +482,15 @@ static void *chatter_trace_check_new(const st_trace_info *info)
 	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
-	chatter_tc *tc = calloc(1, sizeof *tc);
-	if (!tc)
-		return NULL;
+	chatter_tc *tc = st_zalloc(1, sizeof *tc);
 	size_t np = (size_t)nprocs;
 	tc->nprocs = nprocs;
-	tc->hasL = calloc(np, sizeof *tc->hasL);
-	tc->hasvc = calloc(np, sizeof *tc->hasvc);
-	tc->L = calloc(np, sizeof *tc->L);
-	tc->vc = calloc(np * np, sizeof *tc->vc);
-	tc->tmp = calloc(np, sizeof *tc->tmp);
-	tc->tmp2 = calloc(np, sizeof *tc->tmp2);
-	if (!tc->hasL || !tc->hasvc || !tc->L || !tc->vc || !tc->tmp || !tc->tmp2) {
-		free(tc->hasL), free(tc->hasvc), free(tc->L), free(tc->vc), free(tc->tmp);
-		free(tc->tmp2), free(tc);
-		return NULL;
-	}
+	tc->hasL = st_zalloc(np, sizeof *tc->hasL);
+	tc->hasvc = st_zalloc(np, sizeof *tc->hasvc);
+	tc->L = st_zalloc(np, sizeof *tc->L);
+	tc->vc = st_zalloc(np * np, sizeof *tc->vc);
+	tc->tmp = st_zalloc(np, sizeof *tc->tmp);
+	tc->tmp2 = st_zalloc(np, sizeof *tc->tmp2);
 	return tc;
 }
 

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "clocksync.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -467,7 +468,7 @@ typedef struct {
 static void *clocksync_trace_check_new(const st_trace_info *info)
 {
 	(void)info;
-	return calloc(1, sizeof(clocksync_tc));
+	return st_zalloc(1, sizeof(clocksync_tc));
 }
 
 static bool clocksync_trace_check(void *tcv, const st_tev *e, st_violation *out)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "../base/names.h"
 #include "heartbeat.h"
 
@@ -377,15 +378,9 @@ static void *heartbeat_trace_check_new(const st_trace_info *info)
 	int nprocs = info ? info->nprocs : 1;
 	if (nprocs < 1)
 		nprocs = 1;
-	heartbeat_tc *tc = calloc(1, sizeof *tc);
-	if (!tc)
-		return NULL;
+	heartbeat_tc *tc = st_zalloc(1, sizeof *tc);
 	tc->nprocs = nprocs;
-	tc->suspected = calloc((size_t)nprocs * (size_t)nprocs, 1);
-	if (!tc->suspected) {
-		free(tc);
-		return NULL;
-	}
+	tc->suspected = st_zalloc((size_t)nprocs * (size_t)nprocs, 1);
 	return tc;
 }
 

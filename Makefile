@@ -7,7 +7,7 @@
 #   make bench      the benchmarks, numbers on stdout
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Layers (see ../shared/design.md): src/base (memory, hashing, names) includes nothing of ours;
+# Layers (see docs/design.md): src/base (memory, hashing, names) includes nothing of ours;
 # src/core and src/protocols never include ncurses or libev;
 # views/ draw into a cell grid; src/app owns the loop. The library libst.a holds core,
 # protocols and views so the tests and benchmarks link what the program links.

@@ -1,7 +1,7 @@
 /* trace.h: the append-only record of a run.
  *
  * Every event the world produces lands here, with its Lamport and vector clock, its label,
- * note, body and the process's state where it changed: exactly what ../shared/trace-format.md
+ * note, body and the process's state where it changed: exactly what docs/trace-format.md
  * asks for, in a compact in-memory form (about 40 bytes an event plus one 32-bit counter per
  * process for the vector clock). Strings are interned once; bodies and states are flat
  * key/value records in one arena; message bodies in another, keyed by message id.

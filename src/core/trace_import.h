@@ -5,7 +5,7 @@
  * cannot be re-simulated, yet it is still a complete record of a run: this loads that record
  * as it is, so the terminal program can open it read-only and every view (timeline, messages,
  * nodes, inspector) and stepping work on the recorded events. It reads the contract
- * (../shared/trace-format.md), not our exporter's quirks, and checks what the views rely on
+ * (docs/trace-format.md), not our exporter's quirks, and checks what the views rely on
  * (dense ids, known kinds, clocks of the right length, every recv and drop naming a sent
  * message) so that a bad file is a message, never a crash later in a view.
  *

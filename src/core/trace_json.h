@@ -1,4 +1,4 @@
-/* trace_json.h: writing a trace as JSON (../shared/trace-format.md, version 1).
+/* trace_json.h: writing a trace as JSON (docs/trace-format.md, version 1).
  *
  * A hand-written writer rather than cJSON: a million events must go out in under a second and
  * without building a document in memory. One event per line, so readers can stream it. The

@@ -1,7 +1,7 @@
 /* test_verify.c: unit tests of trace_verify_file (`spacetime --verify`).
  *
  * Why: the verifier is what tells us the exporter and the simulator keep the trace contract
- * (../shared/trace-format.md), so it must itself be shown to catch each kind of breakage, to
+ * (docs/trace-format.md), so it must itself be shown to catch each kind of breakage, to
  * point at the right line and column, and to let a correct trace through. Each test writes a
  * small trace into a temporary file, runs the verifier with its output captured, and asserts
  * on the exit status, the messages and the counts.

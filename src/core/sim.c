@@ -351,6 +351,8 @@ st_sim *sim_new(const st_scenario *sc, const sim_opts *o, st_trace *trace)
 		s->state_ev[p] = s->trigger_ev[p] = TRACE_NONE;
 	}
 	s->tr->step_first = trace_count(s->tr);
+	s->tr->has_params = s->proto->n_params > 0;
+	memcpy(s->tr->params, sc->params, sizeof s->tr->params);
 	for (int p = 0; p < s->np; p++)
 		sim_queue_push(s, 0, Q_START, p, 0, 0);
 	for (int i = 0; i < sc->nschedule; i++)

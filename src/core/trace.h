@@ -91,6 +91,10 @@ struct st_trace {
 	int nprocs, nnodes, nclients;
 	char proc_names[ST_MAX_PROCS][8];
 	const st_protocol *proto;  /* may be NULL for a foreign trace */
+	/* The run's parameters, indexed as proto->params (sim_new copies its scenario's), for the
+	 * header's "params": so --verify judges a variant's trace by the variant's rules. */
+	bool has_params;
+	st_param_val params[ST_MAX_PARAMS];
 	/* Message type names of an imported trace whose protocol this build does not know
 	 * (trace_import.c): st_msgrec.type indexes this table when proto is NULL. Owned; freed
 	 * by trace_free. NULL / 0 for every other trace. */

@@ -24,6 +24,7 @@
 #include "intmap.h"
 #include "json_text.h"
 #include "trace_import.h"
+#include "trace_verify.h"
 #include "trace_read.h"
 
 /* A place in the file; line 0 is none (the file cannot be read, out of memory). */
@@ -587,6 +588,25 @@ static const struct { const char *name; int64_t mul; } ti_units[] = {
 	{"us", 1}, {"ms", 1000}, {"s", 1000000},
 };
 
+/* The run's parameters, when the header records them and this build knows the protocol:
+ * the defaults, then each recorded value that the protocol takes (--verify reports the rest). */
+static void ti_params(st_trace *t, const cJSON *ps)
+{
+	const st_protocol *pr = t->proto;
+	if (!pr || !cJSON_IsObject(ps))
+		return;
+	int np = pr->n_params < ST_MAX_PARAMS ? pr->n_params : ST_MAX_PARAMS;
+	for (int i = 0; i < np; i++)
+		t->params[i] = (st_param_val){pr->params[i].def_lo,
+			pr->params[i].type == ST_P_RANGE ? pr->params[i].def_hi : pr->params[i].def_lo};
+	const cJSON *it;
+	cJSON_ArrayForEach(it, ps)
+		for (int i = 0; i < np; i++)
+			if (strcmp(pr->params[i].name, it->string) == 0)
+				trace_verify_param(&pr->params[i], it, &t->params[i]);
+	t->has_params = np > 0;
+}
+
 /* The seed, exactly: cJSON holds numbers as doubles, which lose digits past 2^53, so a large
  * seed is read again from its text. Our exporter writes a seed of 2^63 and more as a negative
  * int64; that comes back as the same uint64. */
@@ -741,6 +761,7 @@ static st_trace *ti_header(ti_ctx *c, const cJSON *doc)
 	free(t->protocol_version);
 	t->protocol_version = pv;
 	memcpy(t->proc_names, names, sizeof(names[0]) * (size_t)(nn + nc));
+	ti_params(t, ti_get(doc, "params"));
 	return t;
 }
 

@@ -152,6 +152,41 @@ static void tj_flush(tj_writer *w)
 	w->b.len = 0;
 }
 
+/* The run's parameters in the scenario's words: an integer, a [lo, hi] pair, a choice by
+ * name, true or false (what --verify hands the protocol's trace checker). */
+static void tj_params(tj_buf *b, const st_trace *t)
+{
+	const st_protocol *pr = t->proto;
+	if (!t->has_params || !pr || pr->n_params <= 0)
+		return;
+	jb_cstr(b, ",\"params\":{");
+	for (int i = 0; i < pr->n_params && i < ST_MAX_PARAMS; i++) {
+		const st_param_spec *sp = &pr->params[i];
+		const st_param_val *v = &t->params[i];
+		if (i)
+			jb_ch(b, ',');
+		jb_str(b, sp->name);
+		jb_ch(b, ':');
+		if (sp->type == ST_P_RANGE) {
+			jb_ch(b, '[');
+			jb_int(b, v->lo);
+			jb_ch(b, ',');
+			jb_int(b, v->hi);
+			jb_ch(b, ']');
+		} else if (sp->type == ST_P_ENUM) {
+			int64_t k = 0;
+			while (sp->choices && sp->choices[k] && k < v->lo)
+				k++;
+			jb_str(b, sp->choices && sp->choices[k] ? sp->choices[k] : "");
+		} else if (sp->type == ST_P_BOOL) {
+			jb_cstr(b, v->lo ? "true" : "false");
+		} else {
+			jb_int(b, v->lo);
+		}
+	}
+	jb_ch(b, '}');
+}
+
 tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, char *err,
 		   size_t errlen)
 {
@@ -178,6 +213,7 @@ tj_writer *tj_open(const char *path, const st_trace *t, const tj_meta *meta, cha
 		jb_cstr(b, ",\"faults\":");
 		jb_str(b, meta->faults);
 	}
+	tj_params(b, t);
 	jb_cstr(b, ",\n\"processes\":[");
 	for (int p = 0; p < t->nprocs; p++) {
 		jb_cstr(b, p ? ",{\"name\":" : "{\"name\":");

@@ -455,8 +455,8 @@ static void tv_alloc_procs(tv *v)
 }
 
 /* A parameter as a header's "params" gives it, in the scenario's words: an integer, a
- * [lo, hi] pair, a choice by name, true or false. */
-static bool tv_param(const st_param_spec *sp, const cJSON *it, st_param_val *out)
+ * [lo, hi] pair, a choice by name, true or false (trace_verify.h). */
+bool trace_verify_param(const st_param_spec *sp, const cJSON *it, st_param_val *out)
 {
 	int64_t lo, hi;
 	switch (sp->type) {
@@ -518,7 +518,7 @@ static void tv_params(tv *v, const cJSON *doc)
 		if (i == np)
 			tv_report(v, line, col, NULL, "params.%.40s: protocol %s has no such "
 				  "parameter", it->string, pr->name);
-		else if (!tv_param(&pr->params[i], it, &v->params[i]))
+		else if (!trace_verify_param(&pr->params[i], it, &v->params[i]))
 			tv_report(v, line, col, NULL, "params.%s is %s, not a value it takes (%s)",
 				  it->string, json_show(it, sa, sizeof sa),
 				  pr->params[i].help ? pr->params[i].help : "see --list");

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../protocols/protocol.h"
 #include "trace_read.h"
 
 /* The return value of trace_verify_file, usable as the process's exit status. */
@@ -57,5 +58,11 @@ void trace_verify_refused(trace_verify *v, const char *msg);
 uint64_t trace_verify_broken(const trace_verify *v);
 uint64_t trace_verify_violations(const trace_verify *v);
 int trace_verify_end(trace_verify *v, FILE *out, trace_verify_stats *stats);
+
+/* One of a protocol's parameters as a trace header's "params" records it (an integer, a
+ * [lo, hi] pair, a choice by name, true or false); false when it is not a value it takes.
+ * The importer reads the header with the same rule. */
+struct cJSON;
+bool trace_verify_param(const st_param_spec *sp, const struct cJSON *it, st_param_val *out);
 
 #endif

@@ -433,26 +433,28 @@ void sim_heal(st_sim *s, st_by by)
 }
 
 
-void sim_set_loss(st_sim *s, double rate, st_by by)
+/* A rate the network applies to every send from now on (loss, duplication), as an input
+ * event: its action, a label ("loss 0.20") and the rate in parts per million. */
+static void net_set_rate(st_sim *s, double *field, double rate, const char *action,
+			 const char *word, st_by by)
 {
 	sim_begin(s);
-	s->c.loss = rate;
+	*field = rate;
 	char label[24];
-	snprintf(label, sizeof label, "loss %.2f", rate);
+	snprintf(label, sizeof label, "%s %.2f", word, rate);
 	st_kv body[1] = {{"ppm", ST_V_INT, (int64_t)(rate * 1e6 + 0.5), NULL}};
-	sim_input(s, "loss", label, body, 1, by);
+	sim_input(s, action, label, body, 1, by);
 	sim_end(s);
+}
+
+void sim_set_loss(st_sim *s, double rate, st_by by)
+{
+	net_set_rate(s, &s->c.loss, rate, "loss", "loss", by);
 }
 
 void sim_set_duplicate(st_sim *s, double rate, st_by by)
 {
-	sim_begin(s);
-	s->c.dup = rate;
-	char label[24];
-	snprintf(label, sizeof label, "duplicate %.2f", rate);
-	st_kv body[1] = {{"ppm", ST_V_INT, (int64_t)(rate * 1e6 + 0.5), NULL}};
-	sim_input(s, "duplicate_rate", label, body, 1, by);
-	sim_end(s);
+	net_set_rate(s, &s->c.dup, rate, "duplicate_rate", "duplicate", by);
 }
 
 void sim_set_latency(st_sim *s, int64_t lo_us, int64_t hi_us, st_by by)

@@ -260,7 +260,7 @@ uint32_t trace_kv_from_list(st_trace *t, const st_kv *kv, int n)
 
 bool trace_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *out)
 {
-	if (list == TRACE_NONE)
+	if (list == TRACE_NONE || list >= t->nkv)
 		return false;
 	const st_kvrec *r = trace_kv_items(t, list);
 	for (uint32_t i = 0; i < trace_kv_count(t, list); i++)
@@ -273,7 +273,7 @@ bool trace_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *ou
 
 bool trace_kv_str(const st_trace *t, uint32_t list, const char *key, const char **out)
 {
-	if (list == TRACE_NONE)
+	if (list == TRACE_NONE || list >= t->nkv)
 		return false;
 	const st_kvrec *r = trace_kv_items(t, list);
 	for (uint32_t i = 0; i < trace_kv_count(t, list); i++)

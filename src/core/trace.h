@@ -154,7 +154,8 @@ static inline uint32_t trace_kv_count(const st_trace *t, uint32_t list)
 { return t->kv[list].key; }
 static inline const st_kvrec *trace_kv_items(const st_trace *t, uint32_t list)
 { return &t->kv[list + 1]; }
-/* Look up an int in a list; false when absent. */
+/* Look up an int (an int, a proc, a bool) or a string in a list; false when absent, or when
+ * list is TRACE_NONE or not a list of this trace. */
 bool trace_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *out);
 bool trace_kv_str(const st_trace *t, uint32_t list, const char *key, const char **out);
 /* A recorded event as a checker sees it (protocol.h's st_tev); false when not held. */

@@ -63,24 +63,14 @@ static const struct { uint8_t status; int8_t op; } ti_effects[KIND__COUNT] = {
 
 static const char *ti_kv_str(const st_trace *t, uint32_t list, const char *key)
 {
-	if (list == TRACE_NONE || list >= t->nkv)
-		return NULL;
-	const st_kvrec *r = trace_kv_items(t, list);
-	for (uint32_t i = 0; i < trace_kv_count(t, list); i++)
-		if (r[i].type == ST_V_STR && strcmp(trace_str(t, r[i].key), key) == 0)
-			return trace_str(t, (uint32_t)r[i].v);
-	return NULL;
-}
-
-static bool ti_kv_int(const st_trace *t, uint32_t list, const char *key, int64_t *v)
-{
-	return list != TRACE_NONE && list < t->nkv && trace_kv_int(t, list, key, v);
+	const char *v;
+	return trace_kv_str(t, list, key, &v) ? v : NULL;
 }
 
 static int ti_kv_proc(const st_trace *t, uint32_t list, const char *key)
 {
 	int64_t v;
-	if (!ti_kv_int(t, list, key, &v) || v < 0 || v >= t->nprocs || v >= ST_MAX_PROCS)
+	if (!trace_kv_int(t, list, key, &v) || v < 0 || v >= t->nprocs || v >= ST_MAX_PROCS)
 		return -1;
 	return (int)v;
 }
@@ -130,12 +120,12 @@ static void ti_apply_input(const st_trace *t, trace_point *pt, uint32_t id, cons
 			pt->cut_ev = TRACE_NONE;
 		else if (pt->cut_ev == TRACE_NONE)
 			pt->cut_ev = id;
-	} else if (a == TA_LOSS && ti_kv_int(t, e->body, "ppm", &v)) {
+	} else if (a == TA_LOSS && trace_kv_int(t, e->body, "ppm", &v)) {
 		pt->loss_ppm = ti_ppm(v);
-	} else if (a == TA_DUP && ti_kv_int(t, e->body, "ppm", &v)) {
+	} else if (a == TA_DUP && trace_kv_int(t, e->body, "ppm", &v)) {
 		pt->dup_ppm = ti_ppm(v);
-	} else if (a == TA_LATENCY && ti_kv_int(t, e->body, "lo_us", &v) &&
-		   ti_kv_int(t, e->body, "hi_us", &w)) {
+	} else if (a == TA_LATENCY && trace_kv_int(t, e->body, "lo_us", &v) &&
+		   trace_kv_int(t, e->body, "hi_us", &w)) {
 		pt->lat_lo_us = v;
 		pt->lat_hi_us = w;
 	}

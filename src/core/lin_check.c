@@ -1,0 +1,503 @@
+/* lin_check.c: the linearizability search (see lin_check.h).
+ *
+ * One part (one key's operations) at a time. Each operation has two entries, its call and
+ * its return, in a doubly linked list in time order (an operation that never completed has
+ * its return after everything). The search holds the model state and the set of linearized
+ * operations (a bitset, with an incremental hash: the XOR of one 64-bit word per operation):
+ *
+ *   walk the list from its head;
+ *   at a call: if the model accepts the operation in the current state, and the
+ *     configuration (set + {op}, new state) has not been seen, remember it, push the op and
+ *     the old state, unlink the op's call and return from the list, start again at the head;
+ *     otherwise go on to the next entry;
+ *   at a return: its operation should have been linearized by now and was not: pop the last
+ *     linearized operation, restore the state, link it back in, and continue after its call.
+ *     An empty stack here means no order explains the history.
+ *
+ * Only calls before the first return in the list are ever tried (that is Lowe's
+ * just-in-time linearization: an operation is linearized no earlier than it must be), and the
+ * hash set of configurations is what makes the search practical (Wing & Gong's search alone is
+ * exponential on histories that are linearizable in many ways). The deepest stack reached is
+ * kept for the report: its operations are the longest linearizable prefix, and the calls that
+ * could have come next from there are the operations that cannot be placed. */
+#include "lin_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/hash.h"
+#include "../base/mem.h"
+
+const char *const lin_verdict_names[4] = {"linearizable", "not linearizable",
+					  "unknown (the search budget ran out)", "bad history"};
+
+/* ---- the set of configurations: (bitset, state), open addressing ---- */
+typedef struct {
+	uint64_t hash, state;
+	uint64_t bits;      /* offset of the bitset in the arena, in words; 0 = empty slot */
+} lc_slot;
+
+typedef struct {
+	lc_slot *slot; size_t cap, n;
+	uint64_t *arena; size_t narena, arena_cap;   /* word 0 unused: offset 0 means empty */
+	size_t nw;          /* words per bitset */
+} lc_set;
+
+static void lc_set_init(lc_set *s, size_t nw)
+{
+	memset(s, 0, sizeof *s);
+	s->nw = nw;
+	s->cap = 1024;
+	s->slot = st_zalloc(s->cap, sizeof *s->slot);
+	s->arena_cap = 1024 * nw + 1;
+	s->arena = st_alloc(s->arena_cap * sizeof *s->arena);
+	s->narena = 1;
+}
+
+static void lc_set_free(lc_set *s)
+{
+	free(s->slot);
+	free(s->arena);
+}
+
+static size_t lc_set_bytes(const lc_set *s)
+{
+	return s->cap * sizeof *s->slot + s->arena_cap * sizeof *s->arena;
+}
+
+static void lc_set_grow(lc_set *s)
+{
+	size_t cap = s->cap * 2;
+	lc_slot *slot = st_zalloc(cap, sizeof *slot);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (!s->slot[i].bits)
+			continue;
+		size_t j = s->slot[i].hash & (cap - 1);
+		while (slot[j].bits)
+			j = (j + 1) & (cap - 1);
+		slot[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+}
+
+/* Add the configuration; false when it was already there. */
+static bool lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t state)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		lc_set_grow(s);
+	size_t j = hash & (s->cap - 1);
+	for (; s->slot[j].bits; j = (j + 1) & (s->cap - 1)) {
+		const lc_slot *e = &s->slot[j];
+		if (e->hash == hash && e->state == state &&
+		    memcmp(s->arena + e->bits, bits, s->nw * sizeof *bits) == 0)
+			return false;
+	}
+	if (s->narena + s->nw > s->arena_cap) {
+		s->arena_cap *= 2;
+		s->arena = st_realloc(s->arena, s->arena_cap * sizeof *s->arena);
+	}
+	memcpy(s->arena + s->narena, bits, s->nw * sizeof *bits);
+	s->slot[j] = (lc_slot){hash, state, s->narena};
+	s->narena += s->nw;
+	s->n++;
+	return true;
+}
+
+/* ---- one part ---- */
+typedef struct {
+	lin_opv v;
+	uint32_t op;        /* ophist index */
+	uint32_t call, ret;
+} lc_op;
+
+typedef struct {
+	uint32_t op;        /* index into the part's ops */
+	uint64_t state;     /* the state before it */
+} lc_frame;
+
+/* The entries' order: by time; the returns of operations that never completed, all at
+ * infinity, by operation. Entry 2k is op k's call, 2k + 1 its return. */
+static uint64_t lc_entry_time(const lc_op *ops, uint32_t e)
+{
+	const lc_op *o = &ops[e / 2];
+	uint32_t t = e & 1 ? o->ret : o->call;
+	return t == OPHIST_OPEN_RET ? ((uint64_t)1 << 32) + e / 2 : t;
+}
+
+/* Sorting by a 64-bit key, then by index: the entries by time, the operations by key. */
+typedef struct {
+	uint64_t k;
+	uint32_t i;
+} lc_sortkey;
+static int lc_cmp_sortkey(const void *a, const void *b)
+{
+	const lc_sortkey *x = a, *y = b;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+typedef struct {
+	lin_vals *vals;
+	const lin_model *m;
+	uint64_t budget;        /* configurations left */
+	uint64_t states;
+} lc_ctx;
+
+/* Search one part. On LIN_NOT, best[0..*nbest) is the deepest prefix (part indexes) and
+ * *best_state the state after it. */
+static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *best,
+			   size_t *nbest, uint64_t *best_state)
+{
+	uint32_t ne = 2 * n, head = ne;   /* entry ne is the list's head (and its end) */
+	uint32_t *next = st_alloc((ne + 1) * sizeof *next), *prev = st_alloc((ne + 1) * sizeof *prev);
+	lc_sortkey *order = st_alloc((ne ? ne : 1) * sizeof *order);
+	for (uint32_t e = 0; e < ne; e++)
+		order[e] = (lc_sortkey){lc_entry_time(ops, e), e};
+	qsort(order, ne, sizeof *order, lc_cmp_sortkey);
+	uint32_t last = head;
+	for (uint32_t k = 0; k < ne; k++) {
+		next[last] = order[k].i;
+		prev[order[k].i] = last;
+		last = order[k].i;
+	}
+	next[last] = head;
+	prev[head] = last;
+	free(order);
+
+	size_t nw = (n + 63) / 64 ? (n + 63) / 64 : 1;
+	uint64_t *bits = st_zalloc(nw, sizeof *bits), *z = st_alloc((n ? n : 1) * sizeof *z);
+	for (uint32_t k = 0; k < n; k++)
+		z[k] = st_hash_u64(ST_HASH_INIT, k) * 0x9e3779b97f4a7c15ull;
+	lc_frame *stack = st_alloc((n ? n : 1) * sizeof *stack);
+	size_t sp = 0;
+	lc_set set;
+	lc_set_init(&set, nw);
+	uint64_t state = c->m->init(c->vals), hbits = 0;
+	*nbest = 0;
+	*best_state = state;
+	lin_verdict v = LIN_LINEARIZABLE;
+
+	uint32_t e = next[head];
+	while (next[head] != head) {
+		if (!(e & 1)) {
+			uint32_t k = e / 2;
+			uint64_t ns;
+			if (c->m->step(c->vals, state, &ops[k].v, &ns)) {
+				uint64_t hb = hbits ^ z[k];
+				bits[k / 64] |= 1ull << (k % 64);
+				if (lc_set_add(&set, bits, st_hash_u64(hb, ns), ns)) {
+					if (++c->states > c->budget || lc_set_bytes(&set) > LIN_MAX_CACHE_BYTES) {
+						v = LIN_UNKNOWN;
+						break;
+					}
+					stack[sp++] = (lc_frame){k, state};
+					state = ns;
+					hbits = hb;
+					/* lift: the call, then its return */
+					next[prev[e]] = next[e];
+					prev[next[e]] = prev[e];
+					next[prev[e + 1]] = next[e + 1];
+					prev[next[e + 1]] = prev[e + 1];
+					if (sp > *nbest) {
+						for (size_t i = 0; i < sp; i++)
+							best[i] = stack[i].op;
+						*nbest = sp;
+						*best_state = state;
+					}
+					e = next[head];
+					continue;
+				}
+				bits[k / 64] &= ~(1ull << (k % 64));
+			}
+			e = next[e];
+			continue;
+		}
+		/* a return whose operation is not linearized: back up */
+		if (!sp) {
+			v = LIN_NOT;
+			break;
+		}
+		lc_frame f = stack[--sp];
+		uint32_t k = f.op, ce = 2 * k;
+		state = f.state;
+		hbits ^= z[k];
+		bits[k / 64] &= ~(1ull << (k % 64));
+		/* unlift in the reverse order: the return, then the call */
+		next[prev[ce + 1]] = ce + 1;
+		prev[next[ce + 1]] = ce + 1;
+		next[prev[ce]] = ce;
+		prev[next[ce]] = ce;
+		e = next[ce];
+	}
+	lc_set_free(&set);
+	free(next);
+	free(prev);
+	free(bits);
+	free(z);
+	free(stack);
+	return v;
+}
+
+/* ---- the whole history ---- */
+
+static int lc_outcome(const oph_op *o)
+{
+	return o->type == OPH_OK ? LIN_DONE : o->type == OPH_FAIL ? LIN_FAILED : LIN_OPEN;
+}
+
+lin_verdict lin_check(ophist *h, const lin_model *m, const lin_opts *o, const char *name,
+		      lin_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->key = LIN_NONE;
+	r->nopv = h->n;
+	r->opv = st_zalloc(h->n, sizeof *r->opv);
+	r->dropped = st_zalloc(h->n, 1);
+	uint32_t *keep = st_alloc((h->n ? h->n : 1) * sizeof *keep);
+	size_t nkeep = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const oph_op *op = &h->op[i];
+		char why[256];
+		lin_make_rc rc = m->make(&h->vals, lin_vals_raw(&h->vals, op->f), lc_outcome(op),
+					 op->in, op->out, &r->opv[i], why, sizeof why);
+		if (rc == LIN_MAKE_BAD) {
+			if (op->col)
+				snprintf(r->err, sizeof r->err, "%s:%u:%u: %s", name, op->line, op->col, why);
+			else
+				snprintf(r->err, sizeof r->err, "%s: event %u: %s", name, op->line, why);
+			free(keep);
+			return r->verdict = LIN_BAD;
+		}
+		if (rc == LIN_MAKE_DROP) {
+			r->dropped[i] = 1;
+			r->ndropped++;
+		} else {
+			keep[nkeep++] = (uint32_t)i;
+		}
+	}
+	r->nops = nkeep;
+	/* the parts: operations grouped by key (LIN_NONE is a key too), in history order */
+	lc_sortkey *byk = st_alloc((nkeep ? nkeep : 1) * sizeof *byk);
+	for (size_t i = 0; i < nkeep; i++)
+		byk[i] = (lc_sortkey){h->op[keep[i]].key, keep[i]};
+	qsort(byk, nkeep, sizeof *byk, lc_cmp_sortkey);
+	for (size_t i = 0; i < nkeep; i++)
+		keep[i] = byk[i].i;
+	free(byk);
+
+	lc_ctx c = {&h->vals, m, o && o->max_states ? o->max_states : LIN_DEFAULT_MAX_STATES, 0};
+	lc_op *ops = st_alloc((nkeep ? nkeep : 1) * sizeof *ops);
+	uint32_t *best = st_alloc((nkeep ? nkeep : 1) * sizeof *best);
+	lin_verdict v = LIN_LINEARIZABLE;
+	/* the failing part reported is the one whose first operation comes first */
+	uint32_t fail_first = UINT32_MAX;
+	for (size_t s = 0; s < nkeep;) {
+		size_t e = s;
+		while (e < nkeep && h->op[keep[e]].key == h->op[keep[s]].key)
+			e++;
+		uint32_t n = (uint32_t)(e - s);
+		for (uint32_t k = 0; k < n; k++) {
+			const oph_op *op = &h->op[keep[s + k]];
+			/* :info is no answer: the operation may still take effect, at any time */
+			uint32_t ret = op->type == OPH_OK || op->type == OPH_FAIL ? op->ret :
+				       OPHIST_OPEN_RET;
+			ops[k] = (lc_op){r->opv[keep[s + k]], keep[s + k], op->call, ret};
+		}
+		size_t nbest;
+		uint64_t bstate;
+		r->nparts++;
+		lin_verdict pv = lc_part(&c, ops, n, best, &nbest, &bstate);
+		if (pv == LIN_UNKNOWN && v == LIN_LINEARIZABLE)
+			v = LIN_UNKNOWN;
+		if (pv == LIN_NOT && keep[s] < fail_first) {
+			fail_first = keep[s];
+			v = LIN_NOT;
+			r->key = h->op[keep[s]].key;
+			free(r->prefix);
+			free(r->stuck);
+			r->prefix = st_alloc((nbest ? nbest : 1) * sizeof *r->prefix);
+			r->nprefix = nbest;
+			uint8_t *in = st_zalloc(n, 1);
+			for (size_t i = 0; i < nbest; i++) {
+				r->prefix[i] = ops[best[i]].op;
+				in[best[i]] = 1;
+			}
+			r->state = bstate;
+			/* what could come next: calls before the earliest return still open */
+			uint64_t min_ret = UINT64_MAX;
+			for (uint32_t k = 0; k < n; k++)
+				if (!in[k] && lc_entry_time(ops, 2 * k + 1) < min_ret)
+					min_ret = lc_entry_time(ops, 2 * k + 1);
+			r->stuck = st_alloc(n * sizeof *r->stuck);
+			r->nstuck = 0;
+			for (uint32_t k = 0; k < n; k++)
+				if (!in[k] && ops[k].call < min_ret)
+					r->stuck[r->nstuck++] = ops[k].op;
+			free(in);
+		}
+		if (v == LIN_UNKNOWN && pv == LIN_UNKNOWN)
+			break;      /* the budget is spent for every part after this one too */
+		s = e;
+	}
+	r->states = c.states;
+	free(ops);
+	free(best);
+	free(keep);
+	return r->verdict = v;
+}
+
+lin_verdict lin_check_trace(const st_trace *t, const lin_model *m, const lin_opts *o,
+			    ophist *h, lin_result *r)
+{
+	ophist_init(h);
+	char err[400];
+	lin_verdict v;
+	if (!ophist_from_trace(h, t, err, sizeof err)) {
+		memset(r, 0, sizeof *r);
+		snprintf(r->err, sizeof r->err, "%s: %s", t->scenario ? t->scenario : "trace", err);
+		v = r->verdict = LIN_BAD;
+	} else {
+		if (!m)
+			m = lin_model_guess(h);
+		if (!m) {
+			memset(r, 0, sizeof *r);
+			snprintf(r->err, sizeof r->err, "the clients' operations fit no model "
+				 "(register: read, write, cas; kv: get, put, append)");
+			v = r->verdict = LIN_BAD;
+		} else {
+			v = lin_check(h, m, o, t->scenario ? t->scenario : "trace", r);
+		}
+	}
+	return v;
+}
+
+void lin_result_free(lin_result *r)
+{
+	free(r->prefix);
+	free(r->stuck);
+	free(r->opv);
+	free(r->dropped);
+	memset(r, 0, sizeof *r);
+}
+
+static bool lc_model_knows(const lin_model *m, const ophist *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		const char *f = lin_vals_raw(&h->vals, h->op[i].f);
+		int k = 0;
+		while (m->fs[k] && strcmp(m->fs[k], f))
+			k++;
+		if (!m->fs[k])
+			return false;
+	}
+	return true;
+}
+
+const lin_model *lin_model_guess(const ophist *h)
+{
+	const lin_model *first = h->keyed ? &lin_model_kv : &lin_model_register;
+	if (lc_model_knows(first, h))
+		return first;
+	for (int i = 0; lin_models[i]; i++)
+		if (lc_model_knows(lin_models[i], h))
+			return lin_models[i];
+	return NULL;
+}
+
+/* ---- words ---- */
+
+void lin_op_words(const ophist *h, const lin_model *m, const lin_result *r, uint32_t op,
+		  char *buf, size_t n)
+{
+	const oph_op *o = &h->op[op];
+	char who[48];
+	ophist_who(h, o, who, sizeof who);
+	if (r && op < r->nopv && !r->dropped[op]) {
+		m->describe_op(&h->vals, &r->opv[op], who, buf, n);
+		return;
+	}
+	char in[72];
+	lin_vals_show(&h->vals, o->in, in, sizeof in);
+	snprintf(buf, n, "%s(%s)%s, %s", lin_vals_raw(&h->vals, o->f), in, who,
+		 ophist_type_names[o->type]);
+}
+
+/* "the register" / "register 3" / "key \"7\"" */
+static void lc_subject(const ophist *h, const lin_model *m, uint32_t key, char *buf, size_t n)
+{
+	if (key == LIN_NONE) {
+		snprintf(buf, n, "the %s", m->noun);
+		return;
+	}
+	char k[72];
+	lin_vals_show(&h->vals, key, k, sizeof k);
+	snprintf(buf, n, "%s %s", m->noun, k);
+}
+
+void lin_stuck_sentence(const ophist *h, const lin_model *m, const lin_result *r, size_t i,
+			char *buf, size_t n)
+{
+	char op[160], subj[96], st[96], after[200] = "";
+	lin_op_words(h, m, r, r->stuck[i], op, sizeof op);
+	lc_subject(h, m, r->key, subj, sizeof subj);
+	m->describe_state(&h->vals, r->state, st, sizeof st);
+	size_t w = r->nprefix;
+	while (w > 0 && !m->writes(&r->opv[r->prefix[w - 1]]))
+		w--;
+	if (w) {
+		char wr[160];
+		lin_op_words(h, m, r, r->prefix[w - 1], wr, sizeof wr);
+		snprintf(after, sizeof after, " after %s", wr);
+	} else {
+		snprintf(after, sizeof after, ", as it did at the start");
+	}
+	snprintf(buf, n, "%s, but %s %s%s", op, subj, st, after);
+}
+
+static void lc_print_op(FILE *f, const ophist *h, const lin_model *m, const lin_result *r,
+			size_t num, uint32_t op)
+{
+	char w[200];
+	lin_op_words(h, m, r, op, w, sizeof w);
+	const oph_op *o = &h->op[op];
+	if (h->pname)
+		fprintf(f, "    %4zu. %-56s (event %u)\n", num, w, o->line);
+	else
+		fprintf(f, "    %4zu. %-56s (line %u)\n", num, w, o->line);
+}
+
+void lin_result_print(FILE *f, const ophist *h, const lin_model *m, const lin_result *r)
+{
+	fprintf(f, "%s (%s model): %zu operations checked, %zu dropped as unable to matter, "
+		"%zu part%s, %llu states explored\n", lin_verdict_names[r->verdict], m->name,
+		r->nops, r->ndropped, r->nparts, r->nparts == 1 ? "" : "s",
+		(unsigned long long)r->states);
+	if (r->verdict != LIN_NOT)
+		return;
+	char subj[96];
+	lc_subject(h, m, r->key, subj, sizeof subj);
+	fprintf(f, "  %s: the longest linearizable prefix found has %zu operation%s:\n", subj,
+		r->nprefix, r->nprefix == 1 ? "" : "s");
+	/* a long prefix: its start and its end, where the trouble is */
+	for (size_t i = 0; i < r->nprefix; i++) {
+		if (r->nprefix > 60 && i == 10) {
+			fprintf(f, "          ... %zu more ...\n", r->nprefix - 50);
+			i = r->nprefix - 40;
+		}
+		lc_print_op(f, h, m, r, i + 1, r->prefix[i]);
+	}
+	fprintf(f, "  after it %s ", subj);
+	char st[96];
+	m->describe_state(&h->vals, r->state, st, sizeof st);
+	fprintf(f, "%s, and %s cannot be placed next:\n", st,
+		r->nstuck == 1 ? "this operation" : "these operations");
+	for (size_t i = 0; i < r->nstuck; i++) {
+		char s[512];
+		lin_stuck_sentence(h, m, r, i, s, sizeof s);
+		const oph_op *o = &h->op[r->stuck[i]];
+		fprintf(f, "    %s (%s %u)\n", s, h->pname ? "event" : "line", o->line);
+	}
+}

@@ -31,78 +31,73 @@
 const char *const lin_verdict_names[4] = {"linearizable", "not linearizable",
 					  "unknown (the search budget ran out)", "bad history"};
 
-/* ---- the set of configurations: (bitset, state), open addressing ---- */
+/* ---- the set of configurations: (bitset, state), open addressing ----
+ * A slot is [hash | 1, state, bitset words] inline, so a probe touches one place in memory;
+ * a hash word of 0 is an empty slot. The slot is the hash's top bits, FNV's best mixed. */
 typedef struct {
-	uint64_t hash, state;
-	uint64_t bits;      /* offset of the bitset in the arena, in words; 0 = empty slot */
-} lc_slot;
-
-typedef struct {
-	lc_slot *slot; size_t cap, n;
-	uint64_t *arena; size_t narena, arena_cap;   /* word 0 unused: offset 0 means empty */
-	size_t nw;          /* words per bitset */
+	uint64_t *slot;     /* cap slots of stride words */
+	size_t cap, n, nw, stride;
+	int shift;          /* 64 - log2(cap) */
 } lc_set;
 
 static void lc_set_init(lc_set *s, size_t nw)
 {
-	memset(s, 0, sizeof *s);
 	s->nw = nw;
+	s->stride = 2 + nw;
 	s->cap = 1024;
-	s->slot = st_zalloc(s->cap, sizeof *s->slot);
-	s->arena_cap = 1024 * nw + 1;
-	s->arena = st_alloc(s->arena_cap * sizeof *s->arena);
-	s->narena = 1;
+	s->shift = 64 - 10;
+	s->n = 0;
+	s->slot = st_zalloc(s->cap * s->stride, sizeof *s->slot);
 }
 
-static void lc_set_free(lc_set *s)
-{
-	free(s->slot);
-	free(s->arena);
-}
+static void lc_set_free(lc_set *s) { free(s->slot); }
 
-static size_t lc_set_bytes(const lc_set *s)
-{
-	return s->cap * sizeof *s->slot + s->arena_cap * sizeof *s->arena;
-}
+static size_t lc_set_bytes(const lc_set *s) { return s->cap * s->stride * sizeof *s->slot; }
 
 static void lc_set_grow(lc_set *s)
 {
-	size_t cap = s->cap * 2;
-	lc_slot *slot = st_zalloc(cap, sizeof *slot);
+	size_t cap = s->cap * 2, w = s->stride;
+	uint64_t *slot = st_zalloc(cap * w, sizeof *slot);
+	int shift = s->shift - 1;
 	for (size_t i = 0; i < s->cap; i++) {
-		if (!s->slot[i].bits)
+		const uint64_t *e = s->slot + i * w;
+		if (!e[0])
 			continue;
-		size_t j = s->slot[i].hash & (cap - 1);
-		while (slot[j].bits)
+		size_t j = (size_t)(e[0] >> shift);
+		while (slot[j * w])
 			j = (j + 1) & (cap - 1);
-		slot[j] = s->slot[i];
+		memcpy(slot + j * w, e, w * sizeof *e);
 	}
 	free(s->slot);
 	s->slot = slot;
 	s->cap = cap;
+	s->shift = shift;
 }
 
 /* Add the configuration; false when it was already there. */
 static bool lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t state)
 {
-	if ((s->n + 1) * 2 > s->cap)
+	if ((s->n + 1) * 10 > s->cap * 7)
 		lc_set_grow(s);
-	size_t j = hash & (s->cap - 1);
-	for (; s->slot[j].bits; j = (j + 1) & (s->cap - 1)) {
-		const lc_slot *e = &s->slot[j];
-		if (e->hash == hash && e->state == state &&
-		    memcmp(s->arena + e->bits, bits, s->nw * sizeof *bits) == 0)
+	hash |= 1;
+	size_t w = s->stride, nw = s->nw, j = (size_t)(hash >> s->shift);
+	for (;; j = (j + 1) & (s->cap - 1)) {
+		uint64_t *e = s->slot + j * w;
+		if (!e[0]) {
+			e[0] = hash;
+			e[1] = state;
+			memcpy(e + 2, bits, nw * sizeof *bits);
+			s->n++;
+			return true;
+		}
+		if (e[0] != hash || e[1] != state)
+			continue;
+		size_t k = 0;
+		while (k < nw && e[2 + k] == bits[k])
+			k++;
+		if (k == nw)
 			return false;
 	}
-	if (s->narena + s->nw > s->arena_cap) {
-		s->arena_cap *= 2;
-		s->arena = st_realloc(s->arena, s->arena_cap * sizeof *s->arena);
-	}
-	memcpy(s->arena + s->narena, bits, s->nw * sizeof *bits);
-	s->slot[j] = (lc_slot){hash, state, s->narena};
-	s->narena += s->nw;
-	s->n++;
-	return true;
 }
 
 /* ---- one part ---- */
@@ -114,6 +109,8 @@ typedef struct {
 
 typedef struct {
 	uint32_t op;        /* index into the part's ops */
+	uint16_t forced;    /* it left the state as it was: no other choice is worth trying */
+	uint16_t pass;      /* the pass it was chosen in (0: completed operations, 1: open) */
 	uint64_t state;     /* the state before it */
 } lc_frame;
 
@@ -180,11 +177,28 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 	*best_state = state;
 	lin_verdict v = LIN_LINEARIZABLE;
 
+	/* An operation that never changes the state (a read, a failed cas) and that the model
+	 * accepts now is linearized now, with no other choice tried at this point: any order
+	 * that places it later can place it here instead (it is a candidate, so nothing still
+	 * open must precede it, and it sees this state and leaves it). So when its configuration
+	 * fails, the one before it fails too, and the search backs up past it (`forced`). */
+	uint8_t *pure = st_alloc(n ? n : 1), *open = st_alloc(n ? n : 1);
+	for (uint32_t k = 0; k < n; k++) {
+		pure[k] = !c->m->writes(&ops[k].v);
+		open[k] = ops[k].ret == OPHIST_OPEN_RET;
+	}
+	/* The candidates are tried in two passes: the completed operations first, then the open
+	 * ones, which can go anywhere and are best left until something needs them. */
+	uint16_t pass = 0;
 	uint32_t e = next[head];
 	while (next[head] != head) {
 		if (!(e & 1)) {
 			uint32_t k = e / 2;
 			uint64_t ns;
+			if (open[k] != pass) {
+				e = next[e];
+				continue;
+			}
 			if (c->m->step(c->vals, state, &ops[k].v, &ns)) {
 				uint64_t hb = hbits ^ z[k];
 				bits[k / 64] |= 1ull << (k % 64);
@@ -193,7 +207,8 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 						v = LIN_UNKNOWN;
 						break;
 					}
-					stack[sp++] = (lc_frame){k, state};
+					stack[sp++] = (lc_frame){k, pure[k], pass, state};
+					pass = 0;
 					state = ns;
 					hbits = hb;
 					/* lift: the call, then its return */
@@ -211,27 +226,49 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 					continue;
 				}
 				bits[k / 64] &= ~(1ull << (k % 64));
+				if (!pure[k]) {
+					e = next[e];
+					continue;
+				}
+				/* a pure operation into a configuration known to fail: so is this one */
+			} else {
+				e = next[e];
+				continue;
 			}
-			e = next[e];
+		}
+		/* the end of the candidates: the second pass, or else back up */
+		if ((e & 1) && pass == 0) {
+			pass = 1;
+			e = next[head];
 			continue;
 		}
-		/* a return whose operation is not linearized: back up */
-		if (!sp) {
+		/* a return whose operation is not linearized, or a dead end: back up, past every
+		 * forced step */
+		bool forced = true;
+		uint32_t ce = 0;
+		while (forced && sp) {
+			lc_frame f = stack[--sp];
+			uint32_t k = f.op;
+			ce = 2 * k;
+			forced = f.forced;
+			pass = f.pass;
+			state = f.state;
+			hbits ^= z[k];
+			bits[k / 64] &= ~(1ull << (k % 64));
+			/* unlift in the reverse order: the return, then the call */
+			next[prev[ce + 1]] = ce + 1;
+			prev[next[ce + 1]] = ce + 1;
+			next[prev[ce]] = ce;
+			prev[next[ce]] = ce;
+		}
+		if (forced) {
 			v = LIN_NOT;
 			break;
 		}
-		lc_frame f = stack[--sp];
-		uint32_t k = f.op, ce = 2 * k;
-		state = f.state;
-		hbits ^= z[k];
-		bits[k / 64] &= ~(1ull << (k % 64));
-		/* unlift in the reverse order: the return, then the call */
-		next[prev[ce + 1]] = ce + 1;
-		prev[next[ce + 1]] = ce + 1;
-		next[prev[ce]] = ce;
-		prev[next[ce]] = ce;
 		e = next[ce];
 	}
+	free(pure);
+	free(open);
 	lc_set_free(&set);
 	free(next);
 	free(prev);

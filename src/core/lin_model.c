@@ -39,7 +39,7 @@ static bool lv_same(const lin_vals *p, const lin_val *v, lin_vtype type, const c
 	if (v->type != type)
 		return false;
 	if (kids)
-		return v->nkids == n && memcmp(p->kid + v->kids, kids, n * sizeof *kids) == 0;
+		return v->nkids == n && (!n || memcmp(p->kid + v->kids, kids, n * sizeof *kids) == 0);
 	return v->len == len && memcmp(p->bytes + v->raw, s, len) == 0;
 }
 
@@ -84,7 +84,8 @@ static uint32_t lv_intern(lin_vals *p, lin_vtype type, const char *s, size_t len
 	v->i = i;
 	if (kids) {
 		st_grow(&p->kid, &p->kid_cap, p->nkid + n, sizeof *p->kid);
-		memcpy(p->kid + p->nkid, kids, n * sizeof *kids);
+		if (n)
+			memcpy(p->kid + p->nkid, kids, n * sizeof *kids);
 		v->kids = (uint32_t)p->nkid;
 		v->nkids = (uint32_t)n;
 		p->nkid += n;

@@ -19,7 +19,9 @@
 #include "cli.h"
 #include "core/lin_check.h"
 
-static const lin_model *ch_model(const cli_opts *o, const ophist *h, const char *name)
+/* The model named, or the one the history fits; when it fits none, the default one, whose
+ * reading of the operations then names the first it does not know, with its place. */
+static const lin_model *ch_model(const cli_opts *o, const ophist *h)
 {
 	if (o->model) {
 		const lin_model *m = lin_model_find(o->model);
@@ -32,10 +34,7 @@ static const lin_model *ch_model(const cli_opts *o, const ophist *h, const char 
 		return m;
 	}
 	const lin_model *m = lin_model_guess(h);
-	if (!m)
-		fprintf(stderr, "spacetime: %s: its operations fit no model (register: read, write, "
-			"cas; kv: get, put, append); name one with --model\n", name);
-	return m;
+	return m ? m : h->keyed ? &lin_model_kv : &lin_model_register;
 }
 
 static int ch_status(lin_verdict v)
@@ -55,7 +54,7 @@ int check_history_main(const cli_opts *o)
 		ophist_free(&h);
 		return EXIT_BAD_INPUT;
 	}
-	const lin_model *m = ch_model(o, &h, o->history);
+	const lin_model *m = ch_model(o, &h);
 	if (!m) {
 		ophist_free(&h);
 		return EXIT_BAD_INPUT;
@@ -117,7 +116,7 @@ int cli_lin_end(cli_lin *l, FILE *out)
 		fprintf(stderr, "spacetime: the clients' history cannot be checked: %s\n", l->err);
 		status = EXIT_RUNTIME;
 	} else {
-		const lin_model *m = ch_model(l->o, &l->h, "the run");
+		const lin_model *m = ch_model(l->o, &l->h);
 		lin_opts lo = {l->o->max_states};
 		lin_result r;
 		lin_verdict v = m ? lin_check(&l->h, m, &lo, "the run", &r) : LIN_BAD;

@@ -74,11 +74,15 @@ static void lc_set_grow(lc_set *s)
 	s->shift = shift;
 }
 
-/* Add the configuration; false when it was already there. */
-static bool lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t state)
+/* Add the configuration: 1 when added, 0 when it was already there, -1 when the set would
+ * grow past LIN_MAX_CACHE_BYTES (checked before growing, so the memory never goes past it). */
+static int lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t state)
 {
-	if ((s->n + 1) * 10 > s->cap * 7)
+	if ((s->n + 1) * 10 > s->cap * 7) {
+		if (lc_set_bytes(s) * 3 > LIN_MAX_CACHE_BYTES)   /* the old table and the new */
+			return -1;
 		lc_set_grow(s);
+	}
 	hash |= 1;
 	size_t w = s->stride, nw = s->nw, j = (size_t)(hash >> s->shift);
 	for (;; j = (j + 1) & (s->cap - 1)) {
@@ -88,7 +92,7 @@ static bool lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t 
 			e[1] = state;
 			memcpy(e + 2, bits, nw * sizeof *bits);
 			s->n++;
-			return true;
+			return 1;
 		}
 		if (e[0] != hash || e[1] != state)
 			continue;
@@ -96,7 +100,7 @@ static bool lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t 
 		while (k < nw && e[2 + k] == bits[k])
 			k++;
 		if (k == nw)
-			return false;
+			return 0;
 	}
 }
 
@@ -202,8 +206,12 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 			if (c->m->step(c->vals, state, &ops[k].v, &ns)) {
 				uint64_t hb = hbits ^ z[k];
 				bits[k / 64] |= 1ull << (k % 64);
-				if (lc_set_add(&set, bits, st_hash_u64(hb, ns), ns)) {
-					if (++c->states > c->budget || lc_set_bytes(&set) > LIN_MAX_CACHE_BYTES) {
+				int added = lc_set_add(&set, bits, st_hash_u64(hb, ns), ns);
+				if (added) {
+					/* out of budget: states, the set's memory, or the values the
+					 * model made (a key-value store's strings) */
+					if (added < 0 || ++c->states > c->budget ||
+					    c->vals->nbytes > LIN_MAX_CACHE_BYTES / 2) {
 						v = LIN_UNKNOWN;
 						break;
 					}

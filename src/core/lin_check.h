@@ -19,7 +19,8 @@
  *   just-in-time linearization); it backtracks at such a completion. Every (set of linearized
  *   operations, model state) reached is remembered in a hash set, and never explored twice;
  * - a budget bounds it: past max_states remembered configurations (or LIN_MAX_CACHE_BYTES
- *   of them) the verdict is LIN_UNKNOWN, never an unbounded wait.
+ *   of them, or half that of values the model made) the verdict is LIN_UNKNOWN, never an
+ *   unbounded wait or an unbounded heap.
  *
  * On LIN_NOT the result holds the part that fails, its longest linearizable prefix found (in
  * linearization order), the model state after it, and the operations that cannot come next;
@@ -41,7 +42,7 @@ typedef enum { LIN_LINEARIZABLE = 0, LIN_NOT = 1, LIN_UNKNOWN = 2, LIN_BAD = 3 }
 extern const char *const lin_verdict_names[4];
 
 #define LIN_DEFAULT_MAX_STATES 20000000u
-#define LIN_MAX_CACHE_BYTES ((size_t)1 << 30)
+#define LIN_MAX_CACHE_BYTES ((size_t)512 << 20)
 
 typedef struct {
 	uint64_t max_states;    /* the budget: configurations remembered, all parts; 0 = default */

@@ -27,6 +27,7 @@
 
 #include "../base/hash.h"
 #include "../base/mem.h"
+#include "intmap.h"
 
 const char *const lin_verdict_names[4] = {"linearizable", "not linearizable",
 					  "unknown (the search budget ran out)", "bad history"};
@@ -140,6 +141,12 @@ static int lc_cmp_sortkey(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+static bool lc_alike(const lin_opv *x, const lin_opv *y)
+{
+	return x->f == y->f && x->known == y->known && x->failed == y->failed && x->a == y->a &&
+	       x->b == y->b && x->out == y->out;
+}
+
 typedef struct {
 	lin_vals *vals;
 	const lin_model *m;
@@ -191,6 +198,26 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 		pure[k] = !c->m->writes(&ops[k].v);
 		open[k] = ops[k].ret == OPHIST_OPEN_RET;
 	}
+	/* Open operations that are alike (the same function and values: Jepsen's timed-out
+	 * write(3)s) are interchangeable: any order that uses a later-invoked one where an
+	 * earlier-invoked one is still unused can swap them (both may take effect any time after
+	 * their invocations). So alike open operations are linearized only in invocation order:
+	 * twin[k] is the previous one alike, which must be linearized before k is tried. */
+	uint32_t *twin = st_alloc((n ? n : 1) * sizeof *twin);
+	intmap alike = {0};
+	for (uint32_t k = 0; k < n; k++) {
+		twin[k] = UINT32_MAX;
+		if (!open[k])
+			continue;
+		const lin_opv *a = &ops[k].v;
+		uint64_t key = st_hash_u64(st_hash_u64(st_hash_u64(ST_HASH_INIT, a->f), a->a), a->b);
+		uint32_t *prev_k = intmap_get(&alike, (int64_t)key);
+		if (prev_k && lc_alike(&ops[*prev_k].v, a))
+			twin[k] = *prev_k;
+		if (!intmap_put(&alike, (int64_t)key, k))
+			st_oom(sizeof(intmap_slot));
+	}
+	intmap_free(&alike);
 	/* The candidates are tried in two passes: the completed operations first, then the open
 	 * ones, which can go anywhere and are best left until something needs them. */
 	uint16_t pass = 0;
@@ -199,7 +226,8 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 		if (!(e & 1)) {
 			uint32_t k = e / 2;
 			uint64_t ns;
-			if (open[k] != pass) {
+			if (open[k] != pass || (twin[k] != UINT32_MAX &&
+						!((bits[twin[k] / 64] >> (twin[k] % 64)) & 1))) {
 				e = next[e];
 				continue;
 			}
@@ -277,6 +305,7 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 	}
 	free(pure);
 	free(open);
+	free(twin);
 	lc_set_free(&set);
 	free(next);
 	free(prev);

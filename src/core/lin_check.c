@@ -41,12 +41,17 @@ typedef struct {
 	int shift;          /* 64 - log2(cap) */
 } lc_set;
 
-static void lc_set_init(lc_set *s, size_t nw)
+static void lc_set_init(lc_set *s, size_t nw, size_t nops)
 {
 	s->nw = nw;
 	s->stride = 2 + nw;
-	s->cap = 1024;
-	s->shift = 64 - 10;
+	/* small parts start small: a key of a few operations needs a few slots, not pages */
+	s->cap = 64;
+	s->shift = 64 - 6;
+	while (s->cap < 2 * nops && s->cap < 4096) {
+		s->cap *= 2;
+		s->shift--;
+	}
 	s->n = 0;
 	s->slot = st_zalloc(s->cap * s->stride, sizeof *s->slot);
 }
@@ -128,19 +133,6 @@ static uint64_t lc_entry_time(const lc_op *ops, uint32_t e)
 	return t == OPHIST_OPEN_RET ? ((uint64_t)1 << 32) + e / 2 : t;
 }
 
-/* Sorting by a 64-bit key, then by index: the entries by time, the operations by key. */
-typedef struct {
-	uint64_t k;
-	uint32_t i;
-} lc_sortkey;
-static int lc_cmp_sortkey(const void *a, const void *b)
-{
-	const lc_sortkey *x = a, *y = b;
-	if (x->k != y->k)
-		return x->k < y->k ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 static bool lc_alike(const lin_opv *x, const lin_opv *y)
 {
 	return x->f == y->f && x->known == y->known && x->failed == y->failed && x->a == y->a &&
@@ -154,26 +146,21 @@ typedef struct {
 	uint64_t states;
 } lc_ctx;
 
-/* Search one part. On LIN_NOT, best[0..*nbest) is the deepest prefix (part indexes) and
- * *best_state the state after it. */
-static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *best,
-			   size_t *nbest, uint64_t *best_state)
+/* Search one part: its n operations, and its 2n entries in time order. On LIN_NOT,
+ * best[0..*nbest) is the deepest prefix (part indexes) and *best_state the state after it. */
+static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32_t *order,
+			   uint32_t *best, size_t *nbest, uint64_t *best_state)
 {
 	uint32_t ne = 2 * n, head = ne;   /* entry ne is the list's head (and its end) */
 	uint32_t *next = st_alloc((ne + 1) * sizeof *next), *prev = st_alloc((ne + 1) * sizeof *prev);
-	lc_sortkey *order = st_alloc((ne ? ne : 1) * sizeof *order);
-	for (uint32_t e = 0; e < ne; e++)
-		order[e] = (lc_sortkey){lc_entry_time(ops, e), e};
-	qsort(order, ne, sizeof *order, lc_cmp_sortkey);
 	uint32_t last = head;
 	for (uint32_t k = 0; k < ne; k++) {
-		next[last] = order[k].i;
-		prev[order[k].i] = last;
-		last = order[k].i;
+		next[last] = order[k];
+		prev[order[k]] = last;
+		last = order[k];
 	}
 	next[last] = head;
 	prev[head] = last;
-	free(order);
 
 	size_t nw = (n + 63) / 64 ? (n + 63) / 64 : 1;
 	uint64_t *bits = st_zalloc(nw, sizeof *bits), *z = st_alloc((n ? n : 1) * sizeof *z);
@@ -182,7 +169,7 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, uint32_t *be
 	lc_frame *stack = st_alloc((n ? n : 1) * sizeof *stack);
 	size_t sp = 0;
 	lc_set set;
-	lc_set_init(&set, nw);
+	lc_set_init(&set, nw, n);
 	uint64_t state = c->m->init(c->vals), hbits = 0;
 	*nbest = 0;
 	*best_state = state;
@@ -353,69 +340,112 @@ lin_verdict lin_check(ophist *h, const lin_model *m, const lin_opts *o, const ch
 		}
 	}
 	r->nops = nkeep;
-	/* the parts: operations grouped by key (LIN_NONE is a key too), in history order */
-	lc_sortkey *byk = st_alloc((nkeep ? nkeep : 1) * sizeof *byk);
+	/* The parts: operations grouped by key (LIN_NONE is a key too), the keys in the order of
+	 * their first operations, each part's operations in history (invocation) order. */
+	intmap partof = {0};
+	uint32_t *part = st_alloc((nkeep ? nkeep : 1) * sizeof *part),
+		 *local = st_alloc((nkeep ? nkeep : 1) * sizeof *local), *psize = NULL;
+	size_t npart = 0, psize_cap = 0;
+	for (size_t i = 0; i < nkeep; i++) {
+		int64_t key = h->op[keep[i]].key;
+		uint32_t *pp = intmap_get(&partof, key), pi;
+		if (pp) {
+			pi = *pp;
+		} else {
+			pi = (uint32_t)npart++;
+			st_grow(&psize, &psize_cap, npart, sizeof *psize);
+			psize[pi] = 0;
+			if (!intmap_put(&partof, key, pi))
+				st_oom(sizeof(intmap_slot));
+		}
+		part[i] = pi;
+		local[i] = psize[pi]++;
+	}
+	intmap_free(&partof);
+	uint32_t *pstart = st_alloc((npart + 1) * sizeof *pstart), *fill = st_alloc((npart + 1) * sizeof *fill);
+	pstart[0] = 0;
+	for (size_t p = 0; p < npart; p++)
+		pstart[p + 1] = pstart[p] + psize[p];
+	lc_op *ops = st_alloc((nkeep ? nkeep : 1) * sizeof *ops);
+	for (size_t i = 0; i < nkeep; i++) {
+		const oph_op *op = &h->op[keep[i]];
+		/* :info is no answer: the operation may still take effect, at any time */
+		uint32_t ret = op->type == OPH_OK || op->type == OPH_FAIL ? op->ret : OPHIST_OPEN_RET;
+		ops[pstart[part[i]] + local[i]] = (lc_op){r->opv[keep[i]], keep[i], op->call, ret};
+	}
+	/* Each part's entries in time order, with no sort: the history's places are dense, so
+	 * one pass over them deals every entry to its part; the returns of open operations
+	 * (at infinity) go last, in operation order. */
+	uint32_t *at = st_alloc((h->nev ? h->nev : 1) * sizeof *at),
+		 *ent = st_alloc((nkeep ? 2 * nkeep : 1) * sizeof *ent);
+	for (uint32_t t = 0; t < h->nev; t++)
+		at[t] = UINT32_MAX;
+	for (size_t i = 0; i < nkeep; i++) {
+		const lc_op *o = &ops[pstart[part[i]] + local[i]];
+		at[o->call] = (uint32_t)(2 * i);
+		if (o->ret != OPHIST_OPEN_RET)
+			at[o->ret] = (uint32_t)(2 * i + 1);
+	}
+	for (size_t p = 0; p < npart; p++)
+		fill[p] = 2 * pstart[p];
+	for (uint32_t t = 0; t < h->nev; t++) {
+		if (at[t] == UINT32_MAX)
+			continue;
+		uint32_t i = at[t] / 2;
+		ent[fill[part[i]]++] = 2 * local[i] + (at[t] & 1);
+	}
 	for (size_t i = 0; i < nkeep; i++)
-		byk[i] = (lc_sortkey){h->op[keep[i]].key, keep[i]};
-	qsort(byk, nkeep, sizeof *byk, lc_cmp_sortkey);
-	for (size_t i = 0; i < nkeep; i++)
-		keep[i] = byk[i].i;
-	free(byk);
+		if (ops[pstart[part[i]] + local[i]].ret == OPHIST_OPEN_RET)
+			ent[fill[part[i]]++] = 2 * local[i] + 1;
+	free(at);
 
 	lc_ctx c = {&h->vals, m, o && o->max_states ? o->max_states : LIN_DEFAULT_MAX_STATES, 0};
-	lc_op *ops = st_alloc((nkeep ? nkeep : 1) * sizeof *ops);
 	uint32_t *best = st_alloc((nkeep ? nkeep : 1) * sizeof *best);
 	lin_verdict v = LIN_LINEARIZABLE;
-	/* the failing part reported is the one whose first operation comes first */
-	uint32_t fail_first = UINT32_MAX;
-	for (size_t s = 0; s < nkeep;) {
-		size_t e = s;
-		while (e < nkeep && h->op[keep[e]].key == h->op[keep[s]].key)
-			e++;
-		uint32_t n = (uint32_t)(e - s);
-		for (uint32_t k = 0; k < n; k++) {
-			const oph_op *op = &h->op[keep[s + k]];
-			/* :info is no answer: the operation may still take effect, at any time */
-			uint32_t ret = op->type == OPH_OK || op->type == OPH_FAIL ? op->ret :
-				       OPHIST_OPEN_RET;
-			ops[k] = (lc_op){r->opv[keep[s + k]], keep[s + k], op->call, ret};
-		}
+	for (size_t p = 0; p < npart && v != LIN_NOT; p++) {
+		const lc_op *pops = ops + pstart[p];
+		uint32_t n = psize[p];
 		size_t nbest;
 		uint64_t bstate;
 		r->nparts++;
-		lin_verdict pv = lc_part(&c, ops, n, best, &nbest, &bstate);
-		if (pv == LIN_UNKNOWN && v == LIN_LINEARIZABLE)
+		lin_verdict pv = lc_part(&c, pops, n, ent + 2 * pstart[p], best, &nbest, &bstate);
+		if (pv == LIN_UNKNOWN) {
 			v = LIN_UNKNOWN;
-		if (pv == LIN_NOT && keep[s] < fail_first) {
-			fail_first = keep[s];
-			v = LIN_NOT;
-			r->key = h->op[keep[s]].key;
-			free(r->prefix);
-			free(r->stuck);
-			r->prefix = st_alloc((nbest ? nbest : 1) * sizeof *r->prefix);
-			r->nprefix = nbest;
-			uint8_t *in = st_zalloc(n, 1);
-			for (size_t i = 0; i < nbest; i++) {
-				r->prefix[i] = ops[best[i]].op;
-				in[best[i]] = 1;
-			}
-			r->state = bstate;
-			/* what could come next: calls before the earliest return still open */
-			uint64_t min_ret = UINT64_MAX;
-			for (uint32_t k = 0; k < n; k++)
-				if (!in[k] && lc_entry_time(ops, 2 * k + 1) < min_ret)
-					min_ret = lc_entry_time(ops, 2 * k + 1);
-			r->stuck = st_alloc(n * sizeof *r->stuck);
-			r->nstuck = 0;
-			for (uint32_t k = 0; k < n; k++)
-				if (!in[k] && ops[k].call < min_ret)
-					r->stuck[r->nstuck++] = ops[k].op;
-			free(in);
+			if (c.states > c.budget)
+				break;      /* the budget is spent for every part after this one too */
+			continue;   /* out of memory for this part: the others may still fail */
 		}
-		if (v == LIN_UNKNOWN && pv == LIN_UNKNOWN)
-			break;      /* the budget is spent for every part after this one too */
-		s = e;
+		if (pv != LIN_NOT)
+			continue;
+		/* the first part that fails, in the order of the keys' first operations */
+		v = LIN_NOT;
+		r->key = h->op[pops[0].op].key;
+		r->prefix = st_alloc((nbest ? nbest : 1) * sizeof *r->prefix);
+		r->nprefix = nbest;
+		uint8_t *in = st_zalloc(n, 1);
+		for (size_t i = 0; i < nbest; i++) {
+			r->prefix[i] = pops[best[i]].op;
+			in[best[i]] = 1;
+		}
+		r->state = bstate;
+		/* what could come next: calls before the earliest return still open */
+		uint64_t min_ret = UINT64_MAX;
+		for (uint32_t k = 0; k < n; k++)
+			if (!in[k] && lc_entry_time(pops, 2 * k + 1) < min_ret)
+				min_ret = lc_entry_time(pops, 2 * k + 1);
+		r->stuck = st_alloc(n * sizeof *r->stuck);
+		r->nstuck = 0;
+		for (uint32_t k = 0; k < n; k++)
+			if (!in[k] && pops[k].call < min_ret)
+				r->stuck[r->nstuck++] = pops[k].op;
+		free(in);
 	}
+	free(part);
+	free(local);
+	free(psize);
+	free(pstart);
+	free(fill);
+	free(ent);
 	r->states = c.states;
 	free(ops);
 	free(best);

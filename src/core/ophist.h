@@ -100,6 +100,9 @@ typedef struct {
 	size_t *pos; size_t npos, pos_cap;
 	int pos_depth;
 	char *err; size_t errlen;
+	/* where the last place asked for was, so that naming each operation's line stays
+	 * linear in the file's size */
+	size_t cur_off, cur_start; uint32_t cur_line;
 } edn_reader;
 
 /* Read one value at r->i into the pool; false with "NAME:LINE:COL: ..." in err. */
@@ -108,5 +111,8 @@ bool edn_read(edn_reader *r, lin_vals *p, uint32_t *out);
 bool edn_skip_ws(edn_reader *r);
 /* LINE and COL (both from 1) of byte offset off of text. */
 void ophist_line_col(const char *text, size_t off, uint32_t *line, uint32_t *col);
+/* The same for the reader's text, from where it was last asked (offsets that only grow cost
+ * only the bytes between them). */
+void edn_line_col(edn_reader *r, size_t off, uint32_t *line, uint32_t *col);
 
 #endif

@@ -21,11 +21,27 @@
 static bool edn_fail(edn_reader *r, size_t off, const char *fmt, const char *what)
 {
 	uint32_t line, col;
-	ophist_line_col(r->s, off, &line, &col);
+	edn_line_col(r, off, &line, &col);
 	char msg[256];
 	snprintf(msg, sizeof msg, fmt, what);
 	snprintf(r->err, r->errlen, "%s:%u:%u: %s", r->name, line, col, msg);
 	return false;
+}
+
+void edn_line_col(edn_reader *r, size_t off, uint32_t *line, uint32_t *col)
+{
+	if (off < r->cur_off || !r->cur_line) {
+		r->cur_off = r->cur_start = 0;
+		r->cur_line = 1;
+	}
+	for (size_t i = r->cur_off; i < off; i++)
+		if (r->s[i] == '\n') {
+			r->cur_line++;
+			r->cur_start = i + 1;
+		}
+	r->cur_off = off;
+	*line = r->cur_line;
+	*col = (uint32_t)(off - r->cur_start + 1);
 }
 
 bool edn_skip_ws(edn_reader *r)
@@ -370,7 +386,7 @@ static bool edn_op(edn_reader *r, ophist *h, uint32_t map, size_t at)
 	if (value == LIN_NONE)
 		value = LIN_NIL;
 	uint32_t line, col;
-	ophist_line_col(r->s, at, &line, &col);
+	edn_line_col(r, at, &line, &col);
 	char where[600];
 	snprintf(where, sizeof where, "%s:%u:%u", r->name, line, col);
 	int64_t pr = lin_vals_get(p, proc)->i;

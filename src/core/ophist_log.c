@@ -39,10 +39,12 @@ static bool lg_fail(const char *name, const char *text, size_t off, char *err, s
 static const char *const lg_types[] = {":ok", ":fail", ":info", ":invoke", NULL};
 
 /* One operation line's message, from its process field at s[i]. */
-static bool lg_op(const char *name, const char *text, size_t i, size_t end, ophist *h,
-		  char *err, size_t errlen)
+static bool lg_op(const char *name, const char *text, size_t i, size_t end, uint32_t lineno,
+		  size_t ls, ophist *h, char *err, size_t errlen)
 {
-	edn_reader r = {.name = name, .s = text, .len = end, .err = err, .errlen = errlen};
+	/* the reader's place starts at this line, so its messages count from here */
+	edn_reader r = {.name = name, .s = text, .len = end, .err = err, .errlen = errlen,
+			.cur_off = ls, .cur_start = ls, .cur_line = lineno};
 	r.i = i;
 	uint32_t proc, type, f, value;
 	if (!edn_read(&r, &h->vals, &proc))
@@ -84,8 +86,7 @@ static bool lg_op(const char *name, const char *text, size_t i, size_t end, ophi
 			return lg_fail(name, text, rest, err, errlen, "unexpected text after the "
 				       "operation's value");
 	}
-	uint32_t line, col;
-	ophist_line_col(text, i, &line, &col);
+	uint32_t line = lineno, col = (uint32_t)(i - ls + 1);
 	char where[600];
 	snprintf(where, sizeof where, "%s:%u:%u", name, line, col);
 	const char *fname = lin_vals_raw(&h->vals, f) + 1;
@@ -101,7 +102,9 @@ bool ophist_read_log(const char *name, const char *text, size_t len, ophist *h, 
 		     size_t errlen)
 {
 	size_t lines = 0;
+	uint32_t lineno = 0;
 	for (size_t ls = 0; ls < len;) {
+		lineno++;
 		const char *nl = memchr(text + ls, '\n', len - ls);
 		size_t le = nl ? (size_t)(nl - text) : len, end = le;
 		while (end > ls && (text[end - 1] == '\r' || text[end - 1] == ' ' ||
@@ -124,7 +127,7 @@ bool ophist_read_log(const char *name, const char *text, size_t len, ophist *h, 
 		bool digit = i < end && ((text[i] >= '0' && text[i] <= '9') ||
 					 (text[i] == '-' && i + 1 < end && text[i + 1] >= '0' &&
 					  text[i + 1] <= '9'));
-		if (from_util && digit && !lg_op(name, text, i, end, h, err, errlen))
+		if (from_util && digit && !lg_op(name, text, i, end, lineno, ls, h, err, errlen))
 			return false;
 		ls = le + 1;
 	}

@@ -64,13 +64,13 @@ static void lv_rehash(lin_vals *p)
 	p->slot_cap = cap;
 }
 
-/* Find or add; text is the printed form, made only when the value is new. */
-static uint32_t lv_intern(lin_vals *p, lin_vtype type, const char *s, size_t len,
-			  const uint32_t *kids, size_t n, int64_t i)
+/* Find or add, h being lv_hash of it; text is the printed form, made only when the value is
+ * new. */
+static uint32_t lv_intern_h(lin_vals *p, uint64_t h, lin_vtype type, const char *s, size_t len,
+			    const uint32_t *kids, size_t n, int64_t i)
 {
 	if ((p->n + 1) * 2 > p->slot_cap)
 		lv_rehash(p);
-	uint64_t h = lv_hash(type, s, len, kids, n);
 	size_t j = h & (p->slot_cap - 1);
 	while (p->slot[j]) {
 		if (p->slot_hash[j] == h && lv_same(p, &p->v[p->slot[j] - 1], type, s, len, kids, n))
@@ -82,6 +82,7 @@ static uint32_t lv_intern(lin_vals *p, lin_vtype type, const char *s, size_t len
 	memset(v, 0, sizeof *v);
 	v->type = (uint8_t)type;
 	v->i = i;
+	v->hash = h;
 	if (kids) {
 		st_grow(&p->kid, &p->kid_cap, p->nkid + n, sizeof *p->kid);
 		if (n)
@@ -143,6 +144,12 @@ static uint32_t lv_intern(lin_vals *p, lin_vtype type, const char *s, size_t len
 	return id;
 }
 
+static uint32_t lv_intern(lin_vals *p, lin_vtype type, const char *s, size_t len,
+			  const uint32_t *kids, size_t n, int64_t i)
+{
+	return lv_intern_h(p, lv_hash(type, s, len, kids, n), type, s, len, kids, n, i);
+}
+
 void lin_vals_init(lin_vals *p)
 {
 	memset(p, 0, sizeof *p);
@@ -150,8 +157,40 @@ void lin_vals_init(lin_vals *p)
 	(void)nil;  /* always id 0: LIN_NIL */
 }
 
+/* A direct-mapped cache of 2^16 entries at most: bounded memory, no probing. */
+#define LV_MEMO_MAX ((size_t)1 << 16)
+static size_t lv_memo_slot(const lin_vals *p, uint32_t tag, uint32_t x, uint32_t y)
+{
+	uint64_t h = st_hash_u64(st_hash_u64(st_hash_u64(ST_HASH_INIT, tag), x), y);
+	return (size_t)(h >> 48) & (p->memo_cap - 1);
+}
+
+uint32_t lin_vals_memo_get(const lin_vals *p, uint32_t tag, uint32_t x, uint32_t y)
+{
+	if (!p->memo_cap)
+		return LIN_NONE;
+	const lin_memo *e = &p->memo[lv_memo_slot(p, tag, x, y)];
+	return e->out != LIN_NONE && e->tag == tag && e->x == x && e->y == y ? e->out : LIN_NONE;
+}
+
+void lin_vals_memo_put(lin_vals *p, uint32_t tag, uint32_t x, uint32_t y, uint32_t out)
+{
+	if (!p->memo_cap) {
+		p->memo_cap = LV_MEMO_MAX;
+		p->memo = st_alloc(p->memo_cap * sizeof *p->memo);
+		for (size_t i = 0; i < p->memo_cap; i++)
+			p->memo[i].out = LIN_NONE;
+	}
+	lin_memo *e = &p->memo[lv_memo_slot(p, tag, x, y)];
+	e->tag = tag;
+	e->x = x;
+	e->y = y;
+	e->out = out;
+}
+
 void lin_vals_free(lin_vals *p)
 {
+	free(p->memo);
 	free(p->v);
 	free(p->bytes);
 	free(p->kid);
@@ -173,6 +212,30 @@ uint32_t lin_vals_scalar(lin_vals *p, lin_vtype type, const char *s, size_t len,
 		len = strlen(s);
 	}
 	return lv_intern(p, type, s, len, NULL, 0, i);
+}
+
+uint32_t lin_vals_concat(lin_vals *p, uint32_t x, uint32_t y)
+{
+	const lin_val *a = &p->v[x], *b = &p->v[y];
+	uint64_t h = st_hash_add(a->hash, p->bytes + b->raw, b->len);
+	size_t n = (size_t)a->len + b->len;
+	if ((p->n + 1) * 2 <= p->slot_cap) {
+		for (size_t j = h & (p->slot_cap - 1); p->slot[j]; j = (j + 1) & (p->slot_cap - 1)) {
+			const lin_val *v = &p->v[p->slot[j] - 1];
+			if (p->slot_hash[j] == h && v->type == LV_STR && v->len == n &&
+			    memcmp(p->bytes + v->raw, p->bytes + a->raw, a->len) == 0 &&
+			    memcmp(p->bytes + v->raw + a->len, p->bytes + b->raw, b->len) == 0)
+				return p->slot[j] - 1;
+		}
+	}
+	/* new: build it (the pool's bytes may move while interning, so copy first) */
+	char stack[512], *buf = n <= sizeof stack ? stack : st_alloc(n);
+	memcpy(buf, p->bytes + a->raw, a->len);
+	memcpy(buf + a->len, p->bytes + b->raw, b->len);
+	uint32_t id = lv_intern_h(p, h, LV_STR, buf, n, NULL, 0, 0);
+	if (buf != stack)
+		free(buf);
+	return id;
 }
 
 uint32_t lin_vals_compound(lin_vals *p, lin_vtype type, const uint32_t *kids, size_t n)
@@ -392,13 +455,14 @@ static bool kv_step(lin_vals *p, uint64_t s, const lin_opv *op, uint64_t *next)
 			*next = s;
 			return true;
 		}
-		size_t n = (size_t)x->len + y->len;
-		char stack[512], *buf = n <= sizeof stack ? stack : st_alloc(n);
-		memcpy(buf, p->bytes + x->raw, x->len);
-		memcpy(buf + x->len, p->bytes + y->raw, y->len);
-		*next = lin_vals_scalar(p, LV_STR, buf, n, 0);
-		if (buf != stack)
-			free(buf);
+		(void)x;
+		uint32_t known = lin_vals_memo_get(p, KV_APPEND, (uint32_t)s, op->a);
+		if (known != LIN_NONE) {
+			*next = known;
+			return true;
+		}
+		*next = lin_vals_concat(p, (uint32_t)s, op->a);
+		lin_vals_memo_put(p, KV_APPEND, (uint32_t)s, op->a, (uint32_t)*next);
 		return true;
 	}
 	}

@@ -36,7 +36,11 @@ typedef struct {
 	uint32_t text;      /* offset in lin_vals.bytes of the printed form (EDN), NUL-ended */
 	uint32_t kids, nkids; /* LV_VEC / LV_MAP: offset in lin_vals.kid of the elements */
 	int64_t i;          /* LV_INT: the number; LV_BOOL: 0 / 1 */
+	uint64_t hash;      /* the pool's hash of it (FNV-1a streams: a concatenation's hash
+			     * continues from its first part's) */
 } lin_val;
+
+typedef struct { uint32_t tag, x, y, out; } lin_memo;
 
 typedef struct {
 	lin_val *v; size_t n, cap;
@@ -44,6 +48,9 @@ typedef struct {
 	uint32_t *kid; size_t nkid, kid_cap;
 	uint32_t *slot; size_t slot_cap;    /* open addressing: value id + 1, 0 = empty */
 	uint64_t *slot_hash;
+	/* results a model derived from values (append's concatenation), remembered: a search
+	 * steps the same operation from the same state many times */
+	lin_memo *memo; size_t memo_cap;   /* direct-mapped */
 } lin_vals;
 
 #define LIN_NIL 0u          /* the id of nil in every pool */
@@ -54,6 +61,8 @@ void lin_vals_free(lin_vals *p);
 /* Intern a scalar: LV_INT takes i; LV_BOOL takes i (0/1); LV_STR takes the raw bytes;
  * LV_KW / LV_SYM / LV_OTHER take their text (":timed-out", "foo", "1.5"). */
 uint32_t lin_vals_scalar(lin_vals *p, lin_vtype type, const char *s, size_t len, int64_t i);
+/* Intern the string x followed by the string y (both LV_STR), hashing only y's bytes. */
+uint32_t lin_vals_concat(lin_vals *p, uint32_t x, uint32_t y);
 /* Intern a vector or a map (map: key, value, key, value...). */
 uint32_t lin_vals_compound(lin_vals *p, lin_vtype type, const uint32_t *kids, size_t n);
 static inline const lin_val *lin_vals_get(const lin_vals *p, uint32_t id) { return &p->v[id]; }
@@ -63,6 +72,9 @@ const char *lin_vals_text(const lin_vals *p, uint32_t id);
 const char *lin_vals_raw(const lin_vals *p, uint32_t id);
 /* Write the value into buf for a message, shortened with "..." when long. */
 void lin_vals_show(const lin_vals *p, uint32_t id, char *buf, size_t n);
+/* The remembered result of f_tag(x, y), or LIN_NONE; remembering may forget older ones. */
+uint32_t lin_vals_memo_get(const lin_vals *p, uint32_t tag, uint32_t x, uint32_t y);
+void lin_vals_memo_put(lin_vals *p, uint32_t tag, uint32_t x, uint32_t y, uint32_t out);
 /* Map lookup by keyword text (":type"); LIN_NONE when absent. */
 uint32_t lin_vals_map_get(const lin_vals *p, uint32_t map, const char *kw);
 

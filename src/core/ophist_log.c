@@ -4,7 +4,8 @@
  *
  * A log line is LEVEL LOGGER - MESSAGE; the operation lines are jepsen.util's whose message is
  * PROCESS :TYPE :F VALUE, the fields separated by a tab or by runs of spaces, the value an EDN
- * form (nil, 4, [1 4], :timed-out). The bare message, without the log prefix, is read too.
+ * form (nil, 4, [1 4], :timed-out), optionally followed by annotations as keyword-value
+ * pairs (`:hint 3`, which some of Porcupine's etcd logs carry), which are ignored. The bare message, without the log prefix, is read too.
  * Lines of other loggers, and jepsen.util lines whose process is not a number (:nemesis), are
  * not client operations and are skipped; a line that looks like an operation (its process is
  * a number) must be a well-formed one. A file with text but no operation at all is not a
@@ -81,10 +82,23 @@ static bool lg_op(const char *name, const char *text, size_t i, size_t end, uint
 		r.i = at_v;
 		if (!edn_read(&r, &h->vals, &value))
 			return false;
-		size_t rest = lg_ws(text, r.i, end);
-		if (rest < end)
-			return lg_fail(name, text, rest, err, errlen, "unexpected text after the "
-				       "operation's value");
+		/* annotations may follow, as keyword-value pairs (`:hint 3`); nothing else may */
+		for (size_t rest = lg_ws(text, r.i, end); rest < end; rest = lg_ws(text, r.i, end)) {
+			uint32_t ann;
+			if (text[rest] != ':')
+				return lg_fail(name, text, rest, err, errlen, "unexpected text after the "
+					       "operation's value (expected nothing, or :keyword value "
+					       "annotations)");
+			r.i = rest;
+			if (!edn_read(&r, &h->vals, &ann))
+				return false;
+			size_t v2 = lg_ws(text, r.i, end);
+			if (v2 < end && text[v2] != ':') {
+				r.i = v2;
+				if (!edn_read(&r, &h->vals, &ann))
+					return false;
+			}
+		}
 	}
 	uint32_t line = lineno, col = (uint32_t)(i - ls + 1);
 	char where[600];

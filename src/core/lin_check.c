@@ -32,19 +32,30 @@
 const char *const lin_verdict_names[4] = {"linearizable", "not linearizable",
 					  "unknown (the search budget ran out)", "bad history"};
 
-/* ---- the set of configurations: (bitset, state), open addressing ----
- * A slot is [hash | 1, state, bitset words] inline, so a probe touches one place in memory;
- * a hash word of 0 is an empty slot. The slot is the hash's top bits, FNV's best mixed. */
+/* ---- the set of configurations: (linearized set, state), open addressing ----
+ * A linearized set is kept short: the part's completed operations come first (in invocation
+ * order), and in a long history all of them up to some point are linearized and none far
+ * beyond it, so the key holds only the window of words between the first word not full (lo)
+ * and the last word not empty, then the words of the open operations (:info ones, which may
+ * stay unlinearized forever and would otherwise stretch the window). A 20,000-operation
+ * history then costs a few words a configuration, not 2.5 KB. The words live in an arena; a
+ * slot holds the hash (| 1: 0 is an empty slot), the state and where its words are. The slot
+ * is the hash's top bits, FNV's best mixed. */
 typedef struct {
-	uint64_t *slot;     /* cap slots of stride words */
-	size_t cap, n, nw, stride;
+	uint64_t hash, state, off;
+	uint32_t lo, len;   /* the window's first word, and the words kept (window + open) */
+} lc_slot;
+
+typedef struct {
+	lc_slot *slot;
+	size_t cap, n;
 	int shift;          /* 64 - log2(cap) */
+	uint64_t *arena; size_t narena, arena_cap;
 } lc_set;
 
-static void lc_set_init(lc_set *s, size_t nw, size_t nops)
+static void lc_set_init(lc_set *s, size_t nops)
 {
-	s->nw = nw;
-	s->stride = 2 + nw;
+	memset(s, 0, sizeof *s);
 	/* small parts start small: a key of a few operations needs a few slots, not pages */
 	s->cap = 64;
 	s->shift = 64 - 6;
@@ -52,27 +63,34 @@ static void lc_set_init(lc_set *s, size_t nw, size_t nops)
 		s->cap *= 2;
 		s->shift--;
 	}
-	s->n = 0;
-	s->slot = st_zalloc(s->cap * s->stride, sizeof *s->slot);
+	s->slot = st_zalloc(s->cap, sizeof *s->slot);
+	s->arena_cap = 256;
+	s->arena = st_alloc(s->arena_cap * sizeof *s->arena);
 }
 
-static void lc_set_free(lc_set *s) { free(s->slot); }
+static void lc_set_free(lc_set *s)
+{
+	free(s->slot);
+	free(s->arena);
+}
 
-static size_t lc_set_bytes(const lc_set *s) { return s->cap * s->stride * sizeof *s->slot; }
+static size_t lc_set_bytes(const lc_set *s)
+{
+	return s->cap * sizeof *s->slot + s->arena_cap * sizeof *s->arena;
+}
 
 static void lc_set_grow(lc_set *s)
 {
-	size_t cap = s->cap * 2, w = s->stride;
-	uint64_t *slot = st_zalloc(cap * w, sizeof *slot);
+	size_t cap = s->cap * 2;
+	lc_slot *slot = st_zalloc(cap, sizeof *slot);
 	int shift = s->shift - 1;
 	for (size_t i = 0; i < s->cap; i++) {
-		const uint64_t *e = s->slot + i * w;
-		if (!e[0])
+		if (!s->slot[i].hash)
 			continue;
-		size_t j = (size_t)(e[0] >> shift);
-		while (slot[j * w])
+		size_t j = (size_t)(s->slot[i].hash >> shift);
+		while (slot[j].hash)
 			j = (j + 1) & (cap - 1);
-		memcpy(slot + j * w, e, w * sizeof *e);
+		slot[j] = s->slot[i];
 	}
 	free(s->slot);
 	s->slot = slot;
@@ -80,34 +98,94 @@ static void lc_set_grow(lc_set *s)
 	s->shift = shift;
 }
 
-/* Add the configuration: 1 when added, 0 when it was already there, -1 when the set would
- * grow past LIN_MAX_CACHE_BYTES (checked before growing, so the memory never goes past it). */
-static int lc_set_add(lc_set *s, const uint64_t *bits, uint64_t hash, uint64_t state)
+/* Add the configuration (the window win[0..nwin) starting at word lo, then the open words
+ * open[0..nopen)): 1 when added, 0 when it was already there, -1 when the set would grow past
+ * LIN_MAX_CACHE_BYTES (checked before growing, so the memory never goes past it). */
+static int lc_set_add(lc_set *s, uint64_t hash, uint64_t state, uint32_t lo,
+		      const uint64_t *win, size_t nwin, const uint64_t *open, size_t nopen)
 {
-	if ((s->n + 1) * 10 > s->cap * 7) {
-		if (lc_set_bytes(s) * 3 > LIN_MAX_CACHE_BYTES)   /* the old table and the new */
-			return -1;
-		lc_set_grow(s);
-	}
 	hash |= 1;
-	size_t w = s->stride, nw = s->nw, j = (size_t)(hash >> s->shift);
+	size_t len = nwin + nopen, j = (size_t)(hash >> s->shift);
 	for (;; j = (j + 1) & (s->cap - 1)) {
-		uint64_t *e = s->slot + j * w;
-		if (!e[0]) {
-			e[0] = hash;
-			e[1] = state;
-			memcpy(e + 2, bits, nw * sizeof *bits);
-			s->n++;
-			return 1;
-		}
-		if (e[0] != hash || e[1] != state)
+		const lc_slot *e = &s->slot[j];
+		if (!e->hash)
+			break;
+		if (e->hash != hash || e->state != state || e->lo != lo || e->len != len)
 			continue;
-		size_t k = 0;
-		while (k < nw && e[2 + k] == bits[k])
-			k++;
-		if (k == nw)
+		const uint64_t *w = s->arena + e->off;
+		if ((!nwin || memcmp(w, win, nwin * sizeof *w) == 0) &&
+		    (!nopen || memcmp(w + nwin, open, nopen * sizeof *w) == 0))
 			return 0;
 	}
+	/* new: room first, within the bound (the old table and the new while growing) */
+	bool grow_t = (s->n + 1) * 10 > s->cap * 7, grow_a = s->narena + len > s->arena_cap;
+	size_t need = lc_set_bytes(s) + (grow_t ? 2 * s->cap * sizeof *s->slot : 0) +
+		      (grow_a ? 2 * (s->arena_cap + len) * sizeof *s->arena : 0);
+	if (need > LIN_MAX_CACHE_BYTES)
+		return -1;
+	if (grow_a) {
+		while (s->narena + len > s->arena_cap)
+			s->arena_cap *= 2;
+		s->arena = st_realloc(s->arena, s->arena_cap * sizeof *s->arena);
+	}
+	if (grow_t) {
+		lc_set_grow(s);
+		for (j = (size_t)(hash >> s->shift); s->slot[j].hash; j = (j + 1) & (s->cap - 1))
+			;
+	}
+	if (nwin)
+		memcpy(s->arena + s->narena, win, nwin * sizeof *win);
+	if (nopen)
+		memcpy(s->arena + s->narena + nwin, open, nopen * sizeof *open);
+	s->slot[j] = (lc_slot){hash, state, s->narena, lo, (uint32_t)len};
+	s->narena += len;
+	s->n++;
+	return 1;
+}
+
+/* The linearized set: completed operations [0, nc) in bc, open ones [nc, n) in bo; lo is
+ * the first word of bc that is not full, hi one past the last that is not empty. */
+typedef struct {
+	uint64_t *bc, *bo;
+	uint32_t nc, ncw, now, lo, hi;
+} lc_bits;
+
+static inline bool lc_bits_get(const lc_bits *b, uint32_t k)
+{
+	if (k < b->nc)
+		return (b->bc[k / 64] >> (k % 64)) & 1;
+	k -= b->nc;
+	return (b->bo[k / 64] >> (k % 64)) & 1;
+}
+
+static inline void lc_bits_set(lc_bits *b, uint32_t k)
+{
+	if (k >= b->nc) {
+		k -= b->nc;
+		b->bo[k / 64] |= 1ull << (k % 64);
+		return;
+	}
+	uint32_t w = k / 64;
+	b->bc[w] |= 1ull << (k % 64);
+	if (w + 1 > b->hi)
+		b->hi = w + 1;
+	while (b->lo < b->ncw && b->bc[b->lo] == ~0ull)
+		b->lo++;
+}
+
+static inline void lc_bits_clear(lc_bits *b, uint32_t k)
+{
+	if (k >= b->nc) {
+		k -= b->nc;
+		b->bo[k / 64] &= ~(1ull << (k % 64));
+		return;
+	}
+	uint32_t w = k / 64;
+	b->bc[w] &= ~(1ull << (k % 64));
+	if (w < b->lo)
+		b->lo = w;
+	while (b->hi > 0 && !b->bc[b->hi - 1])
+		b->hi--;
 }
 
 /* ---- one part ---- */
@@ -162,14 +240,23 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32
 	next[last] = head;
 	prev[head] = last;
 
-	size_t nw = (n + 63) / 64 ? (n + 63) / 64 : 1;
-	uint64_t *bits = st_zalloc(nw, sizeof *bits), *z = st_alloc((n ? n : 1) * sizeof *z);
+	/* the completed operations come first (lin_check numbers them so) */
+	uint32_t nc = 0;
+	while (nc < n && ops[nc].ret != OPHIST_OPEN_RET)
+		nc++;
+	lc_bits bits = {0};
+	bits.nc = nc;
+	bits.ncw = (nc + 63) / 64;
+	bits.now = (n - nc + 63) / 64;
+	bits.bc = st_zalloc(bits.ncw ? bits.ncw : 1, sizeof *bits.bc);
+	bits.bo = st_zalloc(bits.now ? bits.now : 1, sizeof *bits.bo);
+	uint64_t *z = st_alloc((n ? n : 1) * sizeof *z);
 	for (uint32_t k = 0; k < n; k++)
 		z[k] = st_hash_u64(ST_HASH_INIT, k) * 0x9e3779b97f4a7c15ull;
 	lc_frame *stack = st_alloc((n ? n : 1) * sizeof *stack);
 	size_t sp = 0;
 	lc_set set;
-	lc_set_init(&set, nw, n);
+	lc_set_init(&set, n);
 	uint64_t state = c->m->init(c->vals), hbits = 0;
 	*nbest = 0;
 	*best_state = state;
@@ -213,15 +300,16 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32
 		if (!(e & 1)) {
 			uint32_t k = e / 2;
 			uint64_t ns;
-			if (open[k] != pass || (twin[k] != UINT32_MAX &&
-						!((bits[twin[k] / 64] >> (twin[k] % 64)) & 1))) {
+			if (open[k] != pass || (twin[k] != UINT32_MAX && !lc_bits_get(&bits, twin[k]))) {
 				e = next[e];
 				continue;
 			}
 			if (c->m->step(c->vals, state, &ops[k].v, &ns)) {
 				uint64_t hb = hbits ^ z[k];
-				bits[k / 64] |= 1ull << (k % 64);
-				int added = lc_set_add(&set, bits, st_hash_u64(hb, ns), ns);
+				lc_bits_set(&bits, k);
+				int added = lc_set_add(&set, st_hash_u64(hb, ns), ns, bits.lo,
+						       bits.bc + bits.lo, bits.hi > bits.lo ?
+						       bits.hi - bits.lo : 0, bits.bo, bits.now);
 				if (added) {
 					/* out of budget: states, the set's memory, or the values the
 					 * model made (a key-value store's strings) */
@@ -248,7 +336,7 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32
 					e = next[head];
 					continue;
 				}
-				bits[k / 64] &= ~(1ull << (k % 64));
+				lc_bits_clear(&bits, k);
 				if (!pure[k]) {
 					e = next[e];
 					continue;
@@ -277,7 +365,7 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32
 			pass = f.pass;
 			state = f.state;
 			hbits ^= z[k];
-			bits[k / 64] &= ~(1ull << (k % 64));
+			lc_bits_clear(&bits, k);
 			/* unlift in the reverse order: the return, then the call */
 			next[prev[ce + 1]] = ce + 1;
 			prev[next[ce + 1]] = ce + 1;
@@ -296,13 +384,18 @@ static lin_verdict lc_part(lc_ctx *c, const lc_op *ops, uint32_t n, const uint32
 	lc_set_free(&set);
 	free(next);
 	free(prev);
-	free(bits);
+	free(bits.bc);
+	free(bits.bo);
 	free(z);
 	free(stack);
 	return v;
 }
 
 /* ---- the whole history ---- */
+
+/* Completed with an answer; :info is no answer: the operation may still take effect, at any
+ * time, as one never completed. */
+static bool lc_done(const oph_op *o) { return o->type == OPH_OK || o->type == OPH_FAIL; }
 
 static int lc_outcome(const oph_op *o)
 {
@@ -359,9 +452,23 @@ lin_verdict lin_check(ophist *h, const lin_model *m, const lin_opts *o, const ch
 				st_oom(sizeof(intmap_slot));
 		}
 		part[i] = pi;
-		local[i] = psize[pi]++;
+		psize[pi]++;
 	}
 	intmap_free(&partof);
+	/* each part's completed operations first, then its open ones (lc_part's bitset wants
+	 * them so), each group in invocation order */
+	uint32_t *ncomp = st_zalloc(npart ? npart : 1, sizeof *ncomp),
+		 *nextc = st_zalloc(npart ? npart : 1, sizeof *nextc),
+		 *nexto = st_zalloc(npart ? npart : 1, sizeof *nexto);
+	for (size_t i = 0; i < nkeep; i++)
+		if (lc_done(&h->op[keep[i]]))
+			ncomp[part[i]]++;
+	for (size_t i = 0; i < nkeep; i++)
+		local[i] = lc_done(&h->op[keep[i]]) ? nextc[part[i]]++ :
+			   ncomp[part[i]] + nexto[part[i]]++;
+	free(ncomp);
+	free(nextc);
+	free(nexto);
 	uint32_t *pstart = st_alloc((npart + 1) * sizeof *pstart), *fill = st_alloc((npart + 1) * sizeof *fill);
 	pstart[0] = 0;
 	for (size_t p = 0; p < npart; p++)
@@ -369,8 +476,7 @@ lin_verdict lin_check(ophist *h, const lin_model *m, const lin_opts *o, const ch
 	lc_op *ops = st_alloc((nkeep ? nkeep : 1) * sizeof *ops);
 	for (size_t i = 0; i < nkeep; i++) {
 		const oph_op *op = &h->op[keep[i]];
-		/* :info is no answer: the operation may still take effect, at any time */
-		uint32_t ret = op->type == OPH_OK || op->type == OPH_FAIL ? op->ret : OPHIST_OPEN_RET;
+		uint32_t ret = lc_done(op) ? op->ret : OPHIST_OPEN_RET;
 		ops[pstart[part[i]] + local[i]] = (lc_op){r->opv[keep[i]], keep[i], op->call, ret};
 	}
 	/* Each part's entries in time order, with no sort: the history's places are dense, so

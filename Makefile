@@ -110,6 +110,7 @@ unit: $(UNIT_BIN)
 test: all check-layers unit
 	@./$(BIN) --script tests/script/*.txt
 	@sh tests/run-cli-tests.sh ./$(BIN)
+	@sh tests/check-history.sh ./$(BIN)
 	@sh tests/lessons.sh ./$(BIN) quick
 	@bash tests/outputs.sh ./$(BIN)
 	@bash tests/tui/run.sh ./$(BIN)
@@ -123,6 +124,7 @@ sanitize: deps
 sanitize-run: $(BIN) unit
 	@ASAN_OPTIONS=detect_leaks=1 ./$(BIN) --script tests/script/*.txt
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh $(BIN)
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/check-history.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/lessons.sh $(BIN) quick
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/outputs.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/tui/run.sh $(BIN)

@@ -43,6 +43,11 @@ static void set_no_color(cli_opts *o, const char *v, uint64_t u) { (void)v; (voi
 static void set_theme(cli_opts *o, const char *v, uint64_t u) { (void)u; o->theme = v; }
 static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->manual = true; }
 static void set_script(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SCRIPT; }
+static void set_check_history(cli_opts *o, const char *v, uint64_t u)
+{ (void)u; o->mode = MODE_CHECK_HISTORY; o->history = v; }
+static void set_model(cli_opts *o, const char *v, uint64_t u) { (void)u; o->model = v; }
+static void set_max_states(cli_opts *o, const char *v, uint64_t u) { (void)v; o->max_states = u; }
+static void set_check_lin(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->check_lin = true; }
 
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
@@ -61,6 +66,10 @@ static const cli_opt cli_opts_table[] = {
 	{"--first-seed", ARG_U64, "N", "--explore: the first seed (default 1)", set_first_seed},
 	{"--quiet", ARG_NONE, NULL, "print only errors and the verdict", set_quiet},
 	{"--manual", ARG_NONE, NULL, "terminal: start in manual delivery mode", set_manual},
+	{"--check-history", ARG_STR, "FILE", "is this history linearizable? (exit 0 yes, 3 no)", set_check_history},
+	{"--model", ARG_STR, "NAME", "--check-history: register or kv (default: from the history)", set_model},
+	{"--max-states", ARG_U64, "N", "--check-history: the search's budget (then: unknown, exit 1)", set_max_states},
+	{"--check-linearizable", ARG_NONE, NULL, "--headless: check the clients' history at the end", set_check_lin},
 	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
@@ -83,7 +92,10 @@ void cli_usage(FILE *f)
 		"  spacetime --verify TRACE.json\n"
 		"  spacetime --replay TRACE.json [--headless]\n"
 		"  spacetime --list\n"
-		"  spacetime --script FILE...\n\noptions:\n", ST_VERSION);
+		"  spacetime --script FILE...\n"
+		"  spacetime --check-history FILE [--model register|kv] [--max-states N]\n"
+		"                        FILE: Jepsen EDN or log lines, or a spacetime trace\n"
+		"\noptions:\n", ST_VERSION);
 	for (int i = 0; i < NOPTS; i++) {
 		char lhs[32];
 		snprintf(lhs, sizeof lhs, "%s%s%s", cli_opts_table[i].name,

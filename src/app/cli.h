@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
-	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT } cli_mode;
+	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT,
+	       MODE_CHECK_HISTORY } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -34,6 +35,10 @@ typedef struct {
 	const char *theme;
 	bool manual;            /* start in manual delivery mode */
 	const char *const *files; int nfiles;   /* every file argument (--script takes many) */
+	const char *history;    /* --check-history FILE */
+	const char *model;      /* --model NAME (lin_model.h), NULL: from the history */
+	uint64_t max_states;    /* --max-states N: the checker's budget, 0 = its default */
+	bool check_lin;         /* --check-linearizable: the clients' history, at the end */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */
@@ -55,5 +60,15 @@ void cli_progress_end(cli_progress *p);
 int headless_main(const cli_opts *o);
 int explore_main(const cli_opts *o);
 int list_main(const cli_opts *o);
+int check_history_main(const cli_opts *o);
+
+/* check_history.c: --check-linearizable for a run whose trace streams away: feed every event
+ * as it is flushed, then check at the end (prints the verdict; returns EXIT_DONE, or
+ * EXIT_VIOLATION when not linearizable, EXIT_RUNTIME when undecided or unreadable). */
+typedef struct cli_lin cli_lin;
+cli_lin *cli_lin_begin(const cli_opts *o);
+struct st_trace;
+void cli_lin_event(cli_lin *l, const struct st_trace *t, uint32_t id);
+int cli_lin_end(cli_lin *l, FILE *out);
 
 #endif

@@ -26,6 +26,7 @@ typedef struct {
 	uint32_t ms_label[MAX_MILESTONES];
 	uint64_t ms_count[MAX_MILESTONES];
 	int nms;
+	cli_lin *lin;   /* --check-linearizable */
 } hl_stats;
 
 static void hl_flush(st_trace *t, uint32_t first, uint32_t count, void *user)
@@ -49,6 +50,7 @@ static void hl_flush(st_trace *t, uint32_t first, uint32_t count, void *user)
 		}
 		if (st->w)
 			tj_event(st->w, t, id);
+		cli_lin_event(st->lin, t, id);
 	}
 }
 
@@ -115,6 +117,7 @@ int headless_main(const cli_opts *o)
 			return why;
 		}
 	}
+	st.lin = cli_lin_begin(o);
 	r.trace->flush = hl_flush;
 	r.trace->flush_user = &st;
 
@@ -179,6 +182,9 @@ int headless_main(const cli_opts *o)
 		if (o->export_path && status == EXIT_DONE)
 			fprintf(sf, "  trace: %s\n", o->export_path);
 	}
+	int lin_status = cli_lin_end(st.lin, sf);
+	if (lin_status && status == EXIT_DONE)
+		status = lin_status;
 	uint32_t vev;
 	const st_violation *v = sim_violation(r.sim, &vev);
 	if (v) {

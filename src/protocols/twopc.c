@@ -682,8 +682,10 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 		k->kv_int(k, "refused", s->ops);
 		return;
 	}
+	/* The nodes pane makes one column per key, in the order the keys first appear (n1's
+	 * first), and drops the last columns first: so both roles write txn, state, vote and
+	 * locks first, and the role (which the lane label shows anyway) last. */
 	if (s->coord) {
-		k->kv_str(k, "role", "coordinator");
 		k->kv_int(k, "txn", s->last_txn);
 		k->kv_str(k, "state", s->phase == TWOPC_C_DONE && s->decided != TWOPC_NONE
 			  ? (s->decided == TWOPC_COMMIT ? "committed" : "aborted")
@@ -693,7 +695,9 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 				 twopc_popcount(s->no));
 		else
 			snprintf(buf, sizeof buf, "%d/%d yes", twopc_popcount(s->yes), s->nparts);
-		k->kv_str(k, "votes", s->phase == TWOPC_C_IDLE ? "-" : buf);
+		/* after a restart the votes are forgotten (they were in memory): "-" */
+		k->kv_str(k, "vote", s->phase == TWOPC_C_IDLE || (s->yes | s->no) == 0 ? "-" : buf);
+		k->kv_str(k, "locks", "none");  /* the data's locks are the participants' */
 		const twopc_rec *r = s->last_txn ? &s->log[s->last_txn % TWOPC_LOG] : NULL;
 		if (r && r->outcome != TWOPC_NONE && r->txn == s->last_txn)
 			snprintf(buf, sizeof buf, "%s t%u", twopc_outcome_names[r->outcome],
@@ -703,17 +707,17 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 		k->kv_str(k, "log", s->last_txn ? buf : "empty");
 		k->kv_int(k, "commits", s->commits);
 		k->kv_int(k, "aborts", s->aborts);
+		k->kv_str(k, "role", "coordinator");
 		return;
 	}
 	bool locks = s->state == TWOPC_S_WORKING || s->state == TWOPC_S_PREPARED;
-	k->kv_str(k, "role", "participant");
 	k->kv_int(k, "txn", s->txn);
 	k->kv_str(k, "state", twopc_pstate_names[s->state <= TWOPC_S_ABORTED ? s->state : 0]);
 	k->kv_str(k, "vote", twopc_vote_names[s->vote <= TWOPC_V_NO ? s->vote : 0]);
-	snprintf(buf, sizeof buf, "held t%u", (unsigned)s->txn);
-	k->kv_str(k, "locks", locks ? buf : "none");
+	k->kv_str(k, "locks", locks ? "held" : "none");     /* the txn column says whose */
 	k->kv_int(k, "commits", s->commits);
 	k->kv_int(k, "aborts", s->aborts);
+	k->kv_str(k, "role", "participant");
 }
 
 static void twopc_encode(int type, const void *body, size_t len, st_sink *k)

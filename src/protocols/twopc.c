@@ -367,7 +367,7 @@ static void twopc_on_vote_timeout(st_ctx *c, twopc_state *s)
 {
 	if (s->phase != TWOPC_C_VOTING)
 		return;
-	char label[64], missing[48] = "";
+	char label[96], missing[48] = "";
 	size_t at = 0;
 	for (int p = 1; p < c->nnodes && p < 32; p++)
 		if (!((s->yes | s->no) >> p & 1u) && at + 5 < sizeof missing)

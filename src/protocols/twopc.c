@@ -683,8 +683,9 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 		return;
 	}
 	/* The nodes pane makes one column per key, in the order the keys first appear (n1's
-	 * first), and drops the last columns first: so both roles write txn, state, vote and
-	 * locks first, and the role (which the lane label shows anyway) last. */
+	 * first), and drops the last columns first: so both roles write txn, state, locks and
+	 * vote first (at 80 columns the first three fit: a blocked participant reads
+	 * "prepared (uncertain)  locks held"), and the role (the lane label shows it) last. */
 	if (s->coord) {
 		k->kv_int(k, "txn", s->last_txn);
 		k->kv_str(k, "state", s->phase == TWOPC_C_DONE && s->decided != TWOPC_NONE
@@ -695,9 +696,9 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 				 twopc_popcount(s->no));
 		else
 			snprintf(buf, sizeof buf, "%d/%d yes", twopc_popcount(s->yes), s->nparts);
+		k->kv_str(k, "locks", "none");  /* the data's locks are the participants' */
 		/* after a restart the votes are forgotten (they were in memory): "-" */
 		k->kv_str(k, "vote", s->phase == TWOPC_C_IDLE || (s->yes | s->no) == 0 ? "-" : buf);
-		k->kv_str(k, "locks", "none");  /* the data's locks are the participants' */
 		const twopc_rec *r = s->last_txn ? &s->log[s->last_txn % TWOPC_LOG] : NULL;
 		if (r && r->outcome != TWOPC_NONE && r->txn == s->last_txn)
 			snprintf(buf, sizeof buf, "%s t%u", twopc_outcome_names[r->outcome],
@@ -713,8 +714,8 @@ static void twopc_describe(const void *state, st_role role, st_sink *k)
 	bool locks = s->state == TWOPC_S_WORKING || s->state == TWOPC_S_PREPARED;
 	k->kv_int(k, "txn", s->txn);
 	k->kv_str(k, "state", twopc_pstate_names[s->state <= TWOPC_S_ABORTED ? s->state : 0]);
-	k->kv_str(k, "vote", twopc_vote_names[s->vote <= TWOPC_V_NO ? s->vote : 0]);
 	k->kv_str(k, "locks", locks ? "held" : "none");     /* the txn column says whose */
+	k->kv_str(k, "vote", twopc_vote_names[s->vote <= TWOPC_V_NO ? s->vote : 0]);
 	k->kv_int(k, "commits", s->commits);
 	k->kv_int(k, "aborts", s->aborts);
 	k->kv_str(k, "role", "participant");

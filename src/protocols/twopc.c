@@ -314,7 +314,7 @@ static void twopc_on_ack(st_ctx *c, twopc_state *s, int from, const twopc_msg *m
 
 static void twopc_on_ask(st_ctx *c, twopc_state *s, int from, const twopc_msg *m)
 {
-	char label[48], note[320];
+	char label[48];
 	twopc_rec *r = twopc_find(s, m->txn);
 	if (r) {
 		snprintf(label, sizeof label, "tell %s: %s t%u", twopc_name(c, from),
@@ -332,10 +332,9 @@ static void twopc_on_ask(st_ctx *c, twopc_state *s, int from, const twopc_msg *m
 	if (m->txn > s->last_txn)
 		return;         /* an id n1 never handed out */
 	snprintf(label, sizeof label, "no record of t%u: abort", (unsigned)m->txn);
-	snprintf(note, sizeof note, "n1 keeps every decision until all participants "
-		 "acknowledged it, so a transaction with no record was never decided: it is "
-		 "aborted (presumed abort)."); 
-	st_label(c, label, note, 0);
+	st_label(c, label, "n1 keeps every decision until all participants acknowledged it, "
+		 "so a transaction with no record was never decided: it is aborted (presumed "
+		 "abort).", 0);
 	twopc_send(c, from, TWOPC_MSG_ABORT, m->txn, false);
 }
 

@@ -418,8 +418,11 @@ static void twopc_coord_restart(st_ctx *c, twopc_state *s)
 		twopc_decide(c, s, TWOPC_ABORT);
 	} else {
 		twopc_rec *r = t > 0 ? twopc_find(s, t) : NULL;
-		snprintf(label, sizeof label, "recover: log says %s t%u",
-			 r ? twopc_outcome_names[r->outcome] : "none", (unsigned)t);
+		if (r)
+			snprintf(label, sizeof label, "recover: log says %s t%u",
+				 twopc_outcome_names[r->outcome], (unsigned)t);
+		else
+			snprintf(label, sizeof label, "recover: empty log");
 		st_label(c, label, "n1 reads its decision log and resends each decision not "
 			 "yet acknowledged.", t > 0 ? ST_LABEL_MILESTONE : 0);
 		s->phase = TWOPC_C_DONE;

@@ -65,5 +65,19 @@ run 0 "rpc with request ids: exactly once" -- "$BIN" --explore "$TMP/rpc-once.js
 (cd "$TMP" && "$BIN" --explore "$TMP/rpc-twice.json" --seeds 200 --steps 2000 --faults loss,dup >"$TMP/out" 2>"$TMP/err")
 if [ $? -eq 3 ]; then ok; else bad "rpc without request ids: a double apply is not caught"; fi
 
+# two-phase commit: a participant that aborts on its own after its yes vote
+# (bug=unilateral-abort) breaks atomicity on the lesson's own run, caught three ways; a
+# coordinator that sends its decision before logging it (bug=no-log) needs a crash in that
+# window, which --explore finds; the correct lesson passes the same search (above)
+for b in unilateral-abort no-log; do
+	f=tests/fixtures/2pc-$b.json
+	(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 50 --steps 2000 --faults partition,crash,loss,dup,pause >"$TMP/out" 2>"$TMP/err")
+	if [ $? -eq 3 ] && grep -q "invariant violated: atomicity" "$TMP/err"; then ok; else bad "$f not caught by --explore"; fi
+done
+f=tests/fixtures/2pc-unilateral-abort.json
+run 3 "$f caught by --check" -- "$BIN" --headless "$f" --steps 3000 --check
+"$BIN" --headless "$f" --steps 3000 --export "$TMP/2pc.json" >/dev/null 2>&1
+run 3 "$f caught by --verify" -- "$BIN" --verify "$TMP/2pc.json"
+
 echo "lessons: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -65,5 +65,15 @@ run 0 "rpc with request ids: exactly once" -- "$BIN" --explore "$TMP/rpc-once.js
 (cd "$TMP" && "$BIN" --explore "$TMP/rpc-twice.json" --seeds 200 --steps 2000 --faults loss,dup >"$TMP/out" 2>"$TMP/err")
 if [ $? -eq 3 ]; then ok; else bad "rpc without request ids: a double apply is not caught"; fi
 
+# paxos: an acceptor that forgets its promise in a crash, and a proposer that ignores the
+# accepted value the promises report, each let two values be chosen: caught three ways
+for f in tests/fixtures/paxos-forget-promise.json tests/fixtures/paxos-ignore-accepted.json; do
+	(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 20 --steps 2000 >"$TMP/out" 2>"$TMP/err")
+	if [ $? -eq 3 ] && grep -q "invariant violated: agreement" "$TMP/err"; then ok; else bad "$f not caught by --explore"; fi
+	run 3 "$f caught by --check" -- "$BIN" --headless "$f" --steps 3000 --check
+	"$BIN" --headless "$f" --steps 3000 --export "$TMP/px.json" >/dev/null 2>&1
+	run 3 "$f caught by --verify" -- "$BIN" --verify "$TMP/px.json"
+done
+
 echo "lessons: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -222,14 +222,20 @@ static void paxos_post(st_ctx *c, paxos_state *s, int to, int type, const paxos_
 		st_send(c, to, type, m, sizeof *m);
 }
 
-/* To every node, oneself first: in a timer's handler the first send turns the standing label
- * into a local event, so the local effects (a lower-priority label) must come before it. */
+/* To every node. A Prepare (sent from a timer's handler, where the first send turns the
+ * standing label into a local event) reaches oneself first, so the local promise's label
+ * competes before that; the rest leave first, so an Accept goes out before the Accepted its
+ * local acceptance causes. */
 static void paxos_post_all(st_ctx *c, paxos_state *s, int type, const paxos_msg *m)
 {
-	paxos_post(c, s, c->self, type, m);
+	bool self_first = type == PAXOS_MSG_PREPARE;
+	if (self_first)
+		paxos_post(c, s, c->self, type, m);
 	for (int p = 0; p < c->nnodes; p++)
 		if (p != c->self)
 			st_send(c, p, type, m, sizeof *m);
+	if (!self_first)
+		paxos_post(c, s, c->self, type, m);
 }
 
 static paxos_msg paxos_mk(paxos_ballot b, paxos_ballot b2, int32_t v)

@@ -253,8 +253,8 @@ void paxos_trace_check_summary(void *tcv, char *buf, size_t n)
 	if (!tc || !buf || n == 0)
 		return;
 	if (tc->chosen)
-		snprintf(buf, n, "paxos: %u acceptances, %u ballots accepted by a majority, all "
-			 "choosing %s", (unsigned)tc->naccepts, (unsigned)tc->nchosen,
+		snprintf(buf, n, "paxos: %u acceptances, %u ballots accepted by a majority, the "
+			 "first choosing %s", (unsigned)tc->naccepts, (unsigned)tc->nchosen,
 			 paxos_value_str(tc->chosen).s);
 	else
 		snprintf(buf, n, "paxos: %u acceptances, no value chosen", (unsigned)tc->naccepts);

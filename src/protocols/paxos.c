@@ -623,11 +623,13 @@ static void paxos_describe(const void *state, st_role role, st_sink *k)
 		k->kv_str(k, "role", "client");
 		return;
 	}
-	k->kv_str(k, "role", s->cfg.proposer ? "proposer" : "acceptor");
+	/* the outcome first, then the acceptor's two persistent ballots: the lesson. The role
+	 * comes after them, as the lane label shows it already (P, A) */
+	k->kv_str(k, "chosen", paxos_value_str(s->chosen).s);
 	k->kv_str(k, "promised", paxos_ballot_str(s->promised).s);
 	k->kv_str(k, "accepted_ballot", paxos_ballot_str(s->acc_b).s);
 	k->kv_str(k, "accepted_value", paxos_value_str(s->acc_v).s);
-	k->kv_str(k, "chosen", paxos_value_str(s->chosen).s);
+	k->kv_str(k, "role", s->cfg.proposer ? "proposer" : "acceptor");
 	if (s->cfg.proposer) {
 		k->kv_str(k, "ballot", paxos_ballot_str(s->bal).s);
 		k->kv_str(k, "phase", paxos_phase_names[s->phase <= PAXOS_ACCEPTING ? s->phase : 0]);

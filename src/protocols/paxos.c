@@ -25,6 +25,10 @@
  *   if the other proposer reached a majority, by a majority). With backoff=none it starts a
  *   higher ballot straight away, which is exactly how two proposers duel forever; with
  *   backoff=random it waits a random time first, and one of them usually gets through.
+ *   random_from_ms switches a duel to random backoff at a given virtual time, so one lesson
+ *   (paxos-duel) shows the livelock and its end. A proposer that has started 10 ballots
+ *   without learning a value says so ("no value after 10 rounds"): liveness is reported by a
+ *   label, as no check after an event can decide it.
  * - The acceptor's promise and accepted (ballot, value) are persistent, and the proposer's
  *   highest round too (a reused ballot could carry another value). The learner's knowledge is
  *   volatile: a restarted node learns again from later ballots.
@@ -269,11 +273,11 @@ static void paxos_start_ballot(st_ctx *c, paxos_state *s)
 	if (s->undecided == PAXOS_DUEL_ROUNDS && s->chosen == 0) {
 		if (paxos_label(c, PAXOS_LP_DUEL, ST_LABEL_MILESTONE, "no value after %d rounds",
 				PAXOS_DUEL_ROUNDS))
-			paxos_note(c, "%s starts ballot %s, its %d%s in a row with nothing chosen. "
+			paxos_note(c, "%s starts ballot %s, its %dth in a row with nothing chosen. "
 				   "Each ballot was pre-empted by the other proposer's higher one "
 				   "before it could finish: a livelock. Safety holds (nothing wrong "
 				   "is chosen) but nothing is chosen at all.", paxos_name(s, c->self),
-				   b.s, PAXOS_DUEL_ROUNDS, "th");
+				   b.s, PAXOS_DUEL_ROUNDS);
 	} else if (paxos_label(c, PAXOS_LP_PROPOSER, paxos_first_time(s, PAXOS_F_PREPARE),
 			       "prepare %s", b.s)) {
 		paxos_note(c, "%s starts ballot %s (round %u, higher than any round it has seen) "

@@ -144,6 +144,7 @@ static void rl_ship_to(st_ctx *c, rl_state *s, int f)
 		memset(&m, 0, sizeof m);
 		m.epoch = s->epoch;
 		m.len = s->len;
+		m.base = s->epoch_base;
 		memcpy(m.kv, s->kv, sizeof m.kv);
 		memcpy(m.wseq, s->wseq, sizeof m.wseq);
 		st_send(c, f, RL_MSG_SNAPSHOT, &m, sizeof m);
@@ -392,32 +393,41 @@ static void rl_on_snapshot(st_ctx *c, rl_state *s, int from, const rl_snapshot_m
 		rl_ack(c, s, from, false);      /* we have all of it already */
 		return;
 	}
-	/* writes in our log the new leader's lacks: what adopting its log throws away */
+	/* What adopting the new log throws away: our entries past the point where its leader
+	 * took over, when they came from an older epoch (they are not in the new log). */
 	char lost[120] = "";
 	uint32_t nlost = 0;
 	size_t at = 0;
-	for (int ci = 0; ci < RL_CLIENTS; ci++)
-		for (uint32_t q = m->wseq[ci] + 1; q <= s->wseq[ci] && q <= m->wseq[ci] + 8; q++) {
-			nlost++;
-			if (at + 12 < sizeof lost)
-				at += (size_t)snprintf(lost + at, sizeof lost - at, "%sc%d#%u",
-						       at ? ", " : "", ci + 1, (unsigned)q);
+	if (s->log_epoch < m->epoch && s->len > m->base) {
+		nlost = s->len - m->base;
+		for (uint32_t i = m->base + 1; i <= s->len; i++) {
+			const rl_entry *e = &s->ring[i % RL_RING];
+			if (i < s->ring_from || i + RL_RING <= s->len || e->idx != i)
+				continue;
+			if (at + 24 < sizeof lost)
+				at += (size_t)snprintf(lost + at, sizeof lost - at, "%s%s=%d (c%d#%u)",
+						       at ? ", " : "", rl_key_names[e->key % RL_KEYS],
+						       (int)e->val, e->client + 1, (unsigned)e->seq);
 		}
+	}
 	uint32_t was = s->len;
 	s->len = m->len;
 	memcpy(s->kv, m->kv, sizeof s->kv);
 	memcpy(s->wseq, m->wseq, sizeof s->wseq);
 	s->log_epoch = s->epoch;
+	s->epoch_base = m->base;
 	s->ring_from = s->len + 1;
 	char label[48], note[400];
 	if (nlost) {
 		s->discarded += nlost;
 		snprintf(label, sizeof label, "discard %u write%s!", (unsigned)nlost,
 			 nlost == 1 ? "" : "s");
-		snprintf(note, sizeof note, "%s takes the log of %s, leader of epoch %u (position "
-			 "%u; its own was %u). Its writes %s are not in that log, so they are thrown "
-			 "away: acknowledged to the client, now lost.", rl_name(c, c->self).s,
-			 rl_name(c, from).s, (unsigned)m->epoch, (unsigned)m->len, (unsigned)was, lost);
+		snprintf(note, sizeof note, "%s takes the log of %s, leader of epoch %u, which took "
+			 "over at position %u. %s's own log went on to %u: entries %u..%u (%s) are not "
+			 "in the new log and are thrown away. Acknowledged to the client by the old "
+			 "leader, they are now lost.", rl_name(c, c->self).s, rl_name(c, from).s,
+			 (unsigned)m->epoch, (unsigned)m->base, rl_name(c, c->self).s, (unsigned)was,
+			 (unsigned)m->base + 1, (unsigned)was, lost[0] ? lost : "no longer kept");
 		st_label(c, label, note, ST_LABEL_PRIO(40) | ST_LABEL_MILESTONE);
 	} else {
 		snprintf(label, sizeof label, "take %s's log @%u", rl_name(c, from).s, (unsigned)m->len);
@@ -436,6 +446,7 @@ static void rl_promote(st_ctx *c, rl_state *s)
 	e += ((uint32_t)c->self + n - e % n) % n;       /* the next epoch this node leads */
 	s->epoch = e;
 	s->log_epoch = e;
+	s->epoch_base = s->len;
 	s->role = RL_LEADER;
 	memset(s->match, 0, sizeof s->match);
 	memset(s->next, 0, sizeof s->next);

@@ -60,6 +60,7 @@ typedef struct {
 	uint32_t log_epoch;         /* the epoch whose leader's log this log follows */
 	uint32_t len;               /* log position: entries 1..len */
 	uint32_t ring_from;         /* the first index the ring holds */
+	uint32_t epoch_base;        /* the position at which log_epoch's leader took over */
 	rl_cell kv[RL_KEYS];
 	uint32_t wseq[RL_CLIENTS];  /* per client: the last of its writes in this log */
 	rl_entry ring[RL_RING];     /* entry i at i % RL_RING, for i >= ring_from */
@@ -108,7 +109,7 @@ typedef struct {
 	rl_entry e[RL_BATCH];
 } rl_append_m;
 typedef struct {
-	uint32_t epoch, len;
+	uint32_t epoch, len, base;
 	rl_cell kv[RL_KEYS];
 	uint32_t wseq[RL_CLIENTS];
 } rl_snapshot_m;

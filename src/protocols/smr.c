@@ -298,7 +298,9 @@ static void smr_on_client(st_ctx *c, void *state, const st_op *op)
 	uint32_t k = s->seq - 1;
 	s->kind = (uint8_t)(k % SMR_OP__COUNT);   /* set x, then add one to y, then t=now() */
 	s->key = s->kind;
-	s->val = op->has_value ? op->value : (int64_t)(k / SMR_OP__COUNT + 1) * 10;
+	/* c1 sets 11, 21, ... and c2 12, 22, ...: which client set x last shows in its value */
+	s->val = (op->has_value ? op->value : (int64_t)(k / SMR_OP__COUNT + 1)) * 10 +
+		 (c->self - c->nnodes + 1) % 10;
 	smr_submit_m m;
 	memset(&m, 0, sizeof m);
 	m.seq = s->seq;

@@ -581,7 +581,7 @@ static void rl_on_read_ok(st_ctx *c, rl_state *s, int from, const rl_read_ok_m *
 	int key = m->key;
 	const char *kn = rl_key_names[key];
 	char label[48], note[520];
-	int flags = 0;
+	int flags = 0;          /* a client's first anomaly of each kind is a milestone */
 	rl_cellstr got = rl_cell_str(m->cell);
 	if (m->cell.idx < s->own_idx[key]) {
 		s->stale++;
@@ -591,7 +591,7 @@ static void rl_on_read_ok(st_ctx *c, rl_state *s, int from, const rl_read_ok_m *
 			 "this client does not read its own write (read-your-writes broken).",
 			 rl_name(c, c->self).s, kn, (unsigned)s->own_idx[key], rl_name(c, from).s,
 			 (unsigned)m->pos, kn, got.s);
-		flags = ST_LABEL_MILESTONE;
+		flags = s->stale == 1 ? ST_LABEL_MILESTONE : 0;
 	} else if (m->cell.idx < s->seen_idx[key]) {
 		s->backward++;
 		snprintf(label, sizeof label, "back in time!");
@@ -599,7 +599,7 @@ static void rl_on_read_ok(st_ctx *c, rl_state *s, int from, const rl_read_ok_m *
 			 "%s, at position %u, answers %s=%s, an older value: its reads went to a "
 			 "follower further behind (monotonic reads broken).", rl_name(c, c->self).s, kn,
 			 (unsigned)s->seen_idx[key], rl_name(c, from).s, (unsigned)m->pos, kn, got.s);
-		flags = ST_LABEL_MILESTONE;
+		flags = s->backward == 1 ? ST_LABEL_MILESTONE : 0;
 	} else if (key == 0 && m->cell.idx < s->seen_dep) {
 		s->unprefix++;
 		snprintf(label, sizeof label, "answer before question!");
@@ -608,7 +608,7 @@ static void rl_on_read_ok(st_ctx *c, rl_state *s, int from, const rl_read_ok_m *
 			 "yet. The reader saw the writes out of their order (consistent prefix "
 			 "reads broken).", rl_name(c, c->self).s, (unsigned)s->seen_dep,
 			 rl_name(c, from).s, (unsigned)m->pos, got.s);
-		flags = ST_LABEL_MILESTONE;
+		flags = s->unprefix == 1 ? ST_LABEL_MILESTONE : 0;
 	} else {
 		snprintf(label, sizeof label, "read %s=%s", kn, got.s);
 		snprintf(note, sizeof note, "%s reads %s=%s from %s, whose log is at position %u.",

@@ -176,13 +176,14 @@ static void smr_deliver(st_ctx *c, smr_state *s, const smr_cmd *m)
 	if (s->nheld >= SMR_HOLD || m->g > s->applied + SMR_HOLD)
 		return;         /* too far ahead: it will come again after a Nack */
 	s->hold[s->nheld++] = *m;
+	s->nholds++;
 	char label[40], note[240];
 	snprintf(label, sizeof label, "hold #%u", (unsigned)m->g);
 	snprintf(note, sizeof note, "%s has applied commands up to #%u; #%u must wait until "
 		 "#%u arrives, or the replicas would apply them in different orders.",
 		 smr_name(c, c->self).s, (unsigned)s->applied, (unsigned)m->g,
 		 (unsigned)s->applied + 1);
-	st_label(c, label, note, 0);
+	st_label(c, label, note, s->nholds == 1 ? ST_LABEL_MILESTONE : 0);  /* the first */
 }
 
 static void smr_on_snapshot(st_ctx *c, smr_state *s, const smr_snapshot_m *m)
@@ -230,10 +231,11 @@ static void smr_on_submit(st_ctx *c, smr_state *s, int from, const smr_submit_m 
 		cmd.val = st_now_us(c) / 1000;
 		snprintf(label, sizeof label, "order #%u t=now() as t=%lld", (unsigned)cmd.g,
 			 (long long)cmd.val);
-		snprintf(note, sizeof note, "%s numbers %s's command #%u. It reads the clock here, "
-			 "once: the command every replica gets is \"set t to %lld\", which gives the "
-			 "same t wherever and whenever it is applied.", smr_name(c, c->self).s,
-			 smr_name(c, from).s, (unsigned)cmd.g, (long long)cmd.val);
+		snprintf(note, sizeof note, "%s gives %s's command t=now() the number #%u. It reads "
+			 "its clock here, once: the command every replica gets is \"set t to %lld\", "
+			 "which gives the same t wherever and whenever it is applied.",
+			 smr_name(c, c->self).s, smr_name(c, from).s, (unsigned)cmd.g,
+			 (long long)cmd.val);
 		st_label(c, label, note, ST_LABEL_MILESTONE);
 	} else {
 		smr_cmdstr cs = smr_cmd_str(&cmd);
@@ -298,9 +300,8 @@ static void smr_on_client(st_ctx *c, void *state, const st_op *op)
 	uint32_t k = s->seq - 1;
 	s->kind = (uint8_t)(k % SMR_OP__COUNT);   /* set x, then add one to y, then t=now() */
 	s->key = s->kind;
-	/* c1 sets 11, 21, ... and c2 12, 22, ...: which client set x last shows in its value */
-	s->val = (op->has_value ? op->value : (int64_t)(k / SMR_OP__COUNT + 1)) * 10 +
-		 (c->self - c->nnodes + 1) % 10;
+	/* c1 sets x to 11, 21, ... and c2 to 12, 22, ...: the value says who set it last */
+	s->val = (int64_t)(k / SMR_OP__COUNT + 1) * 10 + (c->self - c->nnodes + 1) % 10;
 	smr_submit_m m;
 	memset(&m, 0, sizeof m);
 	m.seq = s->seq;

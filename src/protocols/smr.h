@@ -58,6 +58,7 @@ typedef struct {
 	/* replica, volatile: commands that came before their turn */
 	smr_cmd hold[SMR_HOLD];
 	uint32_t nheld;
+	uint32_t nholds;            /* commands held back so far */
 	/* client */
 	st_op op;
 	bool busy;

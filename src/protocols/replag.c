@@ -643,8 +643,13 @@ static void rl_on_client_timeout(st_ctx *c, rl_state *s)
 		 "operation%s.", rl_name(c, s->target).s, (long long)(s->cfg.timeout_us / 1000),
 		 rl_name(c, c->self).s, s->kind == RL_OP_WRITE ? " (the write may or may not have "
 		 "happened) and will try the next node for the next write" : "");
-	st_label(c, s->kind == RL_OP_WRITE ? "write timed out" : "read timed out", note, 0);
-	if (s->kind == RL_OP_WRITE)
+	bool w = s->kind == RL_OP_WRITE;
+	if (w)
+		s->write_timeouts++;
+	/* the first write that finds no leader is a key moment: the price of a failover */
+	st_label(c, w ? "write timed out" : "read timed out", note,
+		 w && s->write_timeouts == 1 ? ST_LABEL_MILESTONE : 0);
+	if (w)
 		s->leader_guess = (s->target + 1) % c->nnodes;
 	rl_finish(c, s, ST_OP_INFO);
 }
@@ -766,25 +771,28 @@ static void rl_describe(const void *state, st_role role, st_sink *k)
 	const rl_state *s = state;
 	if (role == ST_ROLE_NODE) {
 		k->kv_str(k, "role", s->role == RL_LEADER ? "leader" : "follower");
-		k->kv_int(k, "epoch", s->epoch);
 		k->kv_int(k, "log", s->len);
-		uint32_t lag = 0;
-		if (s->role == RL_LEADER) {
-			for (int f = 0; f < s->cfg.nnodes; f++)   /* the slowest follower */
-				if (s->match[f] < s->len && s->len - s->match[f] > lag &&
-				    f != rl_self_of(s))
-					lag = s->len - s->match[f];
-		} else if (s->leader_len > s->len) {
-			lag = s->leader_len - s->len;
-		}
-		k->kv_int(k, "lag", lag);
 		k->kv_str(k, "x", rl_cell_str(s->kv[0]).s);
 		k->kv_str(k, "y", rl_cell_str(s->kv[1]).s);
-		for (int ci = 0; ci < s->cfg.nclients && ci < RL_CLIENTS; ci++) {
-			char key[8];
-			snprintf(key, sizeof key, "c%d", ci + 1);
-			k->kv_int(k, key, s->wseq[ci]);
+		for (int ci = 0; ci < s->cfg.nclients && ci < 1; ci++) {  /* c1 alone writes */
+			st_pname key = st_pname_of(s->cfg.nnodes + ci, s->cfg.nnodes,
+						   s->cfg.nnodes + s->cfg.nclients);
+			k->kv_int(k, key.s, s->wseq[ci]);
 		}
+		/* the leader knows how far behind each follower is (by its last Ack); a follower
+		 * cannot know how far behind it is */
+		char lag[64] = "-";
+		size_t at = 0;
+		for (int f = 0; s->role == RL_LEADER && f < s->cfg.nnodes; f++) {
+			if (f == rl_self_of(s) || at + 12 >= sizeof lag)
+				continue;
+			uint32_t d = s->match[f] < s->len ? s->len - s->match[f] : 0;
+			at += (size_t)snprintf(lag + at, sizeof lag - at, "%s%s:%u", at ? " " : "",
+					       st_pname_of(f, s->cfg.nnodes, s->cfg.nnodes).s,
+					       (unsigned)d);
+		}
+		k->kv_str(k, "lag", lag);
+		k->kv_int(k, "epoch", s->epoch);
 		k->kv_int(k, "discarded", s->discarded);
 		k->kv_str(k, "mode", s->cfg.mode == RL_SYNC ? "sync" : "async");
 		return;
@@ -902,7 +910,7 @@ static const st_state_field rl_node_fields[] = {
 	{"role", ST_F_ENUM, rl_role_values},
 	{"epoch", ST_F_UINT, NULL},
 	{"log", ST_F_UINT, NULL},
-	{"lag", ST_F_UINT, NULL},
+	{"lag", ST_F_STR, NULL},
 	{"x", ST_F_STR, NULL},
 	{"y", ST_F_STR, NULL},
 };

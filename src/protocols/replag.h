@@ -93,6 +93,7 @@ typedef struct {
 	uint8_t pad2[3];
 	int32_t last_node;
 	uint32_t stale, backward, unprefix, fails;
+	uint32_t write_timeouts;
 } rl_state;
 
 enum { RL_OP_WRITE = 1, RL_OP_READ };

@@ -405,9 +405,14 @@ static void smr_describe(const void *state, st_role role, st_sink *k)
 	if (role == ST_ROLE_NODE) {
 		char d[16];
 		snprintf(d, sizeof d, "%06llx", (unsigned long long)(s->digest & 0xffffff));
+		/* the store as one value, so the replicas' stores line up side by side */
+		char store[96];
+		size_t at = 0;
+		for (int i = 0; i < SMR_KEYS && at + 24 < sizeof store; i++)
+			at += (size_t)snprintf(store + at, sizeof store - at, "%s%s=%lld",
+					       i ? " " : "", smr_key_names[i], (long long)s->kv[i]);
 		k->kv_int(k, "applied", s->applied);
-		for (int i = 0; i < SMR_KEYS; i++)
-			k->kv_int(k, smr_key_names[i], s->kv[i]);
+		k->kv_str(k, "store", store);
 		k->kv_str(k, "digest", d);
 		k->kv_int(k, "held", s->nheld);
 		k->kv_str(k, "role", s->sequencer ? "sequencer" : "replica");

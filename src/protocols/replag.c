@@ -44,7 +44,7 @@ static const char *const rl_timer_names[RL_T__COUNT] = {
 };
 
 static const char *const rl_mode_names[] = {"async", "sync", NULL};
-static const char *const rl_check_names[] = {
+const char *const rl_check_names[RL_CK_ALL + 2] = {
 	"none", "read-your-writes", "monotonic-reads", "consistent-prefix", "durability", "all",
 	NULL};
 const char *const rl_key_names[RL_KEYS] = {"x", "y"};
@@ -795,6 +795,9 @@ static void rl_describe(const void *state, st_role role, st_sink *k)
 		k->kv_int(k, "epoch", s->epoch);
 		k->kv_int(k, "discarded", s->discarded);
 		k->kv_str(k, "mode", s->cfg.mode == RL_SYNC ? "sync" : "async");
+		/* what the checker enforces, so a trace without its params still says */
+		k->kv_str(k, "check", s->cfg.check < RL_CK_ALL + 1 ? rl_check_names[s->cfg.check] :
+			  "none");
 		return;
 	}
 	char op[48] = "-", last[64] = "-";

@@ -136,6 +136,7 @@ bool rl_trace_check_end(void *tc, st_violation *out);
 void rl_trace_check_free(void *tc);
 void rl_trace_check_summary(void *tc, char *buf, size_t n);
 extern const char *const rl_key_names[RL_KEYS];
+extern const char *const rl_check_names[RL_CK_ALL + 2];  /* the check param's choices */
 
 extern const st_protocol replag_protocol;
 

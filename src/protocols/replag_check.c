@@ -28,6 +28,14 @@ static bool rl_enforced(int check, int which)
 	return check == which || check == RL_CK_ALL;
 }
 
+static int rl_check_of(const char *s, int dflt)
+{
+	for (int i = 0; i <= RL_CK_ALL; i++)
+		if (strcmp(s, rl_check_names[i]) == 0)
+			return i;
+	return dflt;
+}
+
 static int rl_key_of(const char *s)
 {
 	for (int i = 0; i < RL_KEYS; i++)
@@ -202,8 +210,13 @@ bool rl_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			n->up = false;
 		else if (strcmp(e->kind, "start") == 0 || strcmp(e->kind, "restart") == 0)
 			n->up = true;
-		const char *role;
+		const char *role, *v;
 		int64_t epoch;
+		/* the states say what the run enforced (a trace may not record its params) */
+		if (e->has_state && e->state_str && e->state_str(e, "mode", &v))
+			tc->sync = strcmp(v, "sync") == 0;
+		if (e->has_state && e->state_str && e->state_str(e, "check", &v))
+			tc->check = rl_check_of(v, tc->check);
 		if (e->has_state && e->state_str && e->state_str(e, "role", &role) &&
 		    e->state_int(e, "epoch", &epoch) && epoch >= 0 && epoch <= UINT32_MAX) {
 			n->leader = strcmp(role, "leader") == 0;

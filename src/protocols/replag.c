@@ -218,11 +218,12 @@ static void rl_try_commit(st_ctx *c, rl_state *s)
 			continue;
 		p->on = false;
 		char label[48], note[240];
-		snprintf(label, sizeof label, "all have @%u: ack c%d", (unsigned)p->idx, ci + 1);
+		st_pname cn = rl_name(c, c->nnodes + ci);
+		snprintf(label, sizeof label, "all have @%u: ack %s", (unsigned)p->idx, cn.s);
 		snprintf(note, sizeof note, "Every follower has acknowledged index %u, so %s now "
-			 "tells c%d its write #%u is done: synchronous replication. It survives any "
+			 "tells %s its write #%u is done: synchronous replication. It survives any "
 			 "failover, since whichever follower is promoted has it.", (unsigned)p->idx,
-			 rl_name(c, c->self).s, ci + 1, (unsigned)p->seq);
+			 rl_name(c, c->self).s, cn.s, (unsigned)p->seq);
 		if (st_label(c, label, note, ST_LABEL_PRIO(20)))
 			st_label_note(c, note);
 		rl_write_ok(c, c->nnodes + ci, p->seq, p->idx);
@@ -257,19 +258,20 @@ static void rl_on_write(st_ctx *c, rl_state *s, int from, const rl_write_m *m)
 	snprintf(label, sizeof label, "append %s=%d @%u", rl_key_names[e.key], (int)e.val,
 		 (unsigned)e.idx);
 	if (!rl_sync(s) || c->nnodes <= 1) {
-		snprintf(note, sizeof note, "%s appends c%d's write #%u as log entry %u and "
+		snprintf(note, sizeof note, "%s appends %s's write #%u as log entry %u and "
 			 "acknowledges it at once%s: the followers get it on the next replication "
-			 "tick. Until then it exists on %s alone.", rl_name(c, c->self).s, ci + 1,
+			 "tick. Until then it exists on %s alone.", rl_name(c, c->self).s,
+			 rl_name(c, from).s,
 			 (unsigned)e.seq, (unsigned)e.idx, rl_sync(s) ? "" : " (asynchronous "
 			 "replication)", rl_name(c, c->self).s);
 		st_label(c, label, note, ST_LABEL_PRIO(10));
 		rl_write_ok(c, from, e.seq, e.idx);
 		return;
 	}
-	snprintf(note, sizeof note, "%s appends c%d's write #%u as log entry %u and ships it to "
-		 "every follower now. Synchronous replication: c%d hears back only when all of "
-		 "them have it.", rl_name(c, c->self).s, ci + 1, (unsigned)e.seq, (unsigned)e.idx,
-		 ci + 1);
+	snprintf(note, sizeof note, "%s appends %s's write #%u as log entry %u and ships it to "
+		 "every follower now. Synchronous replication: %s hears back only when all of "
+		 "them have it.", rl_name(c, c->self).s, rl_name(c, from).s, (unsigned)e.seq,
+		 (unsigned)e.idx, rl_name(c, from).s);
 	st_label(c, label, note, ST_LABEL_PRIO(10));
 	s->pend[ci] = (rl_pending){.idx = e.idx, .seq = e.seq, .on = true};
 	rl_ship_all(c, s);
@@ -405,9 +407,10 @@ static void rl_on_snapshot(st_ctx *c, rl_state *s, int from, const rl_snapshot_m
 			if (i < s->ring_from || i + RL_RING <= s->len || e->idx != i)
 				continue;
 			if (at + 24 < sizeof lost)
-				at += (size_t)snprintf(lost + at, sizeof lost - at, "%s%s=%d (c%d#%u)",
+				at += (size_t)snprintf(lost + at, sizeof lost - at, "%s%s=%d (%s#%u)",
 						       at ? ", " : "", rl_key_names[e->key % RL_KEYS],
-						       (int)e->val, e->client + 1, (unsigned)e->seq);
+						       (int)e->val, rl_name(c, c->nnodes + e->client).s,
+						       (unsigned)e->seq);
 		}
 	}
 	uint32_t was = s->len;

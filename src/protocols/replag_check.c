@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../base/names.h"
 #include "replag.h"
 
 static bool rl_enforced(int check, int which)
@@ -74,18 +75,19 @@ bool rl_check_event(rl_checker *k, int check, bool sync, int nnodes, const st_te
 		dep = 0;
 	uint32_t got = (uint32_t)idx;
 	bool ok = true;
+	st_pname cn = st_pname_of(e->proc, nnodes, nnodes + RL_CLIENTS);
 	if (got < k->own_idx[ci][key] && rl_enforced(check, RL_CK_RYW))
-		ok = st_violate(out, "read your writes", "c%d wrote %s as log entry %u, then read "
-				"%s written at entry %u (event %u)", ci + 1, kn,
+		ok = st_violate(out, "read your writes", "%s wrote %s as log entry %u, then read "
+				"%s written at entry %u (event %u)", cn.s, kn,
 				(unsigned)k->own_idx[ci][key], kn, (unsigned)got, (unsigned)e->id);
 	else if (got < k->seen_idx[ci][key] && rl_enforced(check, RL_CK_MONO))
-		ok = st_violate(out, "monotonic reads", "c%d read the %s of log entry %u, then an "
-				"older one, of entry %u (event %u)", ci + 1, kn,
+		ok = st_violate(out, "monotonic reads", "%s read the %s of log entry %u, then an "
+				"older one, of entry %u (event %u)", cn.s, kn,
 				(unsigned)k->seen_idx[ci][key], (unsigned)got, (unsigned)e->id);
 	else if (key == 0 && got < k->seen_dep[ci] && rl_enforced(check, RL_CK_PREFIX))
-		ok = st_violate(out, "consistent prefix", "c%d read an answer to the question of "
+		ok = st_violate(out, "consistent prefix", "%s read an answer to the question of "
 				"log entry %u, then x of entry %u, before that question (event %u)",
-				ci + 1, (unsigned)k->seen_dep[ci], (unsigned)got, (unsigned)e->id);
+				cn.s, (unsigned)k->seen_dep[ci], (unsigned)got, (unsigned)e->id);
 	if (got > k->seen_idx[ci][key])
 		k->seen_idx[ci][key] = got;
 	if (key == 1 && dep > k->seen_dep[ci])
@@ -117,13 +119,17 @@ static bool rl_durable(const rl_checker *k, const rl_nodes *n, st_violation *out
 	}
 	if (best < 0)
 		return true;    /* no leader now: nothing is served, nothing claimed */
-	for (int ci = 0; ci < n->nclients && ci < RL_CLIENTS; ci++)
-		if (best_w[ci] < k->acked[ci])
-			return st_violate(out, "durability", "c%d's write #%u was acknowledged, but "
-					  "n%d, leader of epoch %u, has c%d's writes only up to #%u: "
-					  "lost in the failover", ci + 1, (unsigned)k->acked[ci],
-					  best + 1, (unsigned)best_epoch, ci + 1,
-					  (unsigned)best_w[ci]);
+	int np = n->nnodes + n->nclients;
+	for (int ci = 0; ci < n->nclients && ci < RL_CLIENTS; ci++) {
+		if (best_w[ci] >= k->acked[ci])
+			continue;
+		st_pname cn = st_pname_of(n->nnodes + ci, n->nnodes, np);
+		return st_violate(out, "durability", "%s's write #%u was acknowledged, but %s, "
+				  "leader of epoch %u, has %s's writes only up to #%u: lost in the "
+				  "failover", cn.s, (unsigned)k->acked[ci],
+				  st_pname_of(best, n->nnodes, np).s, (unsigned)best_epoch, cn.s,
+				  (unsigned)best_w[ci]);
+	}
 	return true;
 }
 
@@ -222,10 +228,10 @@ bool rl_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			n->leader = strcmp(role, "leader") == 0;
 			n->epoch = (uint32_t)epoch;
 			for (int ci = 0; ci < tc->nclients && ci < RL_CLIENTS; ci++) {
-				char key[8];
 				int64_t w;
-				snprintf(key, sizeof key, "c%d", ci + 1);
-				if (e->state_int(e, key, &w) && w >= 0 && w <= UINT32_MAX)
+				st_pname key = st_pname_of(tc->nnodes + ci, tc->nnodes,
+							   tc->nnodes + tc->nclients);
+				if (e->state_int(e, key.s, &w) && w >= 0 && w <= UINT32_MAX)
 					n->wseq[ci] = (uint32_t)w;
 			}
 		}

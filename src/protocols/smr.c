@@ -412,8 +412,8 @@ static void smr_describe(const void *state, st_role role, st_sink *k)
 			at += (size_t)snprintf(store + at, sizeof store - at, "%s%s=%lld",
 					       i ? " " : "", smr_key_names[i], (long long)s->kv[i]);
 		k->kv_int(k, "applied", s->applied);
-		k->kv_str(k, "store", store);
 		k->kv_str(k, "digest", d);
+		k->kv_str(k, "store", store);
 		k->kv_int(k, "held", s->nheld);
 		k->kv_str(k, "role", s->sequencer ? "sequencer" : "replica");
 		return;

@@ -126,8 +126,7 @@ typedef struct {
 } rl_checker;
 
 /* replag_check.c */
-bool rl_check_event(rl_checker *k, int check, bool sync, int nnodes, const st_tev *e,
-		    st_violation *out);
+bool rl_check_event(rl_checker *k, int check, int nnodes, const st_tev *e, st_violation *out);
 bool rl_check(void *check_state, const st_param_val *params, const st_view *v,
 	      st_violation *out);
 void *rl_trace_check_new(const st_trace_info *info);

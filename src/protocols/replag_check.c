@@ -46,10 +46,8 @@ static int rl_key_of(const char *s)
 }
 
 /* One event of a client's record; false on a broken guarantee that is enforced. */
-bool rl_check_event(rl_checker *k, int check, bool sync, int nnodes, const st_tev *e,
-		    st_violation *out)
+bool rl_check_event(rl_checker *k, int check, int nnodes, const st_tev *e, st_violation *out)
 {
-	(void)sync;
 	if (!e->kind || strcmp(e->kind, "local") != 0 || e->proc < nnodes || !e->body_str)
 		return true;
 	int ci = e->proc - nnodes;
@@ -155,7 +153,7 @@ bool rl_check(void *check_state, const st_param_val *params, const st_view *v,
 	bool sync = params && params[RL_P_MODE].lo == RL_SYNC;
 	for (int i = 0; i < v->nevents; i++) {
 		st_tev e;
-		if (v->event(v, i, &e) && !rl_check_event(k, check, sync, v->nnodes, &e, out))
+		if (v->event(v, i, &e) && !rl_check_event(k, check, v->nnodes, &e, out))
 			return false;
 	}
 	if (!sync && !rl_enforced(check, RL_CK_DURABLE))
@@ -236,7 +234,7 @@ bool rl_trace_check(void *tcv, const st_tev *e, st_violation *out)
 			}
 		}
 	}
-	if (!rl_check_event(&tc->k, tc->check, tc->sync, tc->nnodes, e, out)) {
+	if (!rl_check_event(&tc->k, tc->check, tc->nnodes, e, out)) {
 		tc->violations++;
 		return false;
 	}

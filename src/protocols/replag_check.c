@@ -11,7 +11,8 @@
  *   or a later one;
  * - durability: the current leader (the live leader of the highest epoch) holds every write
  *   acknowledged to a client (each node's state says, per client, the last of its writes in
- *   its log).
+ *   its log). It is judged after every step, so a loss shows at the step a node lacking the
+ *   write starts to lead; the client's later writes would hide it from a later look.
  * Asynchronous replication gives none of them, so by default none is enforced: the anomalies
  * are the lesson, labelled by the clients. The `check` param enforces one (or all): that is
  * the weakened variant. Synchronous replication promises durability, so it is always enforced

@@ -90,6 +90,26 @@ for f in tests/fixtures/paxos-forget-promise.json tests/fixtures/paxos-ignore-ac
 	run 3 "$f caught by --verify" -- "$BIN" --verify "${tr:-$TMP/none.json}"
 done
 run 3 "paxos ignore-accepted caught by --check on the shipped seed" -- "$BIN" --headless tests/fixtures/paxos-ignore-accepted.json --steps 3000 --check
+# replication-lag: asynchronous replication gives no session guarantee and loses acknowledged
+# writes on failover; each enforced guarantee is caught. Synchronous replication keeps them.
+for w in read-your-writes:"read your writes" monotonic-reads:"monotonic reads" \
+	consistent-prefix:"consistent prefix" durability:durability; do
+	f=tests/fixtures/replag-check-${w%%:*}.json
+	(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 20 --steps 2000 --faults partition,crash,loss,dup,pause >"$TMP/out" 2>"$TMP/err")
+	if [ $? -eq 3 ] && grep -q "invariant violated: ${w#*:}" "$TMP/err"; then ok; else bad "$f not caught by --explore"; fi
+	run 3 "$f caught by --check" -- "$BIN" --headless "$f" --steps 3000 --check
+	"$BIN" --headless "$f" --steps 3000 --export "$TMP/rl.json" >/dev/null 2>&1
+	run 3 "$f caught by --verify" -- "$BIN" --verify "$TMP/rl.json"
+done
+run 0 "replication-lag, sync: acknowledged writes survive failover" -- "$BIN" --explore tests/fixtures/replag-sync.json --seeds "$SEEDS" --steps 2000 --faults partition,crash,loss,dup,pause
+
+# state-machine-replication: a command that reads the local clock makes the replicas diverge
+f=tests/fixtures/smr-clock-command.json
+(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 20 --steps 2000 --faults partition,crash,loss,dup,pause >"$TMP/out" 2>"$TMP/err")
+if [ $? -eq 3 ] && grep -q "invariant violated: replica agreement" "$TMP/err"; then ok; else bad "$f not caught by --explore"; fi
+run 3 "$f caught by --check" -- "$BIN" --headless "$f" --steps 3000 --check
+"$BIN" --headless "$f" --steps 3000 --export "$TMP/smr.json" >/dev/null 2>&1
+run 3 "$f caught by --verify" -- "$BIN" --verify "$TMP/smr.json"
 
 echo "lessons: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

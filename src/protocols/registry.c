@@ -14,11 +14,14 @@ extern const st_protocol rpc_protocol;
 extern const st_protocol broadcast_protocol;
 extern const st_protocol twopc_protocol;
 extern const st_protocol paxos_protocol;
+extern const st_protocol replag_protocol;
+extern const st_protocol smr_protocol;
 
 /* In the order of the learning path. */
 static const st_protocol *const registry[] = {
 	&chatter_protocol, &clocksync_protocol, &heartbeat_protocol, &rpc_protocol,
-	&broadcast_protocol, &paxos_protocol, &raft_protocol, &twopc_protocol,
+	&broadcast_protocol, &replag_protocol, &smr_protocol, &paxos_protocol, &raft_protocol,
+	&twopc_protocol,
 };
 #define NREG ((int)(sizeof registry / sizeof registry[0]))
 

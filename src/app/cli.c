@@ -43,6 +43,19 @@ static void set_no_color(cli_opts *o, const char *v, uint64_t u) { (void)v; (voi
 static void set_theme(cli_opts *o, const char *v, uint64_t u) { (void)u; o->theme = v; }
 static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->manual = true; }
 
+static void set_param(cli_opts *o, const char *v, uint64_t u)
+{
+	(void)u;
+	if (o->nparams < CLI_MAX_PARAMS)
+		o->params[o->nparams++] = v;
+	else
+		o->params_overflow = true;
+}
+static void set_search(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SEARCH; }
+static void set_depth(cli_opts *o, const char *v, uint64_t u) { (void)v; o->depth = u; }
+static void set_uniform(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->uniform_faults = true; }
+static void set_max_states(cli_opts *o, const char *v, uint64_t u) { (void)v; o->max_states = u; }
+
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
 	{"--explore", ARG_NONE, NULL, "run many seeds with random faults, checking invariants", set_explore},
@@ -63,6 +76,11 @@ static const cli_opt cli_opts_table[] = {
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
+	{"--param", ARG_STR, "KEY=VALUE", "set a scenario parameter (repeatable), as its \"params\" would", set_param},
+	{"--search", ARG_NONE, NULL, "search every interleaving of a small world, breadth first", set_search},
+	{"--depth", ARG_U64, "N", "--search: how many choices deep (default 12)", set_depth},
+	{"--max-states", ARG_U64, "N", "--search: distinct states kept at most (default 2000000)", set_max_states},
+	{"--uniform-faults", ARG_NONE, NULL, "--explore: one fault mix for every seed (no swarm, no shrinking)", set_uniform},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},
 };
@@ -78,6 +96,7 @@ void cli_usage(FILE *f)
 		"  spacetime --headless SCENARIO [--seed N] [--steps N | --until-ms T]\n"
 		"                        [--export FILE] [--check] [--faults LIST]\n"
 		"  spacetime --explore SCENARIO --seeds N --steps M [--faults LIST]\n"
+		"  spacetime --search SCENARIO --depth N [--max-states N] [--param KEY=VALUE]\n"
 		"  spacetime --verify TRACE.json\n"
 		"  spacetime --replay TRACE.json [--headless]\n"
 		"  spacetime --list\n\noptions:\n", ST_VERSION);
@@ -153,7 +172,16 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST ||
 	    o->mode == MODE_KEYS)
 		return true;
-	bool needs_target = o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
+	if (o->params_overflow) {
+		fprintf(stderr, "spacetime: --param given more than %d times\n", CLI_MAX_PARAMS);
+		return false;
+	}
+	for (int k = 0; k < o->nparams; k++)
+		if (!strchr(o->params[k], '=') || o->params[k][0] == '=') {
+			fprintf(stderr, "spacetime: --param needs KEY=VALUE, got '%s'\n", o->params[k]);
+			return false;
+		}
+	bool needs_target = o->mode == MODE_SEARCH || o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
 			    o->mode == MODE_VERIFY || o->mode == MODE_REPLAY;
 	if (needs_target && !o->target) {
 		fprintf(stderr, "spacetime: %s needs a %s; see --help\n",

@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
-	       MODE_HELP, MODE_VERSION, MODE_KEYS } cli_mode;
+	       MODE_HELP, MODE_VERSION, MODE_KEYS,
+	       MODE_SEARCH } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -33,6 +34,15 @@ typedef struct {
 	bool ascii, no_color;
 	const char *theme;
 	bool manual;            /* start in manual delivery mode */
+	/* --param KEY=VALUE (repeatable): scenario parameters set after loading */
+#define CLI_MAX_PARAMS 16
+	const char *params[CLI_MAX_PARAMS];
+	int nparams;
+	bool params_overflow;
+	/* --search: exhaustive breadth-first search of a small world (search_main.c) */
+	uint64_t depth;
+	uint64_t max_states;    /* --max-states: the bound on distinct states kept */
+	bool uniform_faults;    /* --explore with the world's one nemesis, not swarm plans */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */
@@ -54,5 +64,7 @@ void cli_progress_end(cli_progress *p);
 int headless_main(const cli_opts *o);
 int explore_main(const cli_opts *o);
 int list_main(const cli_opts *o);
+int search_main(const cli_opts *o);
+int explore_swarm_main(const cli_opts *o);   /* explore_swarm.c */
 
 #endif

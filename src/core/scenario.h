@@ -103,4 +103,12 @@ int scenario_proc_index(const st_scenario *sc, const char *name);
 /* Byte offset to 1-based line and column. */
 void scenario_line_col(const char *text, size_t off, int *line, int *col);
 
+
+/* Set one protocol parameter by name after loading (--param KEY=VALUE), with the same
+ * validation as the file's "params": VALUE is JSON (150, true, [150, 300]) or a bare word
+ * (an enum choice). 0 on success; -1 and one message in err (naming --param, the key and
+ * what was expected) otherwise, leaving sc->params as they were for other keys. */
+int scenario_set_param(st_scenario *sc, const char *key, const char *value, char *err,
+		       size_t errlen);
+
 #endif

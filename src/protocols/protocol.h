@@ -232,6 +232,12 @@ typedef struct st_protocol {
 	bool (*trace_check)(void *tc, const st_tev *e, st_violation *out);
 	bool (*trace_check_end)(void *tc, st_violation *out);
 	void (*trace_check_free)(void *tc);
+
+	/* Coverage for --explore, optional: a small abstract state of the whole world (Raft:
+	 * each node's role, and its term, commit index and log length bucketed relative to the
+	 * others), so that explore can keep the fault schedules that reach abstract states not
+	 * seen before and mutate them. Deterministic; collisions only cost coverage. */
+	uint64_t (*abstract)(const st_view *v);
 } st_protocol;
 
 /* registry.c */

@@ -1030,4 +1030,5 @@ const st_protocol raft_protocol = {
 	.trace_check = raft_trace_check,
 	.trace_check_end = raft_trace_check_end,
 	.trace_check_free = raft_trace_check_free,
+	.abstract = raft_abstract,
 };

@@ -186,4 +186,7 @@ bool raft_trace_check(void *tc, const st_tev *e, st_violation *out);
 bool raft_trace_check_end(void *tc, st_violation *out);
 void raft_trace_check_free(void *tc);
 
+/* raft_abstract.c: the abstract state explore's coverage counts (protocol.h, abstract). */
+uint64_t raft_abstract(const st_view *v);
+
 #endif

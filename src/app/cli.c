@@ -53,6 +53,7 @@ static void set_param(cli_opts *o, const char *v, uint64_t u)
 }
 static void set_search(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SEARCH; }
 static void set_depth(cli_opts *o, const char *v, uint64_t u) { (void)v; o->depth = u; }
+static void set_budget(cli_opts *o, const char *v, uint64_t u) { (void)u; o->budget = v; }
 static void set_uniform(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->uniform_faults = true; }
 static void set_max_states(cli_opts *o, const char *v, uint64_t u) { (void)v; o->max_states = u; }
 
@@ -80,6 +81,7 @@ static const cli_opt cli_opts_table[] = {
 	{"--search", ARG_NONE, NULL, "search every interleaving of a small world, breadth first", set_search},
 	{"--depth", ARG_U64, "N", "--search: how many choices deep (default 12)", set_depth},
 	{"--max-states", ARG_U64, "N", "--search: distinct states kept at most (default 2000000)", set_max_states},
+	{"--budget", ARG_STR, "LIST", "--search: per path, e.g. crashes=1,drops=1,requests=2 (the defaults)", set_budget},
 	{"--uniform-faults", ARG_NONE, NULL, "--explore: one fault mix for every seed (no swarm, no shrinking)", set_uniform},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},

@@ -42,6 +42,7 @@ typedef struct {
 	/* --search: exhaustive breadth-first search of a small world (search_main.c) */
 	uint64_t depth;
 	uint64_t max_states;    /* --max-states: the bound on distinct states kept */
+	const char *budget;     /* --search: "crashes=1,drops=1,requests=2" */
 	bool uniform_faults;    /* --explore with the world's one nemesis, not swarm plans */
 } cli_opts;
 

@@ -1,0 +1,352 @@
+/* sim_search.c: what an exhaustive search needs of the world (see sim.h, "search").
+ *
+ * A breadth-first search (search.c) keeps a frontier of worlds, restores each in turn, takes
+ * each open choice and hashes what comes out. Three things here make that cheap enough:
+ *   - choices read the queue and the slot pool directly (no sorting, no copies);
+ *   - the fingerprint hashes only what the future depends on, and skips zero words, so
+ *     Raft's mostly empty 1024-entry logs cost little;
+ *   - the frontier stores worlds as the words that differ from one base image (runs of
+ *     (start, length, words)), a few hundred bytes where a snapshot is ~200 KB.
+ * After a restore the streaming trace is rebased to the restored world's event and message
+ * counters, so the world appends (and its checker sees the step's events) as if it had never
+ * been anywhere else. */
+#include "../base/hash.h"
+#include "sim_internal.h"
+
+/* ---- the trace after a restore ---- */
+
+static void sim_search_rebase_trace(st_sim *s)
+{
+	st_trace *t = s->tr;
+	if (!t->flush)
+		return;     /* an in-memory trace keeps its events: sim_load's re-execution rule */
+	t->base = s->c.next_ev;
+	t->len = 0;
+	t->nkv = 0;
+	t->msg_base = s->c.next_msg;
+	t->nmsg = 0;
+	t->nbytes = 0;
+	t->step_first = t->base;
+}
+
+void sim_load_rebase(st_sim *s, const void *snap)
+{
+	sim_load(s, snap);
+	sim_search_rebase_trace(s);
+}
+
+/* ---- choices ---- */
+
+static bool sim_search_has_automatic(const st_sim *s)
+{
+	for (uint32_t i = 0; i < s->nq; i++)
+		if (s->q[i].type != Q_DELIVER && s->q[i].type != Q_TIMER)
+			return true;
+	return false;
+}
+
+static const slot_hdr *sim_search_slot(const st_sim *s, uint32_t i)
+{
+	return (const slot_hdr *)(s->pool + (size_t)i * s->slot_size);
+}
+
+int sim_choices(const st_sim *s, unsigned kinds, sim_choice *out, int max)
+{
+	int n = 0;
+#define SIM_CH_PUT(...) do { if (n < max) out[n] = (sim_choice){__VA_ARGS__}; n++; } while (0)
+	/* messages in flight, by slot: one choice per live copy */
+	if (kinds & ((1u << SIM_CH_DELIVER) | (1u << SIM_CH_DROP)))
+		for (uint32_t i = 0; i < s->nslots; i++) {
+			const slot_hdr *h = sim_search_slot(s, i);
+			if (!(h->flags & SLOT_USED) || s->c.status[h->to] == PROC_PAUSED)
+				continue;
+			if (kinds & (1u << SIM_CH_DELIVER))
+				SIM_CH_PUT(SIM_CH_DELIVER, h->to, 0, 0, i);
+			if (kinds & (1u << SIM_CH_DROP))
+				SIM_CH_PUT(SIM_CH_DROP, h->to, 0, 0, i);
+		}
+	if (kinds & (1u << SIM_CH_TIMER))
+		for (int p = 0; p < s->np; p++)
+			for (int t = 0; t < s->proto->n_timers && t < ST_MAX_TIMERS; t++)
+				if (s->c.status[p] == PROC_UP && s->c.timer[p][t].pending)
+					SIM_CH_PUT(SIM_CH_TIMER, (uint8_t)p, (uint8_t)t, 0, 0);
+	for (int p = 0; p < s->nn; p++) {
+		if ((kinds & (1u << SIM_CH_CRASH)) && s->c.status[p] == PROC_UP)
+			SIM_CH_PUT(SIM_CH_CRASH, (uint8_t)p, 0, 0, 0);
+		if ((kinds & (1u << SIM_CH_RESTART)) && s->c.status[p] == PROC_CRASHED)
+			SIM_CH_PUT(SIM_CH_RESTART, (uint8_t)p, 0, 0, 0);
+	}
+	if (kinds & (1u << SIM_CH_REQUEST))
+		for (int p = s->nn; p < s->np; p++)
+			if (sim_request_fits(s, p))
+				SIM_CH_PUT(SIM_CH_REQUEST, (uint8_t)p, 0, 0, 0);
+	if ((kinds & (1u << SIM_CH_STEP)) && sim_search_has_automatic(s))
+		SIM_CH_PUT(SIM_CH_STEP, 0, 0, 0, 0);
+#undef SIM_CH_PUT
+	return n;
+}
+
+bool sim_apply_choice(st_sim *s, const sim_choice *c, const st_op *op)
+{
+	switch (c->kind) {
+	case SIM_CH_DELIVER: return sim_msg_deliver_now(s, c->slot, BY_USER);
+	case SIM_CH_DROP: return sim_msg_drop(s, c->slot, BY_USER);
+	case SIM_CH_TIMER: return sim_fire_timer(s, c->proc, c->timer, BY_USER);
+	case SIM_CH_CRASH:
+		if (s->c.status[c->proc] != PROC_UP)
+			return false;
+		sim_crash(s, c->proc, BY_USER);
+		return true;
+	case SIM_CH_RESTART:
+		if (s->c.status[c->proc] != PROC_CRASHED)
+			return false;
+		sim_restart(s, c->proc, BY_USER);
+		return true;
+	case SIM_CH_REQUEST:
+		if (!op || !sim_request_fits(s, c->proc))
+			return false;
+		sim_request(s, c->proc, op, BY_USER);
+		return true;
+	case SIM_CH_STEP: return sim_step(s) != SIM_IDLE;
+	}
+	return false;
+}
+
+/* ---- fingerprint ---- */
+
+/* Hash the nonzero 8-byte words of a region with their positions (zero runs cost a load and
+ * a test, nothing else); a tail shorter than a word is padded with zeros. */
+static uint64_t sim_search_hash_sparse(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t words = n / 8;
+	for (size_t i = 0; i < words; i++) {
+		uint64_t w;
+		memcpy(&w, b + i * 8, 8);
+		if (w)
+			h = st_hash_u64(st_hash_u64(h, i), w);
+	}
+	if (n % 8) {
+		uint64_t w = 0;
+		memcpy(&w, b + words * 8, n % 8);
+		h = st_hash_u64(st_hash_u64(h, words), w);
+	}
+	return h;
+}
+
+static uint64_t sim_search_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+uint64_t sim_fingerprint(const st_sim *s)
+{
+	uint64_t h = ST_HASH_INIT;
+	size_t ss = s->proto->state_size;
+	for (int p = 0; p < s->np; p++) {
+		h = sim_search_hash_sparse(st_hash_u64(h, (uint64_t)p << 8 | s->c.status[p]),
+					   s->states + (size_t)p * ss, ss);
+		uint64_t pend = 0;
+		for (int t = 0; t < ST_MAX_TIMERS; t++)
+			pend |= (uint64_t)s->c.timer[p][t].pending << t;
+		h = st_hash_u64(h, pend);
+		h = st_hash_u64(h, s->c.blocked[p]);
+	}
+	for (int c = 0; c < s->nc; c++) {
+		const sim_client *cl = &s->c.client[c];
+		h = st_hash_u64(h, (uint64_t)cl->busy | (uint64_t)cl->npend << 1 |
+				   (uint64_t)(uint32_t)cl->ops_started << 8);
+		for (int k = 0; k < cl->npend; k++)
+			h = st_hash_u64(st_hash_bytes(cl->pend[k].f, strlen(cl->pend[k].f)) ^ h,
+					(uint64_t)cl->pend[k].value);
+	}
+	if (s->proto->check_size)
+		h = sim_search_hash_sparse(h, s->check, s->proto->check_size);
+	/* in flight: a multiset, so the sum of each message's own mixed hash */
+	uint64_t flight = 0;
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		const slot_hdr *m = sim_search_slot(s, i);
+		if (!(m->flags & SLOT_USED))
+			continue;
+		uint64_t mh = st_hash_u64(ST_HASH_INIT, (uint64_t)m->from | (uint64_t)m->to << 8 |
+					  (uint64_t)m->type << 16 |
+					  (uint64_t)(m->flags & (SLOT_LOST | SLOT_BLOCKED)) << 24);
+		const uint8_t *body = (const uint8_t *)(m + 1) + (size_t)s->np * sizeof(uint32_t);
+		flight += sim_search_mix(st_hash_add(mh, body, m->len));
+	}
+	/* automatic items still to come (starts, the schedule, the workload): which, not when */
+	uint64_t autos = 0;
+	for (uint32_t i = 0; i < s->nq; i++)
+		if (s->q[i].type != Q_DELIVER && s->q[i].type != Q_TIMER)
+			autos += sim_search_mix((uint64_t)s->q[i].type << 40 |
+						(uint64_t)s->q[i].proc << 32 | s->q[i].arg);
+	return st_hash_u64(st_hash_u64(h, flight), autos);
+}
+
+/* ---- compact snapshots ---- */
+
+/* The regions of a world, in order; the first four have a fixed size and are diffed against
+ * the base, the rest (queue, held items, slot pool, free list) against zeros. */
+enum { SR_CORE = 0, SR_VC, SR_STATES, SR_CHECK, SR_Q, SR_HELD, SR_POOL, SR_FREE, SR__COUNT };
+enum { SR_FIXED = SR_Q };
+
+typedef struct {
+	uint8_t *p;
+	size_t n;
+} sim_region;
+
+struct sim_base {
+	size_t n[SR_FIXED];
+	uint8_t *img[SR_FIXED];
+};
+
+static void sim_search_regions(const st_sim *s, sim_region *r)
+{
+	st_sim *w = (st_sim *)s;   /* the encoder only reads */
+	r[SR_CORE] = (sim_region){(uint8_t *)&w->c, sizeof w->c};
+	r[SR_VC] = (sim_region){(uint8_t *)w->vc, (size_t)s->np * (size_t)s->np * sizeof *s->vc};
+	r[SR_STATES] = (sim_region){w->states, (size_t)s->np * s->proto->state_size};
+	r[SR_CHECK] = (sim_region){w->check, s->proto->check_size};
+	r[SR_Q] = (sim_region){(uint8_t *)w->q, (size_t)s->nq * sizeof *s->q};
+	r[SR_HELD] = (sim_region){(uint8_t *)w->held, (size_t)s->nheld * sizeof *s->held};
+	r[SR_POOL] = (sim_region){w->pool, (size_t)s->nslots * s->slot_size};
+	r[SR_FREE] = (sim_region){(uint8_t *)w->freel, (size_t)s->nfree * sizeof *s->freel};
+}
+
+sim_base *sim_base_new(const st_sim *s)
+{
+	sim_base *b = st_zalloc(1, sizeof *b);
+	sim_region r[SR__COUNT];
+	sim_search_regions(s, r);
+	for (int i = 0; i < SR_FIXED; i++) {
+		b->n[i] = r[i].n;
+		b->img[i] = st_alloc(r[i].n + 8);
+		memcpy(b->img[i], r[i].p, r[i].n);
+	}
+	return b;
+}
+
+void sim_base_free(sim_base *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < SR_FIXED; i++)
+		free(b->img[i]);
+	free(b);
+}
+
+typedef struct {
+	uint64_t *w;
+	size_t n, cap;
+} sim_words;
+
+static void sim_words_put(sim_words *o, uint64_t v)
+{
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->w = st_realloc(o->w, o->cap * sizeof *o->w);
+	}
+	o->w[o->n++] = v;
+}
+
+static uint64_t sim_word_at(const uint8_t *p, size_t n, size_t i)
+{
+	uint64_t w = 0;
+	if (!p)
+		return 0;
+	size_t off = i * 8;
+	memcpy(&w, p + off, off + 8 <= n ? 8 : n - off);
+	return w;
+}
+
+/* Runs of words that differ from ref (NULL: zeros): (start << 32 | count), the words; a
+ * run ends after two equal words in a row, so one equal word between two changes is cheaper
+ * carried than a new header. The region ends with UINT64_MAX. */
+static void sim_search_diff(sim_words *o, const uint8_t *p, size_t n, const uint8_t *ref)
+{
+	size_t words = (n + 7) / 8, i = 0;
+	while (i < words) {
+		if (sim_word_at(p, n, i) == sim_word_at(ref, n, i)) {
+			i++;
+			continue;
+		}
+		size_t start = i, end = i + 1, same = 0;
+		for (size_t k = i + 1; k < words && same < 2; k++) {
+			if (sim_word_at(p, n, k) == sim_word_at(ref, n, k)) {
+				same++;
+			} else {
+				same = 0;
+				end = k + 1;
+			}
+		}
+		sim_words_put(o, (uint64_t)start << 32 | (uint64_t)(end - start));
+		for (size_t k = start; k < end; k++)
+			sim_words_put(o, sim_word_at(p, n, k));
+		i = end;
+	}
+	sim_words_put(o, UINT64_MAX);
+}
+
+uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords)
+{
+	sim_words o = {0};
+	sim_words_put(&o, (uint64_t)s->nq << 32 | s->nheld);
+	sim_words_put(&o, (uint64_t)s->nslots << 32 | s->nfree);
+	sim_region r[SR__COUNT];
+	sim_search_regions(s, r);
+	for (int i = 0; i < SR__COUNT; i++)
+		sim_search_diff(&o, r[i].p, r[i].n, i < SR_FIXED ? b->img[i] : NULL);
+	*nwords = o.n;
+	return st_realloc(o.w, o.n * sizeof *o.w);
+}
+
+static const uint64_t *sim_search_patch(uint8_t *p, size_t n, const uint64_t *in)
+{
+	for (;;) {
+		uint64_t hdr = *in++;
+		if (hdr == UINT64_MAX)
+			return in;
+		size_t start = (size_t)(hdr >> 32), count = (size_t)(hdr & 0xffffffffu);
+		for (size_t k = start; k < start + count; k++) {
+			size_t off = k * 8;
+			memcpy(p + off, in++, off + 8 <= n ? 8 : n - off);
+		}
+	}
+}
+
+void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
+{
+	uint32_t nq = (uint32_t)(enc[0] >> 32), nheld = (uint32_t)enc[0];
+	uint32_t nslots = (uint32_t)(enc[1] >> 32), nfree = (uint32_t)enc[1];
+	enc += 2;
+	st_grow32(&s->q, &s->qcap, nq ? nq : 1, sizeof *s->q);
+	st_grow32(&s->held, &s->heldcap, nheld ? nheld : 1, sizeof *s->held);
+	if (nslots != s->nslots) {
+		s->pool = st_realloc(s->pool, ((size_t)nslots ? nslots : 1) * s->slot_size);
+		s->freel = st_realloc(s->freel, (nslots ? nslots : 1) * sizeof *s->freel);
+	}
+	s->nq = nq;
+	s->nheld = nheld;
+	s->nslots = nslots;
+	s->nfree = nfree;
+	sim_region r[SR__COUNT];
+	sim_search_regions(s, r);
+	for (int i = 0; i < SR__COUNT; i++) {
+		if (i < SR_FIXED)
+			memcpy(r[i].p, b->img[i], r[i].n);
+		else if (r[i].n)
+			memset(r[i].p, 0, r[i].n);
+		enc = sim_search_patch(r[i].p, r[i].n, enc);
+	}
+	for (int q = 0; q < s->np; q++) {
+		s->touched[q] = s->force_state[q] = false;
+		s->state_ev[q] = s->trigger_ev[q] = TRACE_NONE;
+		s->lbl[q].set = false;
+	}
+	s->depth = 0;
+	sim_search_rebase_trace(s);
+}

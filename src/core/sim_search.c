@@ -114,17 +114,47 @@ bool sim_apply_choice(st_sim *s, const sim_choice *c, const st_op *op)
 
 /* ---- fingerprint ---- */
 
+/* The live bytes of process p's state (protocol.h, live_size), rounded up to words. */
+static size_t sim_search_live(const st_sim *s, int p)
+{
+	size_t ss = s->proto->state_size;
+	if (!s->proto->live_size)
+		return ss;
+	size_t n = s->proto->live_size(sim_state_of((st_sim *)s, p),
+				       p < s->nn ? ST_ROLE_NODE : ST_ROLE_CLIENT);
+	n = (n + 7) & ~(size_t)7;
+	return n < ss ? n : ss;
+}
+
 /* Hash the nonzero 8-byte words of a region with their positions (zero runs cost a load and
  * a test, nothing else); a tail shorter than a word is padded with zeros. */
+/* Whether the 8 words at a and b are equal (b NULL: whether a's are zero): one OR of eight
+ * XORs, which the compiler turns into vector code; zero and unchanged runs go by fast. */
+static bool sim_search_block_same(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[8], y[8] = {0}, acc = 0;
+	memcpy(x, a, sizeof x);
+	if (b)
+		memcpy(y, b, sizeof y);
+	for (int i = 0; i < 8; i++)
+		acc |= x[i] ^ y[i];
+	return acc == 0;
+}
+
 static uint64_t sim_search_hash_sparse(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	size_t words = n / 8;
-	for (size_t i = 0; i < words; i++) {
+	size_t words = n / 8, i = 0;
+	while (i < words) {
+		if (i + 8 <= words && sim_search_block_same(b + i * 8, NULL)) {
+			i += 8;
+			continue;
+		}
 		uint64_t w;
 		memcpy(&w, b + i * 8, 8);
 		if (w)
 			h = st_hash_u64(st_hash_u64(h, i), w);
+		i++;
 	}
 	if (n % 8) {
 		uint64_t w = 0;
@@ -146,10 +176,9 @@ static uint64_t sim_search_mix(uint64_t x)
 uint64_t sim_fingerprint(const st_sim *s)
 {
 	uint64_t h = ST_HASH_INIT;
-	size_t ss = s->proto->state_size;
 	for (int p = 0; p < s->np; p++) {
 		h = sim_search_hash_sparse(st_hash_u64(h, (uint64_t)p << 8 | s->c.status[p]),
-					   s->states + (size_t)p * ss, ss);
+					   sim_state_of((st_sim *)s, p), sim_search_live(s, p));
 		uint64_t pend = 0;
 		for (int t = 0; t < ST_MAX_TIMERS; t++)
 			pend |= (uint64_t)s->c.timer[p][t].pending << t;
@@ -187,46 +216,35 @@ uint64_t sim_fingerprint(const st_sim *s)
 	return st_hash_u64(st_hash_u64(h, flight), autos);
 }
 
-/* ---- compact snapshots ---- */
-
-/* The regions of a world, in order; the first four have a fixed size and are diffed against
- * the base, the rest (queue, held items, slot pool, free list) against zeros. */
-enum { SR_CORE = 0, SR_VC, SR_STATES, SR_CHECK, SR_Q, SR_HELD, SR_POOL, SR_FREE, SR__COUNT };
-enum { SR_FIXED = SR_Q };
-
-typedef struct {
-	uint8_t *p;
-	size_t n;
-} sim_region;
+/* ---- compact snapshots ----
+ *
+ * An encoding is a list of 8-byte words: the counts (queue, held, slots, free list), then for
+ * the core, the vector clocks and the checker the runs of words that differ from the base
+ * ((start << 32 | count), then the words; UINT64_MAX ends a region); for each process its live
+ * length and the runs of its live bytes that differ from the base; then the queue, the held
+ * items and the free list as raw words, and each slot's header with, for a slot in use, its
+ * clocks and body. What a process or a free slot holds past its live part is never read, so it
+ * is neither stored nor restored. */
 
 struct sim_base {
-	size_t n[SR_FIXED];
-	uint8_t *img[SR_FIXED];
+	sim_core c;
+	uint8_t *vc, *states, *check;
+	size_t nvc, nstates, ncheck;
 };
-
-static void sim_search_regions(const st_sim *s, sim_region *r)
-{
-	st_sim *w = (st_sim *)s;   /* the encoder only reads */
-	r[SR_CORE] = (sim_region){(uint8_t *)&w->c, sizeof w->c};
-	r[SR_VC] = (sim_region){(uint8_t *)w->vc, (size_t)s->np * (size_t)s->np * sizeof *s->vc};
-	r[SR_STATES] = (sim_region){w->states, (size_t)s->np * s->proto->state_size};
-	r[SR_CHECK] = (sim_region){w->check, s->proto->check_size};
-	r[SR_Q] = (sim_region){(uint8_t *)w->q, (size_t)s->nq * sizeof *s->q};
-	r[SR_HELD] = (sim_region){(uint8_t *)w->held, (size_t)s->nheld * sizeof *s->held};
-	r[SR_POOL] = (sim_region){w->pool, (size_t)s->nslots * s->slot_size};
-	r[SR_FREE] = (sim_region){(uint8_t *)w->freel, (size_t)s->nfree * sizeof *s->freel};
-}
 
 sim_base *sim_base_new(const st_sim *s)
 {
 	sim_base *b = st_zalloc(1, sizeof *b);
-	sim_region r[SR__COUNT];
-	sim_search_regions(s, r);
-	for (int i = 0; i < SR_FIXED; i++) {
-		b->n[i] = r[i].n;
-		b->img[i] = st_alloc(r[i].n + 8);
-		memcpy(b->img[i], r[i].p, r[i].n);
-	}
+	b->c = s->c;
+	b->nvc = (size_t)s->np * (size_t)s->np * sizeof *s->vc;
+	b->nstates = (size_t)s->np * s->proto->state_size;
+	b->ncheck = s->proto->check_size;
+	b->vc = st_alloc(b->nvc + 8);
+	b->states = st_alloc(b->nstates + 8);
+	b->check = st_alloc(b->ncheck + 8);
+	memcpy(b->vc, s->vc, b->nvc);
+	memcpy(b->states, s->states, b->nstates);
+	memcpy(b->check, s->check, b->ncheck);
 	return b;
 }
 
@@ -234,8 +252,9 @@ void sim_base_free(sim_base *b)
 {
 	if (!b)
 		return;
-	for (int i = 0; i < SR_FIXED; i++)
-		free(b->img[i]);
+	free(b->vc);
+	free(b->states);
+	free(b->check);
 	free(b);
 }
 
@@ -244,51 +263,81 @@ typedef struct {
 	size_t n, cap;
 } sim_words;
 
-static void sim_words_put(sim_words *o, uint64_t v)
+static uint64_t *sim_words_room(sim_words *o, size_t k)
 {
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 256;
+	if (o->n + k > o->cap) {
+		while (o->n + k > o->cap)
+			o->cap = o->cap ? o->cap * 2 : 512;
 		o->w = st_realloc(o->w, o->cap * sizeof *o->w);
 	}
-	o->w[o->n++] = v;
+	uint64_t *at = o->w + o->n;
+	o->n += k;
+	return at;
 }
 
-static uint64_t sim_word_at(const uint8_t *p, size_t n, size_t i)
-{
-	uint64_t w = 0;
-	if (!p)
-		return 0;
-	size_t off = i * 8;
-	memcpy(&w, p + off, off + 8 <= n ? 8 : n - off);
-	return w;
-}
+static void sim_words_put(sim_words *o, uint64_t v) { *sim_words_room(o, 1) = v; }
 
-/* Runs of words that differ from ref (NULL: zeros): (start << 32 | count), the words; a
- * run ends after two equal words in a row, so one equal word between two changes is cheaper
- * carried than a new header. The region ends with UINT64_MAX. */
-static void sim_search_diff(sim_words *o, const uint8_t *p, size_t n, const uint8_t *ref)
+/* Both p and ref hold n bytes, n a multiple of 8 (every region here is). */
+static void sim_search_diff(sim_words *o, const uint8_t *p, const uint8_t *ref, size_t n)
 {
-	size_t words = (n + 7) / 8, i = 0;
+	size_t words = n / 8, i = 0;
 	while (i < words) {
-		if (sim_word_at(p, n, i) == sim_word_at(ref, n, i)) {
+		if (i + 8 <= words && sim_search_block_same(p + i * 8, ref + i * 8)) {
+			i += 8;
+			continue;
+		}
+		if (memcmp(p + i * 8, ref + i * 8, 8) == 0) {
 			i++;
 			continue;
 		}
-		size_t start = i, end = i + 1, same = 0;
-		for (size_t k = i + 1; k < words && same < 2; k++) {
-			if (sim_word_at(p, n, k) == sim_word_at(ref, n, k)) {
-				same++;
-			} else {
-				same = 0;
+		/* a run ends at two equal words in a row: one equal word inside is cheaper
+		 * carried than a new header */
+		size_t start = i, end = i + 1;
+		for (size_t k = i + 1; k < words && k < end + 2; k++)
+			if (memcmp(p + k * 8, ref + k * 8, 8) != 0)
 				end = k + 1;
-			}
-		}
 		sim_words_put(o, (uint64_t)start << 32 | (uint64_t)(end - start));
-		for (size_t k = start; k < end; k++)
-			sim_words_put(o, sim_word_at(p, n, k));
+		memcpy(sim_words_room(o, end - start), p + start * 8, (end - start) * 8);
 		i = end;
 	}
 	sim_words_put(o, UINT64_MAX);
+}
+
+static const uint64_t *sim_search_patch(uint8_t *p, const uint64_t *in)
+{
+	for (;;) {
+		uint64_t hdr = *in++;
+		if (hdr == UINT64_MAX)
+			return in;
+		size_t start = (size_t)(hdr >> 32), count = (size_t)(hdr & 0xffffffffu);
+		memcpy(p + start * 8, in, count * 8);
+		in += count;
+	}
+}
+
+static void sim_search_raw(sim_words *o, const void *p, size_t n)
+{
+	size_t w = (n + 7) / 8;
+	if (!w)
+		return;
+	uint64_t *at = sim_words_room(o, w);
+	at[w - 1] = 0;
+	memcpy(at, p, n);
+}
+
+static const uint64_t *sim_search_unraw(void *p, size_t n, const uint64_t *in)
+{
+	if (n)
+		memcpy(p, in, n);
+	return in + (n + 7) / 8;
+}
+
+/* A slot's part that is stored: its header, and for one in use its clocks and body. */
+static size_t sim_search_slot_bytes(const st_sim *s, const slot_hdr *h)
+{
+	if (!(h->flags & SLOT_USED))
+		return sizeof *h;
+	return sizeof *h + (size_t)s->np * sizeof(uint32_t) + h->len;
 }
 
 uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords)
@@ -296,26 +345,24 @@ uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords)
 	sim_words o = {0};
 	sim_words_put(&o, (uint64_t)s->nq << 32 | s->nheld);
 	sim_words_put(&o, (uint64_t)s->nslots << 32 | s->nfree);
-	sim_region r[SR__COUNT];
-	sim_search_regions(s, r);
-	for (int i = 0; i < SR__COUNT; i++)
-		sim_search_diff(&o, r[i].p, r[i].n, i < SR_FIXED ? b->img[i] : NULL);
+	sim_search_diff(&o, (const uint8_t *)&s->c, (const uint8_t *)&b->c, sizeof s->c);
+	sim_search_diff(&o, (const uint8_t *)s->vc, b->vc, b->nvc);
+	sim_search_diff(&o, s->check, b->check, b->ncheck);
+	size_t ss = s->proto->state_size;
+	for (int p = 0; p < s->np; p++) {
+		size_t live = sim_search_live(s, p);
+		sim_words_put(&o, live);
+		sim_search_diff(&o, s->states + (size_t)p * ss, b->states + (size_t)p * ss, live);
+	}
+	sim_search_raw(&o, s->q, (size_t)s->nq * sizeof *s->q);
+	sim_search_raw(&o, s->held, (size_t)s->nheld * sizeof *s->held);
+	sim_search_raw(&o, s->freel, (size_t)s->nfree * sizeof *s->freel);
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		const slot_hdr *h = sim_search_slot(s, i);
+		sim_search_raw(&o, h, sim_search_slot_bytes(s, h));
+	}
 	*nwords = o.n;
 	return st_realloc(o.w, o.n * sizeof *o.w);
-}
-
-static const uint64_t *sim_search_patch(uint8_t *p, size_t n, const uint64_t *in)
-{
-	for (;;) {
-		uint64_t hdr = *in++;
-		if (hdr == UINT64_MAX)
-			return in;
-		size_t start = (size_t)(hdr >> 32), count = (size_t)(hdr & 0xffffffffu);
-		for (size_t k = start; k < start + count; k++) {
-			size_t off = k * 8;
-			memcpy(p + off, in++, off + 8 <= n ? 8 : n - off);
-		}
-	}
 }
 
 void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
@@ -325,22 +372,36 @@ void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
 	enc += 2;
 	st_grow32(&s->q, &s->qcap, nq ? nq : 1, sizeof *s->q);
 	st_grow32(&s->held, &s->heldcap, nheld ? nheld : 1, sizeof *s->held);
-	if (nslots != s->nslots) {
+	if (nslots > s->nslots) {
 		s->pool = st_realloc(s->pool, ((size_t)nslots ? nslots : 1) * s->slot_size);
 		s->freel = st_realloc(s->freel, (nslots ? nslots : 1) * sizeof *s->freel);
 	}
+	s->c = b->c;
+	enc = sim_search_patch((uint8_t *)&s->c, enc);
+	memcpy(s->vc, b->vc, b->nvc);
+	enc = sim_search_patch((uint8_t *)s->vc, enc);
+	memcpy(s->check, b->check, b->ncheck);
+	enc = sim_search_patch(s->check, enc);
+	size_t ss = s->proto->state_size;
+	for (int p = 0; p < s->np; p++) {
+		size_t live = (size_t)*enc++;
+		uint8_t *st = s->states + (size_t)p * ss;
+		memcpy(st, b->states + (size_t)p * ss, live);
+		enc = sim_search_patch(st, enc);
+	}
 	s->nq = nq;
 	s->nheld = nheld;
-	s->nslots = nslots;
 	s->nfree = nfree;
-	sim_region r[SR__COUNT];
-	sim_search_regions(s, r);
-	for (int i = 0; i < SR__COUNT; i++) {
-		if (i < SR_FIXED)
-			memcpy(r[i].p, b->img[i], r[i].n);
-		else if (r[i].n)
-			memset(r[i].p, 0, r[i].n);
-		enc = sim_search_patch(r[i].p, r[i].n, enc);
+	enc = sim_search_unraw(s->q, (size_t)nq * sizeof *s->q, enc);
+	enc = sim_search_unraw(s->held, (size_t)nheld * sizeof *s->held, enc);
+	enc = sim_search_unraw(s->freel, (size_t)nfree * sizeof *s->freel, enc);
+	/* the slot count exactly as it was (it decides where the next message goes); the
+	 * memory may stay larger */
+	s->nslots = nslots;
+	for (uint32_t i = 0; i < nslots; i++) {
+		slot_hdr *h = (slot_hdr *)(s->pool + (size_t)i * s->slot_size);
+		memcpy(h, enc, sizeof *h);
+		enc = sim_search_unraw(h, sim_search_slot_bytes(s, h), enc);
 	}
 	for (int q = 0; q < s->np; q++) {
 		s->touched[q] = s->force_state[q] = false;

@@ -238,6 +238,11 @@ typedef struct st_protocol {
 	 * others), so that explore can keep the fault schedules that reach abstract states not
 	 * seen before and mutate them. Deterministic; collisions only cost coverage. */
 	uint64_t (*abstract)(const st_view *v);
+
+	/* For --search, optional: how many leading bytes of a process's state are live; the
+	 * protocol never reads the bytes past them before writing them (Raft: the log up to
+	 * log_len), so a search hashes and stores only the live part. NULL: all state_size. */
+	size_t (*live_size)(const void *state, st_role role);
 } st_protocol;
 
 /* registry.c */

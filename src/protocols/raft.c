@@ -1031,4 +1031,5 @@ const st_protocol raft_protocol = {
 	.trace_check_end = raft_trace_check_end,
 	.trace_check_free = raft_trace_check_free,
 	.abstract = raft_abstract,
+	.live_size = raft_live_size,
 };

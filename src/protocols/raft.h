@@ -188,5 +188,7 @@ void raft_trace_check_free(void *tc);
 
 /* raft_abstract.c: the abstract state explore's coverage counts (protocol.h, abstract). */
 uint64_t raft_abstract(const st_view *v);
+/* raft_live_size.c: the live bytes of a state, for --search (protocol.h, live_size). */
+size_t raft_live_size(const void *state, st_role role);
 
 #endif

@@ -106,6 +106,7 @@ test: all check-layers unit
 	@sh tests/run-cli-tests.sh ./$(BIN)
 	@sh tests/lessons.sh ./$(BIN) quick
 	@bash tests/tui/run.sh ./$(BIN)
+	@sh tests/explore.sh ./$(BIN)
 
 # ASan + UBSan build in its own directory (build-san/spacetime); the same tests.
 sanitize: deps

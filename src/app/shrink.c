@@ -1,6 +1,8 @@
 /* shrink.c: ddmin over a run's injected actions (see shrink.h).
  *
- * The sublist is kept as a list of indexes into the recorded actions, in order. ddmin splits
+ * The sublist is kept as a list of indexes into the recorded actions, in order. Two cheap
+ * passes first: drop every action of one kind at once, then find the shortest failing prefix
+ * by halving (a prefix that fails is kept; one that does not only rules itself out). ddmin then splits
  * it into n chunks and tries each chunk's complement (and each chunk alone); a sublist that
  * still fails becomes the current one, otherwise n doubles, until n reaches the list's length
  * and no single removal fails any more: the result is 1-minimal. */
@@ -58,6 +60,29 @@ bool shrink_run(sw_engine *e, sw_check how, uint64_t seed, const sw_list *rec, c
 		/* the empty list first: the bug may need no fault at all */
 		if (n > 0 && sh_test(&c, cur, 0))
 			n = 0;
+		/* then whole kinds at once (every request, every partition, ...): a few replays
+		 * that often take most of the list away before ddmin cuts finer */
+		for (int k = 0; k < SW__COUNT && n > 1; k++) {
+			uint32_t m = 0;
+			for (uint32_t i = 0; i < n; i++)
+				if (rec->a[cur[i]].kind != k)
+					tmp[m++] = cur[i];
+			if (m < n && sh_test(&c, tmp, m)) {
+				memcpy(cur, tmp, m * sizeof *cur);
+				n = m;
+			}
+		}
+		/* and the shortest prefix that still fails, by halving: the actions after the
+		 * ones the bug needs only cost steps */
+		uint32_t lo = 0, hi = n;     /* the prefix of hi fails; of lo, not known */
+		while (hi - lo > 1 && c.runs < c.max_runs) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (sh_test(&c, cur, mid))
+				hi = mid;
+			else
+				lo = mid;
+		}
+		n = hi;
 		uint32_t parts = 2;
 		while (n >= 2 && c.runs < c.max_runs) {
 			uint32_t chunk = (n + parts - 1) / parts;

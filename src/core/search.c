@@ -120,6 +120,7 @@ int search_run(const st_scenario *sc, const search_opts *o, search_result *r,
 	uint32_t ncur = 0, ccap = 0, nnext = 0, ncap = 0;
 
 	sim_base *base = sim_base_new(s);
+	sim_search_cache *cache = sim_search_cache_new(s);
 	st_grow32(&nodes, &nodes_cap, 1, sizeof *nodes);
 	memset(&nodes[0], 0, sizeof nodes[0]);
 	nnodes = 1;
@@ -144,6 +145,7 @@ int search_run(const st_scenario *sc, const search_opts *o, search_result *r,
 		nnext = 0;
 		for (uint32_t f = 0; f < ncur && !r->violated && !r->bounded; f++) {
 			sim_decode(s, base, cur[f].enc);
+			sim_search_cache_parent(cache, s);
 			search_node pn = nodes[cur[f].node];
 			int nch = sim_choices(s, o->kinds, ch, (int)(sizeof ch / sizeof ch[0]));
 			if (nch > (int)(sizeof ch / sizeof ch[0]))
@@ -158,7 +160,7 @@ int search_run(const st_scenario *sc, const search_opts *o, search_result *r,
 				if (ch[c].kind == SIM_CH_REQUEST && kid.requests++ >= o->max_requests)
 					continue;
 				if (dirty)
-					sim_decode(s, base, cur[f].enc);
+					sim_decode_cached(s, base, cur[f].enc, cache);
 				dirty = true;
 				if (!search_take(s, sc, &ch[c], kid.requests))
 					continue;
@@ -171,7 +173,8 @@ int search_run(const st_scenario *sc, const search_opts *o, search_result *r,
 					search_path(r, nodes, cur[f].node, &ch[c]);
 					break;
 				}
-				if (!search_set_add(&seen, sim_fingerprint(s) ^ search_budget_mix(&kid)))
+				if (!search_set_add(&seen, sim_fingerprint_cached(s, cache) ^
+							    search_budget_mix(&kid)))
 					continue;
 				r->distinct++;
 				st_grow32(&nodes, &nodes_cap, (size_t)nnodes + 1, sizeof *nodes);
@@ -215,6 +218,7 @@ int search_run(const st_scenario *sc, const search_opts *o, search_result *r,
 	free(nodes);
 	free(seen.slot);
 	sim_base_free(base);
+	sim_search_cache_free(cache);
 	sim_free(s);
 	trace_free(tr);
 	return 0;

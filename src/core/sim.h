@@ -166,6 +166,16 @@ void sim_base_free(sim_base *b);
 /* A malloc'd encoding of the world now against b, *nwords 8-byte words long. */
 uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords);
 void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc);
+/* The same, faster for the children of one parent: the checker's memory (Raft's is 38 KB)
+ * changes in few steps, so after a parent is decoded the cache keeps a copy of it and its
+ * hash; a child's fingerprint reuses the hash when the memory is unchanged (one memcmp), and
+ * going back to the parent copies the memory back only when a child changed it. */
+typedef struct sim_search_cache sim_search_cache;
+sim_search_cache *sim_search_cache_new(const st_sim *s);
+void sim_search_cache_free(sim_search_cache *c);
+void sim_search_cache_parent(sim_search_cache *c, const st_sim *s);
+uint64_t sim_fingerprint_cached(const st_sim *s, sim_search_cache *c);
+void sim_decode_cached(st_sim *s, const sim_base *b, const uint64_t *enc, sim_search_cache *c);
 /* sim_load, then a streaming trace (flush set) continues at the loaded world's position: the
  * next event appended gets the id the world expects, not a re-execution of a forgotten past. */
 void sim_load_rebase(st_sim *s, const void *snap);

@@ -173,7 +173,13 @@ static uint64_t sim_search_mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-uint64_t sim_fingerprint(const st_sim *s)
+static uint64_t sim_search_check_hash(const st_sim *s)
+{
+	return s->proto->check_size ? sim_search_hash_sparse(ST_HASH_INIT, s->check,
+							     s->proto->check_size) : 0;
+}
+
+static uint64_t sim_fingerprint_with(const st_sim *s, uint64_t check_hash)
 {
 	uint64_t h = ST_HASH_INIT;
 	for (int p = 0; p < s->np; p++) {
@@ -193,8 +199,7 @@ uint64_t sim_fingerprint(const st_sim *s)
 			h = st_hash_u64(st_hash_bytes(cl->pend[k].f, strlen(cl->pend[k].f)) ^ h,
 					(uint64_t)cl->pend[k].value);
 	}
-	if (s->proto->check_size)
-		h = sim_search_hash_sparse(h, s->check, s->proto->check_size);
+	h = st_hash_u64(h, check_hash);
 	/* in flight: a multiset, so the sum of each message's own mixed hash */
 	uint64_t flight = 0;
 	for (uint32_t i = 0; i < s->nslots; i++) {
@@ -214,6 +219,41 @@ uint64_t sim_fingerprint(const st_sim *s)
 			autos += sim_search_mix((uint64_t)s->q[i].type << 40 |
 						(uint64_t)s->q[i].proc << 32 | s->q[i].arg);
 	return st_hash_u64(st_hash_u64(h, flight), autos);
+}
+
+uint64_t sim_fingerprint(const st_sim *s) { return sim_fingerprint_with(s, sim_search_check_hash(s)); }
+
+struct sim_search_cache {
+	uint8_t *check;
+	size_t n;
+	uint64_t hash;
+};
+
+sim_search_cache *sim_search_cache_new(const st_sim *s)
+{
+	sim_search_cache *c = st_zalloc(1, sizeof *c);
+	c->n = s->proto->check_size;
+	c->check = st_zalloc(c->n + 8, 1);
+	return c;
+}
+
+void sim_search_cache_free(sim_search_cache *c)
+{
+	if (c)
+		free(c->check);
+	free(c);
+}
+
+void sim_search_cache_parent(sim_search_cache *c, const st_sim *s)
+{
+	memcpy(c->check, s->check, c->n);
+	c->hash = sim_search_check_hash(s);
+}
+
+uint64_t sim_fingerprint_cached(const st_sim *s, sim_search_cache *c)
+{
+	bool same = memcmp(s->check, c->check, c->n) == 0;
+	return sim_fingerprint_with(s, same ? c->hash : sim_search_check_hash(s));
 }
 
 /* ---- compact snapshots ----
@@ -365,7 +405,18 @@ uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords)
 	return st_realloc(o.w, o.n * sizeof *o.w);
 }
 
-void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
+static const uint64_t *sim_search_skip_runs(const uint64_t *in)
+{
+	for (;;) {
+		uint64_t hdr = *in++;
+		if (hdr == UINT64_MAX)
+			return in;
+		in += hdr & 0xffffffffu;
+	}
+}
+
+static void sim_decode_with(st_sim *s, const sim_base *b, const uint64_t *enc,
+			    const sim_search_cache *c)
 {
 	uint32_t nq = (uint32_t)(enc[0] >> 32), nheld = (uint32_t)enc[0];
 	uint32_t nslots = (uint32_t)(enc[1] >> 32), nfree = (uint32_t)enc[1];
@@ -380,8 +431,15 @@ void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
 	enc = sim_search_patch((uint8_t *)&s->c, enc);
 	memcpy(s->vc, b->vc, b->nvc);
 	enc = sim_search_patch((uint8_t *)s->vc, enc);
-	memcpy(s->check, b->check, b->ncheck);
-	enc = sim_search_patch(s->check, enc);
+	if (c) {
+		/* the parent's checker memory is in the cache: copy it back only if changed */
+		if (memcmp(s->check, c->check, c->n) != 0)
+			memcpy(s->check, c->check, c->n);
+		enc = sim_search_skip_runs(enc);
+	} else {
+		memcpy(s->check, b->check, b->ncheck);
+		enc = sim_search_patch(s->check, enc);
+	}
 	size_t ss = s->proto->state_size;
 	for (int p = 0; p < s->np; p++) {
 		size_t live = (size_t)*enc++;
@@ -410,4 +468,11 @@ void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
 	}
 	s->depth = 0;
 	sim_search_rebase_trace(s);
+}
+
+void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc) { sim_decode_with(s, b, enc, NULL); }
+
+void sim_decode_cached(st_sim *s, const sim_base *b, const uint64_t *enc, sim_search_cache *c)
+{
+	sim_decode_with(s, b, enc, c);
 }

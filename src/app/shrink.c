@@ -1,11 +1,11 @@
 /* shrink.c: ddmin over a run's injected actions (see shrink.h).
  *
  * The sublist is kept as a list of indexes into the recorded actions, in order. Two cheap
- * passes first: drop every action of one kind at once, then find the shortest failing prefix
- * by halving (a prefix that fails is kept; one that does not only rules itself out). ddmin then splits
- * it into n chunks and tries each chunk's complement (and each chunk alone); a sublist that
- * still fails becomes the current one, otherwise n doubles, until n reaches the list's length
- * and no single removal fails any more: the result is 1-minimal. */
+ * passes come first: drop every action of one kind at once, then find the shortest failing
+ * prefix by halving. ddmin then splits it into n chunks and tries each chunk's complement (and
+ * each chunk alone); a sublist that still fails becomes the current one, otherwise n doubles,
+ * until n reaches the list's length and no single removal fails any more: the result is
+ * 1-minimal (unless the budget of replays ran out first). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,13 +40,15 @@ static bool sh_test(sh_ctx *c, const uint32_t *idx, uint32_t n)
 	return fails;
 }
 
-bool shrink_run(sw_engine *e, sw_check how, uint64_t seed, const sw_list *rec, const char *invariant,
-		uint64_t max_steps, uint32_t max_runs, bool *keep, shrink_stats *st)
+bool shrink_run(sw_engine *e, sw_check how, uint64_t seed, const sw_list *rec,
+		const char *invariant, uint64_t max_steps, uint32_t max_runs, bool *keep,
+		shrink_stats *st)
 {
 	memset(st, 0, sizeof *st);
 	sh_ctx c = {e, how, seed, max_steps, rec, invariant, st_zalloc(rec->n + 1, sizeof(bool)), 0,
 		    max_runs, {0}};
-	uint32_t n = rec->n, *cur = st_alloc((n + 1) * sizeof *cur), *tmp = st_alloc((n + 1) * sizeof *tmp);
+	uint32_t n = rec->n;
+	uint32_t *cur = st_alloc((n + 1) * sizeof *cur), *tmp = st_alloc((n + 1) * sizeof *tmp);
 	for (uint32_t i = 0; i < n; i++)
 		cur[i] = i;
 	st->acts_before = n;

@@ -25,7 +25,8 @@ typedef struct {
 
 /* keep (rec->n entries) comes back marking the minimal sublist. False when even the whole
  * list no longer breaks `invariant` (it always should: the replay is exact). */
-bool shrink_run(sw_engine *e, sw_check how, uint64_t seed, const sw_list *rec, const char *invariant,
-		uint64_t max_steps, uint32_t max_runs, bool *keep, shrink_stats *st);
+bool shrink_run(sw_engine *e, sw_check how, uint64_t seed, const sw_list *rec,
+		const char *invariant, uint64_t max_steps, uint32_t max_runs, bool *keep,
+		shrink_stats *st);
 
 #endif

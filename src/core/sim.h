@@ -157,16 +157,16 @@ bool sim_apply_choice(st_sim *s, const sim_choice *c, const st_op *op);
 uint64_t sim_fingerprint(const st_sim *s);
 
 /* Compact snapshots for a search frontier: the world as the words that differ from a base
- * image (most of a state is zeros or unchanged: Raft's ~49.5 KB per process shrinks to a few
- * hundred bytes). The trace is not part of it; after a decode a streaming trace continues
- * from the decoded world's position (as sim_load_rebase). */
+ * image (most of a state is zeros or unchanged: a 49.5 KB process state with a fixed log
+ * shrinks to a few hundred bytes). The trace is not part of it; after a decode a streaming
+ * trace continues from the decoded world's position (as sim_load_rebase). */
 typedef struct sim_base sim_base;
 sim_base *sim_base_new(const st_sim *s);
 void sim_base_free(sim_base *b);
 /* A malloc'd encoding of the world now against b, *nwords 8-byte words long. */
 uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords);
 void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc);
-/* The same, faster for the children of one parent: the checker's memory (Raft's is 38 KB)
+/* The same, faster for the children of one parent: the checker's memory (tens of KB)
  * changes in few steps, so after a parent is decoded the cache keeps a copy of it and its
  * hash; a child's fingerprint reuses the hash when the memory is unchanged (one memcmp), and
  * going back to the parent copies the memory back only when a child changed it. */

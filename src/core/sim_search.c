@@ -4,7 +4,7 @@
  * each open choice and hashes what comes out. Three things here make that cheap enough:
  *   - choices read the queue and the slot pool directly (no sorting, no copies);
  *   - the fingerprint hashes only what the future depends on, and skips zero words, so
- *     Raft's mostly empty 1024-entry logs cost little;
+ *     a protocol's mostly empty fixed arrays (a log of 1024 entries) cost little;
  *   - the frontier stores worlds as the words that differ from one base image (runs of
  *     (start, length, words)), a few hundred bytes where a snapshot is ~200 KB.
  * After a restore the streaming trace is rebased to the restored world's event and message
@@ -221,7 +221,10 @@ static uint64_t sim_fingerprint_with(const st_sim *s, uint64_t check_hash)
 	return st_hash_u64(st_hash_u64(h, flight), autos);
 }
 
-uint64_t sim_fingerprint(const st_sim *s) { return sim_fingerprint_with(s, sim_search_check_hash(s)); }
+uint64_t sim_fingerprint(const st_sim *s)
+{
+	return sim_fingerprint_with(s, sim_search_check_hash(s));
+}
 
 struct sim_search_cache {
 	uint8_t *check;
@@ -470,7 +473,10 @@ static void sim_decode_with(st_sim *s, const sim_base *b, const uint64_t *enc,
 	sim_search_rebase_trace(s);
 }
 
-void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc) { sim_decode_with(s, b, enc, NULL); }
+void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc)
+{
+	sim_decode_with(s, b, enc, NULL);
+}
 
 void sim_decode_cached(st_sim *s, const sim_base *b, const uint64_t *enc, sim_search_cache *c)
 {

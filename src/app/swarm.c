@@ -4,7 +4,8 @@
  * next in virtual time (the world's next event, the plan's next random fault, a client's next
  * extra request, a delayed trigger's action) and injects what is due through the world's
  * public actions, as the user would (BY_USER), so the trace records each and --replay takes
- * them again. The plan's randomness has its own PRNG stream (seeded from the seed, apart from
+ * them again. An action due between two events is taken at the world's clock as it stands
+ * (the earlier event's time), as a user's is: that is where --replay takes it too. The plan's randomness has its own PRNG stream (seeded from the seed, apart from
  * the world's), so injecting a fault never shifts the draws of the next one. Every action
  * applied is recorded with the step count and time it was applied at; a replay applies action
  * i before step i.step, or earlier once the world's next event is later than its time, which
@@ -404,7 +405,7 @@ static int sw_pick_node(st_sim *s, int nn, st_rng *r, sim_proc_status want)
 }
 
 /* The plan's nemesis decides: one fault of a kind the plan has on, and its end. */
-static void sw_decide(sw_drv *d, const sw_plan *p, st_rng *r)
+static void sw_decide(sw_drv *d, const sw_plan *p, st_rng *r, int64_t due_us)
 {
 	st_sim *s = d->sim;
 	const st_scenario *sc = d->e->sc;
@@ -415,7 +416,8 @@ static void sw_decide(sw_drv *d, const sw_plan *p, st_rng *r)
 	if (!n)
 		return;
 	int k = on[rng_range(r, 0, n - 1)];
-	int64_t now = sim_now_us(s), end = now + rng_range(r, p->fo.last_lo_us, p->fo.last_hi_us);
+	int64_t now = sim_now_us(s);
+	int64_t end = due_us + rng_range(r, p->fo.last_lo_us, p->fo.last_hi_us);
 	if (k == FAULT_PARTITION && sc->nnodes > 1) {
 		sw_act a = sw_act_of(SW_PARTITION, -1, now);
 		int side[2] = {0, 0};
@@ -590,8 +592,6 @@ void sw_run(sw_engine *e, sw_check how, uint64_t seed, const sw_plan *plan, cons
 			if (ri < replay->n) {
 				const sw_act *a = &replay->a[ri];
 				if (sim_steps(s) >= a->step || next < 0 || next > a->at_us) {
-					if (a->at_us > sim_now_us(s) && (next < 0 || next > a->at_us))
-						sim_run_until_us(s, a->at_us);
 					sw_act b = *a;
 					sw_take(&d, b);
 					ri++;
@@ -615,13 +615,16 @@ void sw_run(sw_engine *e, sw_check how, uint64_t seed, const sw_plan *plan, cons
 					t = req_at[c];
 					which = 2 + c;
 				}
+			/* a world with nothing left to happen takes what is pending (restarts,
+			 * heals) but no new fault or request: the run ends when that is done */
+			if (which >= 0 && next < 0 && which != 1)
+				which = d.npend ? 1 : -1;
+			if (which == 1)
+				t = d.pend[0].at_us;
 			if (which >= 0 && (next < 0 || next > t)) {
-				if (t > sim_now_us(s))
-					sim_run_until_us(s, t);
 				if (which == 0) {
-					sw_decide(&d, plan, &r);
-					decide_at = sim_now_us(s) +
-						    rng_range(&r, plan->fo.gap_lo_us, plan->fo.gap_hi_us);
+					sw_decide(&d, plan, &r, t);
+					decide_at = t + rng_range(&r, plan->fo.gap_lo_us, plan->fo.gap_hi_us);
 				} else if (which == 1) {
 					sw_act a = d.pend[0];
 					memmove(d.pend, d.pend + 1, (size_t)--d.npend * sizeof d.pend[0]);
@@ -631,8 +634,7 @@ void sw_run(sw_engine *e, sw_check how, uint64_t seed, const sw_plan *plan, cons
 					sw_act a = sw_act_of(SW_REQUEST, sc->nnodes + c, t);
 					a.value = ++d.next_value;
 					sw_take(&d, a);
-					req_at[c] = sim_now_us(s) +
-						    rng_range(&r, plan->req_lo_us, plan->req_hi_us);
+					req_at[c] = t + rng_range(&r, plan->req_lo_us, plan->req_hi_us);
 				}
 				continue;
 			}

@@ -98,7 +98,8 @@ void cli_usage(FILE *f)
 		"  spacetime --headless SCENARIO [--seed N] [--steps N | --until-ms T]\n"
 		"                        [--export FILE] [--check] [--faults LIST]\n"
 		"  spacetime --explore SCENARIO --seeds N --steps M [--faults LIST]\n"
-		"  spacetime --search SCENARIO --depth N [--max-states N] [--param KEY=VALUE]\n"
+		"  spacetime --search SCENARIO --depth N [--until-ms T] [--budget LIST]\n"
+		"                        [--max-states N] [--param KEY=VALUE]\n"
 		"  spacetime --verify TRACE.json\n"
 		"  spacetime --replay TRACE.json [--headless]\n"
 		"  spacetime --list\n\noptions:\n", ST_VERSION);

@@ -114,6 +114,7 @@ test: all check-layers unit
 	@sh tests/lessons.sh ./$(BIN) quick
 	@bash tests/outputs.sh ./$(BIN)
 	@bash tests/tui/run.sh ./$(BIN)
+	@sh tests/explore.sh ./$(BIN)
 
 # ASan + UBSan build in its own directory (build-san/spacetime); the same tests.
 sanitize: deps

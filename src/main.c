@@ -23,6 +23,7 @@ static int (*const main_modes[])(const cli_opts *o) = {
 	[MODE_HELP] = main_help, [MODE_VERSION] = main_version, [MODE_KEYS] = main_keys,
 	[MODE_SCRIPT] = script_main,
 	[MODE_CHECK_HISTORY] = check_history_main,
+	[MODE_SEARCH] = search_main,
 };
 
 /* Every mode's report goes to stdout; whether it got there is decided once, here. A full

@@ -49,6 +49,19 @@ static void set_model(cli_opts *o, const char *v, uint64_t u) { (void)u; o->mode
 static void set_max_states(cli_opts *o, const char *v, uint64_t u) { (void)v; o->max_states = u; }
 static void set_check_lin(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->check_lin = true; }
 
+static void set_param(cli_opts *o, const char *v, uint64_t u)
+{
+	(void)u;
+	if (o->nparams < CLI_MAX_PARAMS)
+		o->params[o->nparams++] = v;
+	else
+		o->params_overflow = true;
+}
+static void set_search(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SEARCH; }
+static void set_depth(cli_opts *o, const char *v, uint64_t u) { (void)v; o->depth = u; }
+static void set_budget(cli_opts *o, const char *v, uint64_t u) { (void)u; o->budget = v; }
+static void set_uniform(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->uniform_faults = true; }
+
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
 	{"--explore", ARG_NONE, NULL, "run many seeds with random faults, checking invariants", set_explore},
@@ -68,12 +81,18 @@ static const cli_opt cli_opts_table[] = {
 	{"--manual", ARG_NONE, NULL, "terminal: start in manual delivery mode", set_manual},
 	{"--check-history", ARG_STR, "FILE", "is this history linearizable? (exit 0 yes, 3 no)", set_check_history},
 	{"--model", ARG_STR, "NAME", "--check-history: register or kv (default: from the history)", set_model},
-	{"--max-states", ARG_U64, "N", "--check-history: the search's budget (then: unknown, exit 1)", set_max_states},
 	{"--check-linearizable", ARG_NONE, NULL, "--headless: check the clients' history at the end", set_check_lin},
 	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
+	{"--param", ARG_STR, "KEY=VALUE", "set a scenario parameter (repeatable), as its \"params\" would", set_param},
+	{"--search", ARG_NONE, NULL, "search every interleaving of a small world, breadth first", set_search},
+	{"--depth", ARG_U64, "N", "--search: how many choices deep (default 12)", set_depth},
+	{"--max-states", ARG_U64, "N", "--search: distinct states kept at most (default 2000000); "
+	 "--check-history: the checker's budget (then: unknown, exit 1)", set_max_states},
+	{"--budget", ARG_STR, "LIST", "--search: per path, e.g. crashes=1,drops=1,requests=2 (the defaults)", set_budget},
+	{"--uniform-faults", ARG_NONE, NULL, "--explore: one fault mix for every seed (no swarm, no shrinking)", set_uniform},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},
 };
@@ -89,6 +108,8 @@ void cli_usage(FILE *f)
 		"  spacetime --headless SCENARIO [--seed N] [--steps N | --until-ms T]\n"
 		"                        [--export FILE] [--check] [--faults LIST]\n"
 		"  spacetime --explore SCENARIO --seeds N --steps M [--faults LIST]\n"
+		"  spacetime --search SCENARIO --depth N [--until-ms T] [--budget LIST]\n"
+		"                        [--max-states N] [--param KEY=VALUE]\n"
 		"  spacetime --verify TRACE.json\n"
 		"  spacetime --replay TRACE.json [--headless]\n"
 		"  spacetime --list\n"
@@ -185,7 +206,16 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 		}
 		return true;
 	}
-	bool needs_target = o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
+	if (o->params_overflow) {
+		fprintf(stderr, "spacetime: --param given more than %d times\n", CLI_MAX_PARAMS);
+		return false;
+	}
+	for (int k = 0; k < o->nparams; k++)
+		if (!strchr(o->params[k], '=') || o->params[k][0] == '=') {
+			fprintf(stderr, "spacetime: --param needs KEY=VALUE, got '%s'\n", o->params[k]);
+			return false;
+		}
+	bool needs_target = o->mode == MODE_SEARCH || o->mode == MODE_HEADLESS || o->mode == MODE_EXPLORE ||
 			    o->mode == MODE_VERIFY || o->mode == MODE_REPLAY;
 	if (needs_target && !o->target) {
 		fprintf(stderr, "spacetime: %s needs a %s; see --help\n",

@@ -12,7 +12,7 @@
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
 	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT,
-	       MODE_CHECK_HISTORY } cli_mode;
+	       MODE_CHECK_HISTORY, MODE_SEARCH } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -37,8 +37,18 @@ typedef struct {
 	const char *const *files; int nfiles;   /* every file argument (--script takes many) */
 	const char *history;    /* --check-history FILE */
 	const char *model;      /* --model NAME (lin_model.h), NULL: from the history */
-	uint64_t max_states;    /* --max-states N: the checker's budget, 0 = its default */
+	uint64_t max_states;    /* --max-states N: the search's bound on distinct states, the
+				   linearizability checker's budget; 0 = the default */
 	bool check_lin;         /* --check-linearizable: the clients' history, at the end */
+	/* --param KEY=VALUE (repeatable): scenario parameters set after loading */
+#define CLI_MAX_PARAMS 16
+	const char *params[CLI_MAX_PARAMS];
+	int nparams;
+	bool params_overflow;
+	/* --search: exhaustive breadth-first search of a small world (search_main.c) */
+	uint64_t depth;
+	const char *budget;     /* --search: "crashes=1,drops=1,requests=2" */
+	bool uniform_faults;    /* --explore with the world's one nemesis, not swarm plans */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */
@@ -70,5 +80,7 @@ cli_lin *cli_lin_begin(const cli_opts *o);
 struct st_trace;
 void cli_lin_event(cli_lin *l, const struct st_trace *t, uint32_t id);
 int cli_lin_end(cli_lin *l, FILE *out);
+int search_main(const cli_opts *o);
+int explore_swarm_main(const cli_opts *o);   /* explore_swarm.c */
 
 #endif

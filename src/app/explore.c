@@ -18,6 +18,8 @@ static void ex_discard(st_trace *t, uint32_t first, uint32_t count, void *user)
 
 int explore_main(const cli_opts *o)
 {
+	if (!o->uniform_faults)
+		return explore_swarm_main(o);  /* swarm plans, moments, coverage, shrinking */
 	run_setup r;
 	cli_opts oo = *o;
 	if (!oo.faults)

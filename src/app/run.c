@@ -5,6 +5,31 @@
 #include "run.h"
 #include "scenario_path.h"
 
+/* --param KEY=VALUE, in the order given (a later one of the same key wins). */
+int run_apply_params(st_scenario *sc, const cli_opts *o, char *err, size_t errlen)
+{
+	for (int k = 0; k < o->nparams; k++) {
+		const char *eq = strchr(o->params[k], '=');
+		char key[80];
+		size_t kl = eq ? (size_t)(eq - o->params[k]) : 0;
+		if (!eq || kl == 0 || kl >= sizeof key) {
+			snprintf(err, errlen, "--param '%.100s': expected KEY=VALUE", o->params[k]);
+			return -1;
+		}
+		memcpy(key, o->params[k], kl);
+		key[kl] = 0;
+		if (scenario_set_param(sc, key, eq + 1, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void run_print_params(const cli_opts *o, FILE *f)
+{
+	for (int k = 0; k < o->nparams; k++)
+		fprintf(f, " --param %s", o->params[k]);
+}
+
 int run_setup_scenario(run_setup *r, const cli_opts *o)
 {
 	memset(r, 0, sizeof *r);
@@ -17,6 +42,12 @@ int run_setup_scenario(run_setup *r, const cli_opts *o)
 	r->sc = scenario_load(r->path, err, sizeof err);
 	if (!r->sc) {
 		fprintf(stderr, "spacetime: %s\n", err);
+		return EXIT_BAD_INPUT;
+	}
+	if (run_apply_params(r->sc, o, err, sizeof err) != 0) {
+		fprintf(stderr, "spacetime: %s\n", err);
+		scenario_free(r->sc);
+		r->sc = NULL;
 		return EXIT_BAD_INPUT;
 	}
 	if (o->faults) {
@@ -75,5 +106,6 @@ void run_print_repro(const run_setup *r, const cli_opts *o, FILE *f)
 		fprintf(f, " --steps %llu", (unsigned long long)(o->has_steps ? o->steps : 10000));
 	if (r->faults)
 		fprintf(f, " --faults %s", r->faults_str);
+	run_print_params(o, f);
 	fprintf(f, " --check --export trace.json\n");
 }

@@ -31,4 +31,9 @@ void run_setup_close(run_setup *r);
 /* The command that reproduces this run. */
 void run_print_repro(const run_setup *r, const cli_opts *o, FILE *f);
 
+/* Apply --param KEY=VALUE to a loaded scenario (scenario_set_param); 0, or -1 and err. */
+int run_apply_params(st_scenario *sc, const cli_opts *o, char *err, size_t errlen);
+/* " --param K=V" for each, for the commands printed to reproduce a run. */
+void run_print_params(const cli_opts *o, FILE *f);
+
 #endif

@@ -1793,3 +1793,68 @@ int scenario_proc_index(const st_scenario *sc, const char *name)
 {
 	return sc ? st_proc_index(name, sc->nnodes, sc->nclients) : -1;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* --param KEY=VALUE: one parameter set after loading, validated by the same parsers as the
+ * file's "params". VALUE is read as JSON when it is JSON (150, true, [150, 300]) and as a
+ * string otherwise (commit-old-term), so the command line needs no quoting of enum words. */
+
+int scenario_set_param(st_scenario *sc, const char *key, const char *value, char *err,
+		       size_t errlen)
+{
+	size_t kl = strlen(key), vl = strlen(value);
+	if (!kl || kl > 64 || vl > 256) {
+		put(err, errlen, "--param %.64s: expected KEY=VALUE with a key of 1 to 64 "
+		    "characters and a value of at most 256", key);
+		return -1;
+	}
+	/* {"key": value}: value verbatim when it parses on its own, else as a JSON string */
+	cJSON *alone = cJSON_ParseWithLength(value, vl);
+	bool verbatim = alone && !cJSON_IsString(alone) && !cJSON_IsObject(alone);
+	cJSON_Delete(alone);
+	char *text = st_alloc(kl + 2 * vl + 16);
+	size_t n = 0;
+	text[n++] = '{';
+	text[n++] = '"';
+	for (size_t i = 0; i < kl; i++)
+		text[n++] = key[i] == '"' || key[i] == '\\' || (unsigned char)key[i] < 0x20 ? '?' : key[i];
+	text[n++] = '"';
+	text[n++] = ':';
+	if (verbatim) {
+		memcpy(text + n, value, vl);
+		n += vl;
+	} else {
+		text[n++] = '"';
+		for (size_t i = 0; i < vl; i++) {
+			unsigned char c = (unsigned char)value[i];
+			if (c == '"' || c == '\\')
+				text[n++] = '\\';
+			text[n++] = c < 0x20 ? '?' : (char)c;
+		}
+		text[n++] = '"';
+	}
+	text[n++] = '}';
+	text[n] = 0;
+	cJSON *root = cJSON_ParseWithLength(text, n);
+	int rc = -1;
+	if (!root) {
+		put(err, errlen, "--param %s=%s: cannot read the value; expected a number, true, "
+		    "false, [lo, hi] or a word", key, value);
+	} else {
+		P p;
+		memset(&p, 0, sizeof p);
+		p.text = text;
+		p.len = n;
+		p.file = "--param";
+		p.root = root;
+		p.err = err;
+		p.errlen = errlen;
+		p.sc = sc;
+		fp_key(&p, "params");
+		/* the protocol table decides, exactly as for the file */
+		rc = f_params(&p, root, sc) ? 0 : -1;
+	}
+	cJSON_Delete(root);
+	free(text);
+	return rc;
+}

@@ -100,4 +100,12 @@ void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen);
 /* Parse "n3" / "c1" to an index; -1 when it names no process of this scenario. */
 int scenario_proc_index(const st_scenario *sc, const char *name);
 
+
+/* Set one protocol parameter by name after loading (--param KEY=VALUE), with the same
+ * validation as the file's "params": VALUE is JSON (150, true, [150, 300]) or a bare word
+ * (an enum choice). 0 on success; -1 and one message in err (naming --param, the key and
+ * what was expected) otherwise, leaving sc->params as they were for other keys. */
+int scenario_set_param(st_scenario *sc, const char *key, const char *value, char *err,
+		       size_t errlen);
+
 #endif

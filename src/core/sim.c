@@ -570,7 +570,7 @@ bool sim_request_fits(const st_sim *s, int client)
 	if (client < s->nn || client >= s->np || s->c.status[client] == PROC_CRASHED)
 		return false;
 	const sim_client *cl = &s->c.client[client - s->nn];
-	return !(cl->busy && cl->npend >= CLIENT_QUEUE);
+	return cl->npend < CLIENT_QUEUE;  /* idle with a queue (just restarted) queues too */
 }
 
 void sim_request(st_sim *s, int client, const st_op *op, st_by by)

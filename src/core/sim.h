@@ -130,4 +130,54 @@ void sim_clock_of(const st_sim *s, int p, int64_t *skew_us, int32_t *drift_ppm);
 void *sim_save(const st_sim *s, size_t *size);
 void sim_load(st_sim *s, const void *snap);
 
+/* ---- search (sim_search.c): what an exhaustive search of a small world needs ----
+ *
+ * A choice is one thing that may happen next in manual mode: deliver or drop a message in
+ * flight, fire a pending timer, crash or restart a node, a client request, or the next
+ * automatic item (a start, a scheduled action, a workload operation). Applied, each is the
+ * user's action (BY_USER), so a trace of a path replays with --replay. */
+typedef enum { SIM_CH_DELIVER = 0, SIM_CH_DROP, SIM_CH_TIMER, SIM_CH_CRASH, SIM_CH_RESTART,
+	       SIM_CH_REQUEST, SIM_CH_STEP, SIM_CH__COUNT } sim_choice_kind;
+typedef struct {
+	uint8_t kind;       /* sim_choice_kind */
+	uint8_t proc;       /* timer, crash, restart: the process; request: the client */
+	uint8_t timer;
+	uint8_t pad;
+	uint32_t slot;      /* deliver, drop */
+} sim_choice;
+/* The choices open now, of the kinds whose bit (1 << kind) is in `kinds`, in a fixed order;
+ * returns how many there are (only the first max are written). */
+int sim_choices(const st_sim *s, unsigned kinds, sim_choice *out, int max);
+/* Take a choice (a request sends op); false when it no longer applies. */
+bool sim_apply_choice(st_sim *s, const sim_choice *c, const st_op *op);
+/* A hash of the world's state for a search's seen-set: the protocol states, the checker's
+ * memory, process status, which timers are pending (not when), the partition, the clients'
+ * queues, and the messages in flight as a multiset of (from, to, type, body), excluding
+ * times, ids, clocks and the PRNG. */
+uint64_t sim_fingerprint(const st_sim *s);
+
+/* Compact snapshots for a search frontier: the world as the words that differ from a base
+ * image (most of a state is zeros or unchanged: a 49.5 KB process state with a fixed log
+ * shrinks to a few hundred bytes). The trace is not part of it; after a decode a streaming
+ * trace continues from the decoded world's position (as sim_load_rebase). */
+typedef struct sim_base sim_base;
+sim_base *sim_base_new(const st_sim *s);
+void sim_base_free(sim_base *b);
+/* A malloc'd encoding of the world now against b, *nwords 8-byte words long. */
+uint64_t *sim_encode(const st_sim *s, const sim_base *b, size_t *nwords);
+void sim_decode(st_sim *s, const sim_base *b, const uint64_t *enc);
+/* The same, faster for the children of one parent: the checker's memory (tens of KB)
+ * changes in few steps, so after a parent is decoded the cache keeps a copy of it and its
+ * hash; a child's fingerprint reuses the hash when the memory is unchanged (one memcmp), and
+ * going back to the parent copies the memory back only when a child changed it. */
+typedef struct sim_search_cache sim_search_cache;
+sim_search_cache *sim_search_cache_new(const st_sim *s);
+void sim_search_cache_free(sim_search_cache *c);
+void sim_search_cache_parent(sim_search_cache *c, const st_sim *s);
+uint64_t sim_fingerprint_cached(const st_sim *s, sim_search_cache *c);
+void sim_decode_cached(st_sim *s, const sim_base *b, const uint64_t *enc, sim_search_cache *c);
+/* sim_load, then a streaming trace (flush set) continues at the loaded world's position: the
+ * next event appended gets the id the world expects, not a re-execution of a forgotten past. */
+void sim_load_rebase(st_sim *s, const void *snap);
+
 #endif

@@ -265,6 +265,17 @@ typedef struct st_protocol {
 	 * st_state_field); NULL and 0 when nothing is required. */
 	const st_state_field *node_fields;   int n_node_fields;
 	const st_state_field *client_fields; int n_client_fields;
+
+	/* Coverage for --explore, optional: a small abstract state of the whole world (Raft:
+	 * each node's role, and its term, commit index and log length bucketed relative to the
+	 * others), so that explore can keep the fault schedules that reach abstract states not
+	 * seen before and mutate them. Deterministic; collisions only cost coverage. */
+	uint64_t (*abstract)(const st_view *v);
+
+	/* For --search, optional: how many leading bytes of a process's state are live; the
+	 * protocol never reads the bytes past them before writing them (Raft: the log up to
+	 * log_len), so a search hashes and stores only the live part. NULL: all state_size. */
+	size_t (*live_size)(const void *state, st_role role);
 } st_protocol;
 
 /* registry.c */

@@ -1032,4 +1032,6 @@ const st_protocol raft_protocol = {
 	.trace_check_free = raft_trace_check_free,
 	.trace_check_summary = raft_trace_check_summary,
 	.node_fields = raft_state_fields, .n_node_fields = RAFT_STATE_FIELDS,
+	.abstract = raft_abstract,
+	.live_size = raft_live_size,
 };

@@ -189,4 +189,9 @@ void raft_trace_check_summary(void *tc, char *buf, size_t n);
 #define RAFT_STATE_FIELDS 5
 extern const st_state_field raft_state_fields[RAFT_STATE_FIELDS];
 
+/* raft_abstract.c: the abstract state explore's coverage counts (protocol.h, abstract). */
+uint64_t raft_abstract(const st_view *v);
+/* raft_live_size.c: the live bytes of a state, for --search (protocol.h, live_size). */
+size_t raft_live_size(const void *state, st_role role);
+
 #endif

@@ -295,6 +295,15 @@ static int replay_setup(const char *path, const cJSON *hdr, const cli_opts *o, r
 		}
 		pi++;
 	}
+	/* the run's params as the header records them (a --param or a variant changed them), the
+	 * file's values taken over the scenario's; --verify has checked they are the protocol's */
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(hdr, "params"), *it;
+	const st_protocol *sp = r->sc->protocol;
+	if (cJSON_IsObject(ps))
+		cJSON_ArrayForEach(it, ps)
+			for (int i = 0; i < sp->n_params && i < ST_MAX_PARAMS; i++)
+				if (strcmp(sp->params[i].name, it->string) == 0)
+					trace_verify_param(&sp->params[i], it, &r->sc->params[i]);
 	r->seed = (uint64_t)seed;
 	sim_opts so = {r->seed, o->check, fmask};
 	r->h = history_new(r->sc, &so);

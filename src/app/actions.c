@@ -12,9 +12,8 @@
 
 #include "actions.h"
 #include "core/trace_json.h"
+#include "until.h"
 
-/* "n" gives up after this many steps without a milestone (a run that never elects). */
-#define ACTIONS_MILESTONE_STEPS 100000
 #define ACTIONS_MAX_FLIGHTS 512
 
 static bool actions_need_run(session *s)
@@ -200,44 +199,70 @@ void actions_speed(session *s, int arg)
 		session_say(s, 3, "speed %gx", session_speed(s));
 }
 
-/* The first milestone among events [from, to), from the run's index. */
-static bool actions_has_milestone(const st_history *h, uint32_t from, uint32_t to, uint32_t *at)
-{
-	*at = trace_index_milestone_next(history_index(h), from);
-	return *at != TRACE_NONE && *at < to;
-}
-
 void actions_milestone(session *s, int arg)
 {
 	(void)arg;
 	if (!actions_need_run(s))
 		return;
-	bool was_playing = s->playing;
-	s->playing = false;
-	const st_trace *t = actions_trace(s);
-	for (int i = 0; i < ACTIONS_MILESTONE_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		uint32_t after = history_cursor(s->h), at;
-		if (actions_has_milestone(s->h, before, after, &at)) {
-			actions_select(s, at);
-			const st_event *e = trace_at(t, at);
-			char who[16];
-			actions_proc_name(s, e->proc, who, sizeof who);
-			session_say(s, 6, "milestone: %s %s (event %u)", who,
-				    e->label ? trace_str(t, e->label) : "", at);
-			s->follow = true;
-			s->playing = was_playing;
-			return;
-		}
-		if (st == SIM_VIOLATION)
-			return;     /* session_step said so */
-		if (after == before) {
-			session_say(s, 4, "no milestone ahead: the run went quiet");
-			return;
-		}
+	uint32_t ev;
+	if (history_at_end(s->h) && history_sim(s->h) && sim_violation(history_sim(s->h), &ev)) {
+		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
+			    ev);
+		return;
 	}
-	session_say(s, 5, "no milestone in the next %d steps", ACTIONS_MILESTONE_STEPS);
+	until_start(s, UNTIL_PAGE);     /* runs in slices on the loop (until.c) */
+	until_work(s, 500);             /* most pages are a few steps away: no flicker */
+}
+
+/* The lesson page at position n, reached by the time of event n - 1 (what `n` stops at). */
+static int actions_page_at(session *s, uint32_t n)
+{
+	const st_trace *t = actions_trace(s);
+	int64_t now = n ? trace_at(t, n - 1)->t_us : 0;
+	return trace_index_lesson_at(history_index(s->h), n, now);
+}
+
+void actions_page_back(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	until_stop(s, NULL);
+	session_set_playing(s, false);
+	int page = until_page_at(s);
+	if (page <= 0) {
+		session_say(s, 3, page < 0 ? "this lesson has no pages" : "at the first page");
+		return;
+	}
+	/* The page index never falls as the run goes on, so the first position showing page
+	 * page - 1 (or a later one, when that page was skipped) is found by bisection. */
+	uint32_t lo = 0, hi = history_cursor(s->h);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (actions_page_at(s, mid) >= page - 1)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* to the end of the step that reached it: where `n` would have stopped */
+	const st_trace *t = actions_trace(s);
+	uint32_t end = history_end(s->h), b = lo;
+	if (history_sim(s->h))
+		while (b > 0 && b < end && !(trace_at(t, b)->flags & EVF_STEP))
+			b++;
+	history_seek(s->h, b);
+	session_after_seek(s);
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	if (s->selected != TRACE_NONE && history_sim(s->h))
+		while (s->selected > 0 && !(trace_at(t, s->selected)->flags & EVF_STEP))
+			s->selected--;
+	if (s->selected != TRACE_NONE)
+		actions_reveal(s, trace_at(t, s->selected)->t_us);
+	s->follow = true;
+	int now = until_page_at(s);
+	session_say(s, 5, "back to page %d/%d, at its moment (event %u)", now + 1,
+		    s->rs.sc->nlesson, cur);
 }
 
 /* ---- selection and the window ---- */
@@ -403,6 +428,8 @@ static const struct { size_t flag; const char *on, *off; } actions_toggles[] = {
 			   "not following: the window stays"},
 	[TOGGLE_VC] = {offsetof(session, show_vc), "vector clocks shown", "vector clocks hidden"},
 	[TOGGLE_LABELS] = {offsetof(session, show_labels), "labels shown", "labels hidden"},
+	[TOGGLE_PAGE_PAUSE] = {offsetof(session, page_pause), "play pauses when a page begins",
+			       "play runs on through the pages"},
 };
 
 void actions_toggle(session *s, int arg)
@@ -908,36 +935,20 @@ void actions_net_drag(session *s, int arg)
 
 /* ---- run until ---- */
 
-#define ACTIONS_UNTIL_STEPS 200000
-
 void actions_until_change(session *s, int arg)
 {
 	(void)arg;
 	if (!actions_need_proc(s, false))
 		return;
 	session_set_playing(s, false);
-	const st_trace *t = actions_trace(s);
-	int p = s->sel_proc;
-	char who[16];
-	actions_proc_name(s, p, who, sizeof who);
-	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		uint32_t after = history_cursor(s->h);
-		for (uint32_t e = before; e < after; e++)
-			if (trace_at(t, e)->proc == p && trace_at(t, e)->state != TRACE_NONE) {
-				actions_select(s, e);
-				session_say(s, 6, "%s changed state at event %u", who, e);
-				s->follow = true;
-				return;
-			}
-		if (st != SIM_OK || after == before) {
-			if (st == SIM_IDLE || after == before)
-				session_say(s, 4, "%s did not change: the run went quiet", who);
-			return;
-		}
-	}
-	session_say(s, 5, "%s did not change in %d steps", who, ACTIONS_UNTIL_STEPS);
+	until_start(s, UNTIL_CHANGE);
+}
+
+/* The violation recorded in this run, if any (the world stops at it). */
+static bool actions_recorded_violation(session *s, uint32_t *ev)
+{
+	const st_sim *sim = history_sim(s->h);
+	return sim && sim_violation(sim, ev) && *ev != TRACE_NONE && *ev < history_end(s->h);
 }
 
 void actions_until_violation(session *s, int arg)
@@ -946,18 +957,19 @@ void actions_until_violation(session *s, int arg)
 	if (!actions_need_run(s))
 		return;
 	session_set_playing(s, false);
-	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		if (st == SIM_VIOLATION)
-			return;     /* session_step selected and explained it */
-		if (st == SIM_IDLE || history_cursor(s->h) == before) {
-			session_say(s, 5, "no invariant violated: the run went quiet");
-			return;
-		}
+	uint32_t ev;
+	/* Once found, the same key goes back to it from anywhere in the run. */
+	if (actions_recorded_violation(s, &ev)) {
+		history_seek(s->h, history_end(s->h));
+		session_after_seek(s);
+		actions_select(s, ev);
+		s->focus = PANE_TIMELINE;
+		const st_violation *v = sim_violation(history_sim(s->h), &ev);
+		session_say(s, 0, "invariant violated: %s: %s (event %u); b rewinds, e exports",
+			    v ? v->invariant : "?", v ? v->detail : "", ev);
+		return;
 	}
-	session_say(s, 6, "no invariant violated in %d steps (invariants are checked after "
-		    "every step)", ACTIONS_UNTIL_STEPS);
+	until_start(s, UNTIL_VIOLATION);
 }
 
 /* ---- time travel: go to the selected event ---- */

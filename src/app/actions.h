@@ -15,7 +15,8 @@ void actions_back(session *s, int arg);         /* one event back (rewind) */
 void actions_seek_edge(session *s, int arg);    /* 0: the start, 1: the end of the record */
 void actions_play(session *s, int arg);         /* play / pause */
 void actions_speed(session *s, int arg);        /* +1 faster, -1 slower */
-void actions_milestone(session *s, int arg);    /* run to the next milestone */
+void actions_milestone(session *s, int arg);    /* run to the next page or milestone */
+void actions_page_back(session *s, int arg);    /* back to the previous page's moment */
 
 /* selection and the timeline's window */
 void actions_time_move(session *s, int arg);    /* previous (-1) / next (+1) event on the lane */
@@ -24,7 +25,7 @@ void actions_pane(session *s, int arg);         /* next (+1) / previous (-1) pan
 void actions_mark(session *s, int arg);
 void actions_zoom(session *s, int arg);         /* +1 in, -1 out */
 void actions_scroll(session *s, int arg);       /* -1 earlier, +1 later */
-enum { TOGGLE_FOLLOW, TOGGLE_VC, TOGGLE_LABELS };
+enum { TOGGLE_FOLLOW, TOGGLE_VC, TOGGLE_LABELS, TOGGLE_PAGE_PAUSE };
 void actions_toggle(session *s, int arg);       /* arg: TOGGLE_* */
 void actions_lesson_scroll(session *s, int arg);   /* the narration: lines down (+) or up (-) */
 void actions_click(session *s, int arg);

@@ -43,6 +43,9 @@ static void set_no_color(cli_opts *o, const char *v, uint64_t u) { (void)v; (voi
 static void set_theme(cli_opts *o, const char *v, uint64_t u) { (void)u; o->theme = v; }
 static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->manual = true; }
 static void set_script(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SCRIPT; }
+/* issue 10 */
+static void set_history_mb(cli_opts *o, const char *v, uint64_t u) { (void)v; o->history_mb = u; }
+static void set_variant(cli_opts *o, const char *v, uint64_t u) { (void)u; o->variant = v; }
 
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
@@ -64,6 +67,9 @@ static const cli_opt cli_opts_table[] = {
 	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
+	/* issue 10 */
+	{"--variant", ARG_STR, "NAME", "run the scenario's variant NAME (a named set of its params)", set_variant},
+	{"--history-mb", ARG_U64, "MB", "terminal: memory cap of the recorded run (default 1/4 of RAM)", set_history_mb},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},

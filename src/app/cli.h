@@ -34,6 +34,9 @@ typedef struct {
 	const char *theme;
 	bool manual;            /* start in manual delivery mode */
 	const char *const *files; int nfiles;   /* every file argument (--script takes many) */
+	/* issue 10 */
+	const char *variant;    /* --variant NAME: the scenario's named set of params */
+	uint64_t history_mb;    /* --history-mb: the terminal's memory cap (0: a quarter of RAM) */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */

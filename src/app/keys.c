@@ -18,8 +18,12 @@ static const keys_binding keys_rows[] = {
 	{"p", "", {{'p', 0}}, actions_play, "play / pause", true},
 	{"+ -", "", {{'+', 1}, {'=', 1}, {'-', -1}, {'_', -1}}, actions_speed,
 	 "play faster / slower", false},
-	{"n", "", {{'n', 0}}, actions_milestone, "next milestone (a key moment: a leader, a commit, ...)",
+	{"n", "", {{'n', 0}}, actions_milestone,
+	 "next page of the lesson or milestone (a leader, a commit, ...), whichever comes first",
 	 true},
+	{"B", "", {{'B', 0}}, actions_page_back, "back a page of the lesson (to its moment)", false},
+	{"A", "", {{'A', TOGGLE_PAGE_PAUSE}}, actions_toggle,
+	 "play pauses when a page begins: on / off", false},
 	{"b", "", {{'b', 0}, {KEY_BACKSPACE, 0}}, actions_back, "step back (rewind)",
 	 true},
 	{"g G", "", {{'g', 0}, {KEY_HOME, 0}, {'G', 1}, {KEY_END, 1}}, actions_seek_edge,
@@ -28,7 +32,7 @@ static const keys_binding keys_rows[] = {
 	 "go to the selected event (time travel)", false},
 	{"N", "", {{'N', 0}}, actions_until_change,
 	 "run until the selected process changes state", false},
-	{"!", "", {{'!', 0}}, actions_until_violation, "run until an invariant is violated",
+	{"!", "", {{'!', 0}}, actions_until_violation, "run until an invariant is violated (again: back to it)",
 	 false},
 
 	/* selection and the window */

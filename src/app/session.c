@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "actions.h"
 #include "keys.h"
@@ -61,6 +62,8 @@ bool session_speed_step(session *s, int dir)
 
 void session_set_playing(session *s, bool on)
 {
+	if (on && !s->playing && s->h)
+		s->play_page = until_page_at(s);   /* pause at the next page, not this one */
 	s->playing = on;
 	s->dirty = true;
 }
@@ -108,7 +111,34 @@ static void session_reset_run(session *s)
 	s->help = false;
 	s->user_value = 100;    /* the user's writes count from 101: told apart from workloads */
 	s->prompt = PROMPT_NONE;
+	s->page_pause = true;
+	s->play_page = -1;
+	s->job.kind = UNTIL_NONE;
 	s->dirty = true;
+}
+
+/* The history's memory cap: --history-mb, else a quarter of the machine's memory (at least
+ * 64 MB), so holding `!` down pauses the run long before the machine runs short. */
+static size_t session_default_cap(const cli_opts *o)
+{
+	if (o && o->history_mb)
+		return (size_t)o->history_mb << 20;
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	size_t cap = pages > 0 && psize > 0 ? (size_t)pages / 4 * (size_t)psize : (size_t)1 << 30;
+	return cap < ((size_t)64 << 20) ? (size_t)64 << 20 : cap;
+}
+
+bool session_full(session *s)
+{
+	if (!s->h || !history_sim(s->h) || !history_at_end(s->h))
+		return false;
+	size_t b = history_bytes(s->h);
+	if (b < s->mem_cap)
+		return false;
+	s->playing = false;
+	session_say(s, 0, "the recorded run reached its memory cap (%zu MB of %zu MB, "
+		    "--history-mb): it pauses here; e exports it, g rewinds", b >> 20, s->mem_cap >> 20);
+	return true;
 }
 
 static bool session_start_run(session *s, char *err, size_t errlen)
@@ -138,6 +168,7 @@ session *session_new(const cli_opts *o, int *status)
 	}
 	s->o = o;
 	s->exit_status = EXIT_DONE;
+	s->mem_cap = session_default_cap(o);
 	session_reset_run(s);
 	char err[256];
 	if (o->faults && sim_parse_faults(o->faults, err, sizeof err) < 0) {
@@ -185,6 +216,7 @@ session *session_new_history(const cli_opts *o, const st_scenario *sc, st_histor
 		return NULL;
 	s->o = o;
 	s->exit_status = EXIT_DONE;
+	s->mem_cap = session_default_cap(o);
 	s->borrowed = true;
 	s->h = h;
 	s->rs.sc = (st_scenario *)sc;   /* borrowed: never freed or changed here */
@@ -318,6 +350,8 @@ static uint32_t session_step_start(const session *s, const st_trace *t, uint32_t
 
 sim_status session_step(session *s)
 {
+	if (session_full(s))
+		return SIM_IDLE;
 	uint32_t before = history_cursor(s->h);
 	sim_status st = history_step(s->h);
 	uint32_t after = history_cursor(s->h);
@@ -360,6 +394,23 @@ void session_after_seek(session *s)
 	s->dirty = true;
 }
 
+/* Play pauses when a new page of the lesson begins (unless the user turned that off with A),
+ * so the text can be read before the run moves on. True when it paused. */
+static bool session_page_began(session *s)
+{
+	int page = until_page_at(s);
+	if (page == s->play_page)
+		return false;
+	s->play_page = page;
+	if (!s->page_pause || page < 0)
+		return false;
+	s->playing = false;
+	s->dirty = true;
+	session_say(s, 0, "page %d/%d: paused to read; p plays on (A: do not pause at pages)",
+		    page + 1, s->rs.sc->nlesson);
+	return true;
+}
+
 bool session_tick(session *s, double wall_dt)
 {
 	if (!s->playing || !s->h)
@@ -384,10 +435,16 @@ bool session_tick(session *s, double wall_dt)
 		sim_status st = session_step(s);
 		if (st == SIM_VIOLATION || (st == SIM_IDLE && session_next_time(s) < 0))
 			break;
+		if (session_page_began(s))
+			return false;
 	}
 	/* Let "now" run ahead of the last event so messages in flight move smoothly. */
-	if (s->playing && target > s->now_us)
+	if (s->playing && target > s->now_us) {
 		s->now_us = target;
+		/* a page whose moment is a time ("at_ms") begins between events */
+		if (session_page_began(s))
+			return false;
+	}
 	if (s->playing && session_next_time(s) < 0) {
 		s->playing = false;
 		session_say(s, 5, "nothing left to happen: the run is quiet");
@@ -438,6 +495,11 @@ void session_key(session *s, int key)
 		return;
 	}
 	s->message[0] = '\0';
+	if (until_running(s)) {         /* a key stops a run-until; esc only stops it */
+		until_stop(s, key == 27 ? "stopped where it got to" : NULL);
+		if (key == 27)
+			return;
+	}
 	int arg = 0;
 	const keys_binding *b = keys_lookup(key, session_mode(s), &arg);
 	if (b) {

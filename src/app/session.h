@@ -16,6 +16,7 @@
 #include "core/history.h"
 #include "lessons.h"
 #include "run.h"
+#include "until.h"
 #include "views/view.h"
 
 typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY }
@@ -54,6 +55,12 @@ struct session {
 	uint32_t inspector_for;     /* the selection the scroll belongs to */
 	bool help;
 	uint32_t user_value;        /* values of the user's client writes */
+
+	/* pacing (issue 10): lessons stop at their pages */
+	bool page_pause;            /* play pauses when a page begins (A turns it off) */
+	int play_page;              /* the page shown when play last looked */
+	until_job job;              /* a run-until in progress (until.h), kind 0 when none */
+	size_t mem_cap;             /* bytes the recorded history may hold; at it the run pauses */
 
 	/* a transient message for the status bar */
 	char message[512];
@@ -103,6 +110,9 @@ bool session_tick(session *s, double wall_dt);
 /* Step the run once (history_step) and keep the selection, now and follow in step; returns
  * the status. Used by the step, play and milestone actions. */
 sim_status session_step(session *s);
+/* The recorded history reached its memory cap (and the run stands at its end): play and
+ * run-until stop, and the status says so. False otherwise. */
+bool session_full(session *s);
 /* After the cursor moved (seek): the selection and now follow it. */
 void session_after_seek(session *s);
 

@@ -29,6 +29,8 @@
 
 #define TUI_TICK_S 0.03         /* play advances ~33 times a second */
 #define TUI_EMPTY_READS 64      /* stdin readable yet no key, this often: the tty is gone */
+#define TUI_SLICE_S 0.02        /* a run-until works this long between looks at the keys */
+#define TUI_SLICE_STEPS 256
 
 static struct {
 	session *s;
@@ -39,6 +41,7 @@ static struct {
 	ev_io input;
 	ev_timer tick, expire;
 	ev_prepare draw;
+	ev_idle work;           /* a run-until in progress, a slice per idle turn (until.h) */
 	ev_signal sig[7];
 	int nsig;
 	double last_tick;
@@ -95,6 +98,10 @@ static void tui_sync(void)
 	} else if (!s->playing && ev_is_active(&tui.tick)) {
 		ev_timer_stop(tui.loop, &tui.tick);
 	}
+	if (until_running(s) && !ev_is_active(&tui.work))
+		ev_idle_start(tui.loop, &tui.work);
+	else if (!until_running(s) && ev_is_active(&tui.work))
+		ev_idle_stop(tui.loop, &tui.work);
 	/* a message that expires needs a wake-up to be cleared, even when nothing else moves */
 	if (s->message[0] && s->message_until > 0) {
 		double in = s->message_until - ev_now(tui.loop) + 0.01;
@@ -158,6 +165,18 @@ static void tui_on_tick(EV_P_ ev_timer *w, int revents)
 	tui.last_tick = now;
 	tui.s->wall_s = now;
 	session_tick(tui.s, dt);
+	tui_sync();
+}
+
+/* Idle: nothing else is pending, so the keys have been read: one slice of the job. */
+static void tui_on_work(EV_P_ ev_idle *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	double start = ev_time();
+	tui.s->wall_s = ev_now(EV_A);
+	while (until_work(tui.s, TUI_SLICE_STEPS) && ev_time() - start < TUI_SLICE_S)
+		;
 	tui_sync();
 }
 
@@ -310,6 +329,7 @@ static int tui_run(session *s)
 	ev_io_start(tui.loop, &tui.input);
 	ev_init(&tui.tick, tui_on_tick);
 	ev_init(&tui.expire, tui_on_expire);
+	ev_idle_init(&tui.work, tui_on_work);
 	ev_prepare_init(&tui.draw, tui_on_prepare);
 	ev_prepare_start(tui.loop, &tui.draw);
 	static const int sigs[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT};
@@ -328,6 +348,7 @@ static int tui_run(session *s)
 	ev_io_stop(tui.loop, &tui.input);
 	ev_timer_stop(tui.loop, &tui.tick);
 	ev_timer_stop(tui.loop, &tui.expire);
+	ev_idle_stop(tui.loop, &tui.work);
 	ev_prepare_stop(tui.loop, &tui.draw);
 	tui_restore();
 	ev_loop_destroy(tui.loop);

@@ -112,6 +112,12 @@ size_t history_snapshot_bytes(const st_history *h, int *count)
 	return n;
 }
 
+size_t history_bytes(const st_history *h)
+{
+	return trace_bytes(h->tr) + history_snapshot_bytes(h, NULL) + trace_index_bytes(h->ix) +
+	       (size_t)h->act_cap * sizeof *h->act;
+}
+
 /* Apply one action to the world; false when it does not apply. Table-driven by kind. */
 typedef bool (*act_fn)(st_sim *s, const hist_act *a);
 static bool act_partition(st_sim *s, const hist_act *a)

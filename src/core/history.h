@@ -82,5 +82,7 @@ bool history_act(st_history *h, const hist_act *a);
 const hist_act *history_actions(const st_history *h, int *n);
 /* Bytes held by snapshots (for the benchmark), and how many there are. */
 size_t history_snapshot_bytes(const st_history *h, int *count);
+/* Bytes the whole record holds: trace, snapshots, index and action log (for a memory cap). */
+size_t history_bytes(const st_history *h);
 
 #endif

@@ -46,6 +46,18 @@ void lesson_draw(grid *g, grid_rect r, const view_model *m)
 	}
 	if (in.w <= 2 || in.h <= 0)
 		return;
+	/* a violation the run stopped at comes first, in the lesson's own words */
+	if (m->violation_text) {
+		grid measure0 = {.ascii = g->ascii};
+		int vh = view_wrap(&measure0, 0, 0, in.w - 2, 0, 0, m->violation_text, R_CRASH, A_BOLD_);
+		if (vh > in.h)
+			vh = in.h;
+		view_wrap(g, in.x + 1, in.y, in.w - 2, vh, 0, m->violation_text, R_CRASH, A_BOLD_);
+		in.y += vh;
+		in.h -= vh;
+		if (in.h <= 0)
+			return;
+	}
 	if (!text) {
 		view_text(g, in.x + 1, in.y, m->sc ? "No narration yet: step to see the run unfold."
 				    : "No lesson: this run has no scenario narration.",

@@ -81,12 +81,15 @@ static int status_info(const view_model *m, status_seg *s)
 		status_add(s, &n, 1, R_GOOD, A_BOLD_, "\u25b6 playing %gx", m->speed);
 	else
 		status_add(s, &n, 1, R_STATUS, 0, "\u275a\u275a paused");
+	if (m->violation)
+		status_add(s, &n, 0, R_CRASH, A_BOLD_, "%s %s violated at e%u",
+			   "\u2716", m->violation, m->violation_ev);
 	if (m->manual)
 		status_add(s, &n, 2, R_WARN, A_BOLD_, "manual");
 	if (m->read_only)
 		status_add(s, &n, 2, R_WARN, 0, "read-only trace");
 	else if (m->cursor != TRACE_NONE && count && m->cursor + 1 < count)
-		status_add(s, &n, 2, R_WARN, 0, "past: branch on act");
+		status_add(s, &n, 2, R_WARN, 0, "in the past: acting here starts a branch");
 	if (m->branched)
 		status_add(s, &n, 4, R_WARN, 0, "new branch");
 	if (t && count && m->index && m->cursor != TRACE_NONE) {

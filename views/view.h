@@ -86,6 +86,10 @@ typedef struct {
 	int lesson_scroll;          /* first row of the narration shown, when it is longer
 				     * than its pane (reset it when lesson_text_at's index
 				     * changes) */
+	/* issue 10: the invariant violation this run stopped at, once the cursor reached it */
+	const char *violation;      /* its invariant's name, or NULL */
+	const char *violation_text; /* the sentence explaining it, with event ids */
+	uint32_t violation_ev;      /* the violating event */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */

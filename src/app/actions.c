@@ -947,8 +947,8 @@ void actions_until_change(session *s, int arg)
 /* The violation recorded in this run, if any (the world stops at it). */
 static bool actions_recorded_violation(session *s, uint32_t *ev)
 {
-	const st_sim *sim = history_sim(s->h);
-	return sim && sim_violation(sim, ev) && *ev != TRACE_NONE && *ev < history_end(s->h);
+	*ev = s->viol_ev;
+	return s->viol_ev != TRACE_NONE && s->viol_ev < history_end(s->h);
 }
 
 void actions_until_violation(session *s, int arg)
@@ -964,9 +964,8 @@ void actions_until_violation(session *s, int arg)
 		session_after_seek(s);
 		actions_select(s, ev);
 		s->focus = PANE_TIMELINE;
-		const st_violation *v = sim_violation(history_sim(s->h), &ev);
-		session_say(s, 0, "invariant violated: %s: %s (event %u); b rewinds, e exports",
-			    v ? v->invariant : "?", v ? v->detail : "", ev);
+		session_say(s, 0, "back to the violation: %s at e%u (b rewinds, e exports)",
+			    s->viol_name, ev);
 		return;
 	}
 	until_start(s, UNTIL_VIOLATION);

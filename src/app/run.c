@@ -19,6 +19,13 @@ int run_setup_scenario(run_setup *r, const cli_opts *o)
 		fprintf(stderr, "spacetime: %s\n", err);
 		return EXIT_BAD_INPUT;
 	}
+	/* issue 10: --variant picks a named set of the scenario's params (before any --param) */
+	if (o->variant && !scenario_use_variant(r->sc, o->variant, err, sizeof err)) {
+		fprintf(stderr, "spacetime: %s\n", err);
+		scenario_free(r->sc);
+		r->sc = NULL;
+		return EXIT_BAD_INPUT;
+	}
 	if (o->faults) {
 		r->faults = sim_parse_faults(o->faults, err, sizeof err);
 		if (r->faults < 0) {
@@ -75,5 +82,7 @@ void run_print_repro(const run_setup *r, const cli_opts *o, FILE *f)
 		fprintf(f, " --steps %llu", (unsigned long long)(o->has_steps ? o->steps : 10000));
 	if (r->faults)
 		fprintf(f, " --faults %s", r->faults_str);
+	if (r->sc && r->sc->variant_in_use >= 0)
+		fprintf(f, " --variant %s", r->sc->variant[r->sc->variant_in_use].name);
 	fprintf(f, " --check --export trace.json\n");
 }

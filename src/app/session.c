@@ -114,6 +114,7 @@ static void session_reset_run(session *s)
 	s->page_pause = true;
 	s->play_page = -1;
 	s->job.kind = UNTIL_NONE;
+	s->viol_ev = TRACE_NONE;
 	s->dirty = true;
 }
 
@@ -348,6 +349,35 @@ static uint32_t session_step_start(const session *s, const st_trace *t, uint32_t
 	return ev;
 }
 
+/* Remember the violation (the world forgets it when the cursor goes back) and explain it in
+ * a sentence with event ids: the event that broke it, and the last milestone before it, which
+ * is usually the decision the invariant disagrees with (a commit, a delivery). */
+static void session_note_violation(session *s, const st_violation *v, uint32_t ev)
+{
+	const st_trace *t = history_trace(s->h);
+	s->viol_ev = ev;
+	snprintf(s->viol_name, sizeof s->viol_name, "%s", v && v->invariant ? v->invariant : "?");
+	char at[96] = "", before[160] = "";
+	if (ev != TRACE_NONE && ev < trace_count(t)) {
+		const st_event *e = trace_at(t, ev);
+		char who[16] = "the world";
+		if (e->proc != TRACE_WORLD)
+			scenario_proc_name(s->rs.sc, e->proc, who, sizeof who);
+		snprintf(at, sizeof at, " at event e%u (%s, t=%.3f s)", ev, who, (double)e->t_us / 1e6);
+		uint32_t ms = trace_index_milestone_prev(history_index(s->h), ev + 1);
+		if (ms != TRACE_NONE && ms != ev) {
+			const st_event *m = trace_at(t, ms);
+			char mw[16] = "?";
+			if (m->proc != TRACE_WORLD)
+				scenario_proc_name(s->rs.sc, m->proc, mw, sizeof mw);
+			snprintf(before, sizeof before, " The last milestone before it: e%u, %s %s.", ms,
+				 mw, m->label ? trace_str(t, m->label) : "");
+		}
+	}
+	snprintf(s->viol_text, sizeof s->viol_text, "The invariant \"%s\" broke%s: %s.%s",
+		 s->viol_name, at, v ? v->detail : "", before);
+}
+
 sim_status session_step(session *s)
 {
 	if (session_full(s))
@@ -371,8 +401,9 @@ sim_status session_step(session *s)
 		s->playing = false;
 		if (ev != TRACE_NONE && ev < history_end(s->h))
 			session_select(s, ev);
-		session_say(s, 0, "invariant violated: %s: %s (event %u); b rewinds, e exports",
-			    v ? v->invariant : "?", v ? v->detail : "", ev);
+		session_note_violation(s, v, ev);
+		session_say(s, 0, "invariant violated: %s at e%u (inspector and lesson pane explain; "
+			    "! returns here, b rewinds, e exports)", s->viol_name, ev);
 	} else if (st == SIM_IDLE && after == before) {
 		s->playing = false;
 		session_say(s, 5, "nothing left to happen: the run is quiet");
@@ -606,6 +637,13 @@ void session_model(session *s, view_model *m)
 		s->lesson_scroll = 0;
 	}
 	m->lesson_scroll = s->lesson_scroll;
+	if (s->viol_ev != TRACE_NONE && s->viol_ev >= history_end(s->h))
+		s->viol_ev = TRACE_NONE;        /* a branch discarded it */
+	if (s->viol_ev != TRACE_NONE && m->cursor != TRACE_NONE && m->cursor >= s->viol_ev) {
+		m->violation = s->viol_name;
+		m->violation_text = s->viol_text;
+		m->violation_ev = s->viol_ev;
+	}
 	if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");

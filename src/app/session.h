@@ -61,6 +61,10 @@ struct session {
 	int play_page;              /* the page shown when play last looked */
 	until_job job;              /* a run-until in progress (until.h), kind 0 when none */
 	size_t mem_cap;             /* bytes the recorded history may hold; at it the run pauses */
+	/* the invariant violation the run stopped at (the world forgets it when rewound) */
+	uint32_t viol_ev;           /* TRACE_NONE when none */
+	char viol_name[64];
+	char viol_text[512];
 
 	/* a transient message for the status bar */
 	char message[512];

@@ -46,6 +46,11 @@ void lesson_draw(grid *g, grid_rect r, const view_model *m)
 	}
 	if (in.w <= 2 || in.h <= 0)
 		return;
+	/* a list being chosen from takes the pane while the prompt is open */
+	if (m->menu) {
+		view_wrap(g, in.x + 1, in.y, in.w - 2, in.h, 0, m->menu, R_LESSON, 0);
+		return;
+	}
 	/* a violation the run stopped at comes first, in the lesson's own words */
 	if (m->violation_text) {
 		grid measure0 = {.ascii = g->ascii};

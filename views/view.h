@@ -90,6 +90,8 @@ typedef struct {
 	const char *violation;      /* its invariant's name, or NULL */
 	const char *violation_text; /* the sentence explaining it, with event ids */
 	uint32_t violation_ev;      /* the violating event */
+	const char *menu;           /* a list to choose from (V's variants), shown in the lesson
+				     * pane while the prompt is open, or NULL */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */

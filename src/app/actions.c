@@ -806,11 +806,32 @@ static void prompt_latency(session *s, const char *in)
 	actions_act(s, &a, what);
 }
 
+static void prompt_variant(session *s, const char *in)
+{
+	char *end;
+	long k = strtol(in, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (end == in || *end) {
+		/* a name works too */
+		int i = scenario_variant_index(s->rs.sc, in);
+		if (i < 0) {
+			session_say(s, 5, "'%s' is no variant here: type its number (V lists them)",
+				    in);
+			return;
+		}
+		k = i + 1;
+	}
+	session_switch_variant(s, (int)k - 1);
+}
+
 static const struct {
 	session_prompt kind;
 	const char *label;
 	void (*enter)(session *s, const char *in);
 } prompt_table[] = {
+	{PROMPT_VARIANT, "variant: its number (listed in the lesson pane), enter; esc cancels: ",
+	 prompt_variant},
 	{PROMPT_EXPORT, "export to: ", prompt_export},
 	{PROMPT_CUT, "cut one way, from the selected process to: ", prompt_cut},
 	{PROMPT_CLOCK, "clock of the selected process: skew ms, drift ppm: ", prompt_clock},
@@ -838,6 +859,19 @@ static void actions_open_prompt(session *s, session_prompt kind, const char *ini
 	session_set_playing(s, false);
 	s->prompt = kind;
 	snprintf(s->input, sizeof s->input, "%s", initial);
+}
+
+void actions_variants(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	if (s->rs.sc->nvariant == 0) {
+		session_say(s, 4, "this lesson has no variants");
+		return;
+	}
+	until_stop(s, NULL);
+	actions_open_prompt(s, PROMPT_VARIANT, "");
 }
 
 void actions_cut(session *s, int arg)

@@ -55,6 +55,7 @@ void actions_export_write(session *s, const char *path);    /* the prompt's ente
 void actions_prompt_enter(session *s, session_prompt kind, const char *input);
 const char *actions_prompt_label(const session *s, session_prompt kind);
 void actions_cut(session *s, int arg);          /* one-way cut from the selected process */
+void actions_variants(session *s, int arg);     /* list the lesson's variants and switch */
 void actions_clock(session *s, int arg);        /* skew / drift its local clock */
 void actions_latency(session *s, int arg);      /* slow (or speed) the network */
 void actions_net_drag(session *s, int arg);     /* network pane: move across the wall */

@@ -87,6 +87,8 @@ static const keys_binding keys_rows[] = {
 	{"w", "messages", {{'w', 100}}, actions_msg_delay, "delay it by 100 ms", false},
 
 	/* the program */
+	{"V", "", {{'V', 0}}, actions_variants,
+	 "variants: the same lesson under another rule (same seed, same moment)", false},
 	{"e", "", {{'e', 0}}, actions_export, "export the trace (JSON)", true},
 	{"o", "", {{'o', 0}}, actions_lessons, "open another lesson", false},
 	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (any key closes it)", true},

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "base/mem.h"
 #include "keys.h"
 #include "session.h"
 
@@ -402,8 +403,8 @@ sim_status session_step(session *s)
 		if (ev != TRACE_NONE && ev < history_end(s->h))
 			session_select(s, ev);
 		session_note_violation(s, v, ev);
-		session_say(s, 0, "invariant violated: %s at e%u (inspector and lesson pane explain; "
-			    "! returns here, b rewinds, e exports)", s->viol_name, ev);
+		session_say(s, 0, "invariant violated: %s at e%u (! returns here, b rewinds, "
+			    "e exports)", s->viol_name, ev);
 	} else if (st == SIM_IDLE && after == before) {
 		s->playing = false;
 		session_say(s, 5, "nothing left to happen: the run is quiet");
@@ -644,6 +645,8 @@ void session_model(session *s, view_model *m)
 		m->violation_text = s->viol_text;
 		m->violation_ev = s->viol_ev;
 	}
+	if (s->prompt == PROMPT_VARIANT)
+		m->menu = session_variant_menu(s);
 	if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");
@@ -668,4 +671,126 @@ void session_model(session *s, view_model *m)
 		s->t0_us = t0;
 	}
 	m->t0_us = s->t0_us;
+}
+
+/* ---- variants (issue 10): the same lesson under another rule ---- */
+
+const char *session_variant_menu(session *s)
+{
+	const st_scenario *sc = s->rs.sc;
+	char *b = s->variant_menu;
+	size_t cap = sizeof s->variant_menu, o = 0;
+	o += (size_t)snprintf(b + o, cap - o, "%s0 as written\n",
+			      sc->variant_in_use < 0 ? "\u25b6" : " ");
+	for (int k = 0; k < sc->nvariant && o < cap; k++)
+		o += (size_t)snprintf(b + o, cap - o, "%s%d %s: %s\n",
+				      sc->variant_in_use == k ? "\u25b6" : " ", k + 1,
+				      sc->variant[k].name, sc->variant[k].about);
+	return b;
+}
+
+/* Run h forward through every event at or before t_us (bounded); false at a violation. */
+static bool session_run_to_time(st_history *h, int64_t t_us)
+{
+	uint32_t ev;
+	for (long i = 0; i < 2000000; i++) {
+		st_sim *sim = history_sim(h);
+		int64_t next = sim_next_us(sim);
+		if (next < 0 || next > t_us)
+			return true;
+		if (sim_violation(sim, &ev))
+			return false;
+		uint32_t before = history_cursor(h);
+		sim_status st = history_step(h);
+		if (st == SIM_VIOLATION)
+			return false;
+		if (history_cursor(h) == before && st == SIM_IDLE)
+			return true;
+	}
+	return true;
+}
+
+bool session_switch_variant(session *s, int k)
+{
+	st_scenario *sc = s->rs.sc;
+	if (!s->h || !history_sim(s->h) || s->borrowed) {
+		session_say(s, 5, "variants need a lesson run here (not a recorded trace)");
+		return false;
+	}
+	if (k < -1 || k >= sc->nvariant) {
+		session_say(s, 4, "no variant %d: this lesson has %d (V lists them)", k + 1,
+			    sc->nvariant);
+		return false;
+	}
+	/* what to carry over: the moment shown and the actions taken before it, with times */
+	const st_trace *t = history_trace(s->h);
+	uint32_t cur = history_cursor(s->h);
+	int64_t moment = s->now_us;
+	int nact;
+	const hist_act *acts = history_actions(s->h, &nact);
+	hist_act *keep = nact ? st_alloc((size_t)nact * sizeof *keep) : NULL;
+	int64_t *when = nact ? st_alloc((size_t)nact * sizeof *when) : NULL;
+	int nkeep = 0;
+	for (int i = 0; i < nact; i++) {
+		if (acts[i].at > cur)
+			break;
+		keep[nkeep] = acts[i];
+		when[nkeep++] = acts[i].at ? trace_at(t, acts[i].at - 1)->t_us : 0;
+	}
+	char err[256];
+	const char *name = k >= 0 ? sc->variant[k].name : NULL;
+	history_free(s->h);
+	s->h = NULL;
+	scenario_use_variant(sc, name, err, sizeof err);
+	sim_opts so = {s->rs.seed, true, s->rs.faults};
+	s->h = history_new(sc, &so);
+	if (!s->h) {
+		free(keep);
+		free(when);
+		session_say(s, 8, "out of memory setting up the world");
+		s->quit = true;
+		s->exit_status = EXIT_RUNTIME;
+		return false;
+	}
+	bool ok = true;
+	int replayed = 0;
+	for (int i = 0; i < nkeep && ok; i++) {
+		ok = session_run_to_time(s->h, when[i]);
+		if (ok && history_act(s->h, &keep[i]))
+			replayed++;
+	}
+	if (ok)
+		ok = session_run_to_time(s->h, moment);
+	free(keep);
+	free(when);
+	/* the view stays (zoom, window, pane); the selection and the violation are the new run's */
+	s->viol_ev = TRACE_NONE;
+	s->marked = TRACE_NONE;
+	s->job.kind = UNTIL_NONE;
+	s->playing = false;
+	uint32_t now = history_cursor(s->h);
+	const st_trace *nt = history_trace(s->h);
+	s->selected = now ? session_step_start(s, nt, now - 1) : TRACE_NONE;
+	s->now_us = ok ? moment : (now ? trace_at(nt, now - 1)->t_us : 0);
+	s->sel_flight = -1;
+	s->dirty = true;
+	const char *about = k >= 0 ? sc->variant[k].about : "the lesson as written";
+	char acts_said[80] = "";
+	if (nkeep)
+		snprintf(acts_said, sizeof acts_said, "; %d of your %d actions replayed", replayed,
+			 nkeep);
+	uint32_t ev;
+	const st_violation *v = sim_violation(history_sim(s->h), &ev);
+	if (!ok && v) {
+		if (ev != TRACE_NONE && ev < history_end(s->h))
+			session_select(s, ev);
+		session_note_violation(s, v, ev);
+		session_say(s, 0, "variant %s (%s): invariant violated: %s at e%u, before the moment "
+			    "you were at%s", name ? name : "as written", about, s->viol_name, ev,
+			    acts_said);
+	} else {
+		session_say(s, 8, "variant %s: %s; the same moment, t=%.3f s, under this rule%s",
+			    name ? name : "as written", about, (double)s->now_us / 1e6, acts_said);
+	}
+	return true;
 }

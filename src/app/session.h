@@ -19,8 +19,8 @@
 #include "until.h"
 #include "views/view.h"
 
-typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY }
-	session_prompt;
+typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY,
+	       PROMPT_VARIANT } session_prompt;
 
 struct session {
 	const cli_opts *o;
@@ -65,6 +65,7 @@ struct session {
 	uint32_t viol_ev;           /* TRACE_NONE when none */
 	char viol_name[64];
 	char viol_text[512];
+	char variant_menu[1600];    /* the list V shows in the lesson pane while choosing */
 
 	/* a transient message for the status bar */
 	char message[512];
@@ -117,6 +118,12 @@ sim_status session_step(session *s);
 /* The recorded history reached its memory cap (and the run stands at its end): play and
  * run-until stop, and the status says so. False otherwise. */
 bool session_full(session *s);
+/* Variants (V): the list as text, and switching. Switching simulates the lesson again under
+ * variant k's params (-1: the file's own), with the same seed and the user's actions up to the
+ * cursor, each at the virtual time it was taken, and stops at the moment that was shown (or
+ * at a violation before it). False, with a message, when it cannot. */
+const char *session_variant_menu(session *s);
+bool session_switch_variant(session *s, int k);
 /* After the cursor moved (seek): the selection and now follow it. */
 void session_after_seek(session *s);
 

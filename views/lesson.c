@@ -51,6 +51,20 @@ void lesson_draw(grid *g, grid_rect r, const view_model *m)
 		view_wrap(g, in.x + 1, in.y, in.w - 2, in.h, 0, m->menu, R_LESSON, 0);
 		return;
 	}
+	/* once the user changed the run, the script's words may no longer fit it: say so */
+	if (m->user_acts > 0 && in.h > 3) {
+		char note[200];
+		snprintf(note, sizeof note, "You changed the run (%d action%s, the first at e%u): "
+			 "the text follows the lesson's script. g rewinds to it.", m->user_acts,
+			 m->user_acts == 1 ? "" : "s", m->user_first_ev);
+		grid measure1 = {.ascii = g->ascii};
+		int nh = view_wrap(&measure1, 0, 0, in.w - 2, 0, 0, note, R_WARN, 0);
+		if (nh < in.h - 1) {
+			view_wrap(g, in.x + 1, in.y, in.w - 2, nh, 0, note, R_WARN, 0);
+			in.y += nh;
+			in.h -= nh;
+		}
+	}
 	/* a violation the run stopped at comes first, in the lesson's own words */
 	if (m->violation_text) {
 		grid measure0 = {.ascii = g->ascii};

@@ -90,6 +90,9 @@ typedef struct {
 	const char *violation;      /* its invariant's name, or NULL */
 	const char *violation_text; /* the sentence explaining it, with event ids */
 	uint32_t violation_ev;      /* the violating event */
+	int user_acts;              /* the user's actions before the cursor (the run has left
+				     * the lesson's script when > 0) ... */
+	uint32_t user_first_ev;     /* ... the first of them at this event */
 	const char *menu;           /* a list to choose from (V's variants), shown in the lesson
 				     * pane while the prompt is open, or NULL */
 } view_model;

@@ -914,18 +914,18 @@ void actions_net_drag(session *s, int arg)
 	const st_scenario *sc = s->rs.sc;
 	int8_t g[ST_MAX_PROCS];
 	int ng = sim_groups(history_sim(s->h), g);
-	if (ng == 0) {              /* healed: everyone is in one group */
+	int p = s->sel_proc;
+	if (ng == 0) {
+		/* a whole network: the nodes stand in one group; the rest (the clients) reach
+		 * everyone and stay that way unless they are the one dragged */
 		ng = 1;
-		for (int p = 0; p < sc->nprocs; p++)
-			g[p] = 0;
+		for (int q = 0; q < sc->nprocs; q++)
+			g[q] = q < sc->nnodes ? 0 : -1;
 	}
-	for (int p = 0; p < sc->nprocs; p++)
-		if (g[p] < 0)
-			g[p] = 0;   /* a process in no group joins the leftmost for the drag */
-	int p = s->sel_proc, from = g[p], to = from + arg;
+	int from = g[p] < 0 ? 0 : g[p], to = from + arg;
 	int alone = 0;
 	for (int q = 0; q < sc->nprocs; q++)
-		alone += g[q] == from;
+		alone += g[q] == from || (q == p && g[q] < 0);
 	alone = alone == 1;
 	if (to < 0 || to >= ng) {
 		if (alone) {
@@ -934,15 +934,16 @@ void actions_net_drag(session *s, int arg)
 		}
 		if (to < 0) {   /* a new group on the left */
 			for (int q = 0; q < sc->nprocs; q++)
-				g[q]++;
+				if (g[q] >= 0)
+					g[q]++;
 			ng++;
 			to = 0;
 		} else {
 			ng++;
 		}
 	}
-	g[p] = (int8_t)to;
-	/* renumber, dropping groups left empty */
+	g[p] = (int8_t)to;      /* only the dragged process moves */
+	/* renumber, dropping groups left empty; processes in no group stay in none */
 	int8_t map[ST_MAX_PROCS];
 	int k = 0;
 	memset(map, -1, sizeof map);
@@ -954,7 +955,7 @@ void actions_net_drag(session *s, int arg)
 			}
 	hist_act a = {.kind = k > 1 ? ACT_PARTITION : ACT_HEAL, .ngroups = k};
 	for (int q = 0; q < sc->nprocs; q++)
-		a.group[q] = map[g[q]];
+		a.group[q] = g[q] >= 0 ? map[g[q]] : -1;
 	for (int q = sc->nprocs; q < ST_MAX_PROCS; q++)
 		a.group[q] = -1;
 	char who[16], what[96];
@@ -1077,6 +1078,6 @@ void actions_pick_back(session *s, int arg)
 	(void)arg;
 	if (s->h)
 		s->picking = false;
-	else
-		actions_quit(s, 0);
+	else    /* the first picker: nothing to go back to, and esc is too easy to hit to quit */
+		session_say(s, 4, "no lesson open yet: enter opens the highlighted one, q quits");
 }

@@ -647,6 +647,14 @@ void session_model(session *s, view_model *m)
 	}
 	if (s->prompt == PROMPT_VARIANT)
 		m->menu = session_variant_menu(s);
+	int nact;
+	const hist_act *acts = history_actions(s->h, &nact);
+	for (int i = 0; i < nact && acts[i].at < cur; i++) {
+		if (acts[i].kind == ACT_MANUAL && i == 0 && s->o->manual)
+			continue;   /* --manual's own switch is not the user leaving the script */
+		if (m->user_acts++ == 0)
+			m->user_first_ev = acts[i].at;
+	}
 	if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");

@@ -10,7 +10,7 @@
  * removes a half-written export's temporary file, core/outfile.h).
  *
  * Exit status: 0 for q and for SIGINT/SIGTERM/SIGHUP/SIGQUIT (the user or the system asked us
- * to go; nothing went wrong), 2 when there is no terminal, no scenario or a bad theme, 1 when TERM
+ * to go; nothing went wrong), 2 when there is no terminal, TERM=dumb, no scenario or a bad theme, 1 when TERM
  * is unset or unknown. Our own crash dies of its signal, after the terminal is restored. */
 #include <curses.h>
 #include <ev.h>
@@ -29,7 +29,8 @@
 
 #define TUI_TICK_S 0.03         /* play advances ~33 times a second */
 #define TUI_EMPTY_READS 64      /* stdin readable yet no key, this often: the tty is gone */
-#define TUI_SLICE_S 0.02        /* a run-until works this long between looks at the keys */
+#define TUI_SLICE_S 0.04        /* a run-until works this long between looks at the keys */
+#define TUI_JOB_FRAME_S 0.1     /* and the screen shows its progress this often */
 #define TUI_SLICE_STEPS 256
 
 static struct {
@@ -45,6 +46,7 @@ static struct {
 	ev_signal sig[7];
 	int nsig;
 	double last_tick;
+	double last_draw;
 	int empty_reads;
 	theme theme;
 } tui;
@@ -262,8 +264,14 @@ static void tui_on_prepare(EV_P_ ev_prepare *w, int revents)
 	s->wall_s = ev_now(EV_A);
 	if (s->message[0] && s->message_until > 0 && s->wall_s >= s->message_until)
 		s->dirty = true;
-	if (s->dirty && !s->quit)
+	/* while a run-until works, a frame ten times a second is progress enough: drawing
+	 * every slice would spend on the screen what the run needs */
+	if (s->dirty && !s->quit && until_running(s) && s->wall_s - tui.last_draw < TUI_JOB_FRAME_S)
+		return;
+	if (s->dirty && !s->quit) {
 		tui_draw();
+		tui.last_draw = s->wall_s;
+	}
 }
 
 /* ---- start and end ---- */
@@ -281,6 +289,14 @@ static int tui_start_terminal(const cli_opts *o)
 		fprintf(stderr, "spacetime: TERM is not set; set it to your terminal's type "
 				"(e.g. TERM=xterm-256color) or use --headless\n");
 		return EXIT_RUNTIME;
+	}
+	/* A terminal that cannot move the cursor (TERM=dumb: an editor's shell buffer, a pipe
+	 * viewer) cannot show a screen at all: say what works there instead. */
+	if (strcmp(term, "dumb") == 0) {
+		fprintf(stderr, "spacetime: TERM=dumb cannot show the terminal program (it cannot "
+				"move the cursor); use --headless for a summary or --export for a "
+				"trace, or run it in a terminal emulator\n");
+		return EXIT_BAD_INPUT;
 	}
 	/* pitfall 5 and 7: the locale before curses; newterm so an unknown TERM is ours to
 	 * report instead of initscr() exiting */

@@ -102,7 +102,8 @@ static void actions_after_act(session *s, bool ok, bool in_past, const char *wha
 			s->now_us = te;
 	}
 	if (in_past) {
-		session_say(s, 6, "%s; a new branch: the old future was discarded", what);
+		session_say(s, 6, "%s; a new branch: the old future is kept (R lists, U undoes)",
+			    what);
 	} else {
 		session_say(s, 4, "%s", what);
 	}
@@ -114,8 +115,17 @@ static bool actions_act(session *s, hist_act *a, const char *what)
 		return false;
 	a->at = 0;      /* the history pins it to where the world is */
 	bool in_past = !history_at_end(s->h);
+	uint32_t cur = history_cursor(s->h), point = history_act_point(s->h);
+	int nb0, nb1;
+	history_branches(s->h, &nb0);
 	bool ok = history_act(s->h, a);
+	history_branches(s->h, &nb1);
+	in_past = in_past && nb1 != nb0;        /* a future was replaced (and kept) */
 	actions_after_act(s, ok, in_past, what);
+	if (ok && point != cur)
+		session_say(s, 8, "%s, right after the event shown (at the end of its step, e%u)%s",
+			    what, point ? point - 1 : 0, in_past ? "; a new branch: the old future "
+			    "is kept (R lists, U undoes)" : "");
 	s->dirty = true;
 	return ok;
 }
@@ -210,7 +220,7 @@ void actions_milestone(session *s, int arg)
 			    ev);
 		return;
 	}
-	until_start(s, UNTIL_PAGE);     /* runs in slices on the loop (until.c) */
+	until_start(s, arg ? UNTIL_MILESTONE : UNTIL_PAGE);     /* in slices on the loop (until.c) */
 	until_work(s, 500);             /* most pages are a few steps away: no flicker */
 }
 
@@ -732,6 +742,7 @@ void actions_export_write(session *s, const char *path)
 		return;
 	}
 	char *full = realpath(path, NULL);
+	history_actions(s->h, &s->acts_exported);
 	session_say(s, 8, "exported %u events to %s", trace_count(t), full ? full : path);
 	free(full);
 }
@@ -806,6 +817,29 @@ static void prompt_latency(session *s, const char *in)
 	actions_act(s, &a, what);
 }
 
+static void prompt_branch(session *s, const char *in)
+{
+	int n;
+	history_branches(s->h, &n);
+	char *end;
+	long k = strtol(in, &end, 10);
+	if (end == in || *end || k < 1 || k > n) {
+		session_say(s, 4, "no branch '%s': type a number from the list (1..%d)", in, n);
+		return;
+	}
+	uint32_t at = history_cursor(s->h);
+	int64_t now = s->now_us;
+	history_restore_branch(s->h, n - (int)k, at);
+	session_after_seek(s);
+	if (s->now_us < now && history_cursor(s->h) == at)
+		s->now_us = now;
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	s->viol_ev = TRACE_NONE;
+	session_say(s, 8, "back on branch %ld: %u events recorded, the cursor at event %u (the "
+		    "run you left is kept: R)", k, history_end(s->h), cur);
+}
+
 static void prompt_variant(session *s, const char *in)
 {
 	char *end;
@@ -830,6 +864,8 @@ static const struct {
 	const char *label;
 	void (*enter)(session *s, const char *in);
 } prompt_table[] = {
+	{PROMPT_BRANCH, "branch: its number (listed in the lesson pane), enter; esc cancels: ",
+	 prompt_branch},
 	{PROMPT_VARIANT, "variant: its number (listed in the lesson pane), enter; esc cancels: ",
 	 prompt_variant},
 	{PROMPT_EXPORT, "export to: ", prompt_export},
@@ -859,6 +895,46 @@ static void actions_open_prompt(session *s, session_prompt kind, const char *ini
 	session_set_playing(s, false);
 	s->prompt = kind;
 	snprintf(s->input, sizeof s->input, "%s", initial);
+}
+
+void actions_branches(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	int n;
+	history_branches(s->h, &n);
+	if (n == 0) {
+		session_say(s, 4, "no other branch: acting in the past (or U) keeps the future it "
+			    "replaces here");
+		return;
+	}
+	until_stop(s, NULL);
+	actions_open_prompt(s, PROMPT_BRANCH, "");
+}
+
+void actions_undo(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	int n;
+	const hist_act *a = history_actions(s->h, &n);
+	if (n == 0 || (n == 1 && s->o->manual && a[0].kind == ACT_MANUAL)) {
+		session_say(s, 3, "nothing to undo: you have not changed the run");
+		return;
+	}
+	until_stop(s, NULL);
+	session_set_playing(s, false);
+	hist_act last = a[n - 1];
+	history_undo(s->h);
+	session_after_seek(s);
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	s->follow = true;
+	s->viol_ev = TRACE_NONE;
+	session_say(s, 6, "undone: the action at e%u; the run is as before it (R brings it back)",
+		    last.at);
 }
 
 void actions_variants(session *s, int arg)
@@ -1031,6 +1107,8 @@ void actions_help(session *s, int arg)
 void actions_quit(session *s, int arg)
 {
 	(void)arg;
+	if (!session_may_drop(s, CONFIRM_QUIT))
+		return;
 	s->quit = true;
 	s->exit_status = EXIT_DONE;
 }
@@ -1038,6 +1116,9 @@ void actions_quit(session *s, int arg)
 void actions_lessons(session *s, int arg)
 {
 	(void)arg;
+	if (!s->picking && !session_may_drop(s, CONFIRM_LESSONS))
+		return;
+	s->prompt = PROMPT_NONE;
 	if (!s->have_lessons) {
 		if (lessons_gather(&s->lessons, s->o->argv0) != 0 || s->lessons.n == 0) {
 			lessons_free(&s->lessons);

@@ -15,7 +15,8 @@ void actions_back(session *s, int arg);         /* one event back (rewind) */
 void actions_seek_edge(session *s, int arg);    /* 0: the start, 1: the end of the record */
 void actions_play(session *s, int arg);         /* play / pause */
 void actions_speed(session *s, int arg);        /* +1 faster, -1 slower */
-void actions_milestone(session *s, int arg);    /* run to the next page or milestone */
+void actions_milestone(session *s, int arg);    /* run to the next page or milestone (arg 1:
+						   the next milestone, pages or not) */
 void actions_page_back(session *s, int arg);    /* back to the previous page's moment */
 
 /* selection and the timeline's window */
@@ -56,6 +57,8 @@ void actions_prompt_enter(session *s, session_prompt kind, const char *input);
 const char *actions_prompt_label(const session *s, session_prompt kind);
 void actions_cut(session *s, int arg);          /* one-way cut from the selected process */
 void actions_variants(session *s, int arg);     /* list the lesson's variants and switch */
+void actions_branches(session *s, int arg);     /* list the kept branches and return to one */
+void actions_undo(session *s, int arg);         /* undo the last action */
 void actions_clock(session *s, int arg);        /* skew / drift its local clock */
 void actions_latency(session *s, int arg);      /* slow (or speed) the network */
 void actions_net_drag(session *s, int arg);     /* network pane: move across the wall */

@@ -45,6 +45,7 @@ static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)
 static void set_script(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SCRIPT; }
 /* issue 10 */
 static void set_history_mb(cli_opts *o, const char *v, uint64_t u) { (void)v; o->history_mb = u; }
+static void set_no_page_pause(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->no_page_pause = true; }
 static void set_variant(cli_opts *o, const char *v, uint64_t u) { (void)u; o->variant = v; }
 
 static const cli_opt cli_opts_table[] = {
@@ -69,6 +70,7 @@ static const cli_opt cli_opts_table[] = {
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
 	/* issue 10 */
 	{"--variant", ARG_STR, "NAME", "run the scenario's variant NAME (a named set of its params)", set_variant},
+	{"--no-page-pause", ARG_NONE, NULL, "terminal: play runs on through the lesson's pages (A toggles)", set_no_page_pause},
 	{"--history-mb", ARG_U64, "MB", "terminal: memory cap of the recorded run (default 1/4 of RAM)", set_history_mb},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
 	{"--help", ARG_NONE, NULL, "this help", set_help},

@@ -37,6 +37,7 @@ typedef struct {
 	/* issue 10 */
 	const char *variant;    /* --variant NAME: the scenario's named set of params */
 	uint64_t history_mb;    /* --history-mb: the terminal's memory cap (0: a quarter of RAM) */
+	bool no_page_pause;     /* --no-page-pause: play does not pause when a page begins */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */

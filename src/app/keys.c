@@ -21,6 +21,7 @@ static const keys_binding keys_rows[] = {
 	{"n", "", {{'n', 0}}, actions_milestone,
 	 "next page of the lesson or milestone (a leader, a commit, ...), whichever comes first",
 	 true},
+	{">", "", {{'>', 1}}, actions_milestone, "next milestone, past any pages", false},
 	{"B", "", {{'B', 0}}, actions_page_back, "back a page of the lesson (to its moment)", false},
 	{"A", "", {{'A', TOGGLE_PAGE_PAUSE}}, actions_toggle,
 	 "play pauses when a page begins: on / off", false},
@@ -85,6 +86,10 @@ static const keys_binding keys_rows[] = {
 	{"enter", "messages", {{'\n', 0}, {'\r', 0}, {KEY_ENTER, 0}}, actions_msg_deliver,
 	 "deliver it now", false},
 	{"w", "messages", {{'w', 100}}, actions_msg_delay, "delay it by 100 ms", false},
+
+	{"U", "", {{'U', 0}}, actions_undo, "undo your last action (the run as before it)", false},
+	{"R", "", {{'R', 0}}, actions_branches,
+	 "branches: return to a future that acting in the past replaced", false},
 
 	/* the program */
 	{"V", "", {{'V', 0}}, actions_variants,

@@ -112,7 +112,7 @@ static void session_reset_run(session *s)
 	s->help = false;
 	s->user_value = 100;    /* the user's writes count from 101: told apart from workloads */
 	s->prompt = PROMPT_NONE;
-	s->page_pause = true;
+	s->page_pause = !(s->o && s->o->no_page_pause);
 	s->play_page = -1;
 	s->job.kind = UNTIL_NONE;
 	s->viol_ev = TRACE_NONE;
@@ -157,6 +157,7 @@ static bool session_start_run(session *s, char *err, size_t errlen)
 		history_act(s->h, &a);
 		s->focus = s->swap_pane = PANE_MESSAGES;
 	}
+	history_actions(s->h, &s->acts_exported);
 	return true;
 }
 
@@ -487,8 +488,58 @@ bool session_tick(session *s, double wall_dt)
 
 /* ---- keys ---- */
 
+bool session_unexported(const session *s)
+{
+	if (!s->h || !history_sim(s->h))
+		return false;
+	int n;
+	history_actions(s->h, &n);
+	return n != s->acts_exported;
+}
+
+bool session_may_drop(session *s, session_confirm_what what)
+{
+	if (s->prompt == PROMPT_CONFIRM || !session_unexported(s))
+		return true;
+	s->playing = false;
+	until_stop(s, NULL);
+	s->prompt = PROMPT_CONFIRM;
+	s->confirm = what;
+	s->input[0] = '\0';
+	s->dirty = true;
+	return false;
+}
+
+/* y goes ahead, anything else keeps the run (e exports it first). */
+static void session_confirm_key(session *s, int key)
+{
+	if (key == 'y' || key == 'Y') {
+		if (s->confirm == CONFIRM_QUIT) {
+			s->prompt = PROMPT_NONE;
+			s->quit = true;
+			s->exit_status = EXIT_DONE;
+		} else {
+			actions_lessons(s, 0);  /* the open question is its permission */
+		}
+		s->prompt = PROMPT_NONE;
+		s->dirty = true;
+		return;
+	}
+	s->prompt = PROMPT_NONE;
+	if (key == 'e') {
+		actions_export(s, 0);
+	} else {
+		session_say(s, 3, "kept the run");
+	}
+	s->dirty = true;
+}
+
 static void session_prompt_key(session *s, int key)
 {
+	if (s->prompt == PROMPT_CONFIRM) {
+		session_confirm_key(s, key);
+		return;
+	}
 	size_t n = strlen(s->input);
 	if (key == 27) {                        /* ESC: cancel */
 		s->prompt = PROMPT_NONE;
@@ -647,6 +698,8 @@ void session_model(session *s, view_model *m)
 	}
 	if (s->prompt == PROMPT_VARIANT)
 		m->menu = session_variant_menu(s);
+	else if (s->prompt == PROMPT_BRANCH)
+		m->menu = session_branch_menu(s);
 	int nact;
 	const hist_act *acts = history_actions(s->h, &nact);
 	for (int i = 0; i < nact && acts[i].at < cur; i++) {
@@ -655,7 +708,12 @@ void session_model(session *s, view_model *m)
 		if (m->user_acts++ == 0)
 			m->user_first_ev = acts[i].at;
 	}
-	if (s->prompt != PROMPT_NONE) {
+	if (s->prompt == PROMPT_CONFIRM) {
+		snprintf(s->prompt_line, sizeof s->prompt_line, "you changed this run and did not "
+			 "export it: %s anyway? y yes, e export, any other key keeps it ",
+			 s->confirm == CONFIRM_QUIT ? "quit" : "open another lesson");
+		m->prompt = s->prompt_line;
+	} else if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");
 		m->prompt = s->prompt_line;
@@ -801,4 +859,40 @@ bool session_switch_variant(session *s, int k)
 			    name ? name : "as written", about, (double)s->now_us / 1e6, acts_said);
 	}
 	return true;
+}
+
+/* ---- branches (issue 10): the futures acting in the past discarded ---- */
+
+static const char *const session_act_names[ACT__COUNT] = {
+	[ACT_PARTITION] = "partition", [ACT_HEAL] = "heal", [ACT_CUT] = "cut",
+	[ACT_UNCUT] = "uncut", [ACT_CRASH] = "crash", [ACT_RESTART] = "restart",
+	[ACT_PAUSE] = "pause", [ACT_RESUME] = "resume", [ACT_REQUEST] = "request",
+	[ACT_LOSS] = "loss", [ACT_DUPLICATE_RATE] = "duplication", [ACT_LATENCY] = "latency",
+	[ACT_MSG_DROP] = "drop", [ACT_MSG_DELIVER] = "deliver", [ACT_MSG_DUP] = "duplicate",
+	[ACT_MSG_DELAY] = "delay", [ACT_FIRE_TIMER] = "fire timer", [ACT_MANUAL] = "manual",
+	[ACT_CLOCK] = "clock",
+};
+
+const char *session_branch_menu(session *s)
+{
+	char *b = s->variant_menu;
+	size_t cap = sizeof s->variant_menu, o = 0;
+	int n;
+	const hist_branch_info *br = history_branches(s->h, &n);
+	o += (size_t)snprintf(b + o, cap - o, "Kept branches, newest first (the run you leave "
+			      "is kept in its turn):\n");
+	for (int i = n - 1, k = 1; i >= 0 && o < cap; i--, k++) {
+		char what[64] = "no action of yours";
+		if (br[i].last.kind > 0 && br[i].last.kind < ACT__COUNT) {
+			char who[16] = "";
+			if (br[i].last.proc >= 0 && br[i].last.proc < s->rs.sc->nprocs &&
+			    br[i].last.kind != ACT_MANUAL && br[i].last.kind != ACT_HEAL)
+				scenario_proc_name(s->rs.sc, br[i].last.proc, who, sizeof who);
+			snprintf(what, sizeof what, "last action: %s %s at e%u",
+				 session_act_names[br[i].last.kind], who, br[i].last.at);
+		}
+		o += (size_t)snprintf(b + o, cap - o, "%d from e%u to e%u (t=%.3f s), %s\n", k,
+				      br[i].fork, br[i].end, (double)br[i].end_us / 1e6, what);
+	}
+	return b;
 }

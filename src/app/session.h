@@ -20,7 +20,9 @@
 #include "views/view.h"
 
 typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY,
-	       PROMPT_VARIANT } session_prompt;
+	       PROMPT_VARIANT, PROMPT_CONFIRM, PROMPT_BRANCH } session_prompt;
+/* What a y at the confirm prompt goes on to do. */
+typedef enum { CONFIRM_QUIT = 1, CONFIRM_LESSONS } session_confirm_what;
 
 struct session {
 	const cli_opts *o;
@@ -65,7 +67,10 @@ struct session {
 	uint32_t viol_ev;           /* TRACE_NONE when none */
 	char viol_name[64];
 	char viol_text[512];
-	char variant_menu[1600];    /* the list V shows in the lesson pane while choosing */
+	char variant_menu[1600];
+	/* asking before the user's changes are dropped (q, o, ^C with actions not exported) */
+	int acts_exported;          /* the history's action count at the last export (or start) */
+	session_confirm_what confirm;    /* the list V shows in the lesson pane while choosing */
 
 	/* a transient message for the status bar */
 	char message[512];
@@ -123,7 +128,14 @@ bool session_full(session *s);
  * cursor, each at the virtual time it was taken, and stops at the moment that was shown (or
  * at a violation before it). False, with a message, when it cannot. */
 const char *session_variant_menu(session *s);
+/* The kept branches (R) as a list, newest first, numbered from 1. */
+const char *session_branch_menu(session *s);
 bool session_switch_variant(session *s, int k);
+/* The user changed the run since it started or was last exported. */
+bool session_unexported(const session *s);
+/* Before dropping the run: true to go ahead now; false when a y/n question was opened instead
+ * (its y does `what`). Asks once: while the question is open, going ahead is the answer. */
+bool session_may_drop(session *s, session_confirm_what what);
 /* After the cursor moved (seek): the selection and now follow it. */
 void session_after_seek(session *s);
 

@@ -223,7 +223,15 @@ static void tui_on_signal(EV_P_ ev_signal *w, int revents)
 	case SIGCONT:
 		tui_resize();
 		break;
-	default:        /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: leave cleanly */
+	case SIGINT:    /* ^C: like q, it asks once before dropping the user's changes */
+		if (s->prompt != PROMPT_NONE && s->prompt != PROMPT_CONFIRM)
+			s->prompt = PROMPT_NONE;        /* out of a half-typed prompt first */
+		if (session_may_drop(s, CONFIRM_QUIT)) {
+			s->quit = true;
+			s->exit_status = EXIT_DONE;
+		}
+		break;
+	default:        /* SIGTERM, SIGHUP, SIGQUIT: the system asks; leave cleanly */
 		s->quit = true;
 		s->exit_status = EXIT_DONE;
 		break;

@@ -48,8 +48,9 @@ void until_start(session *s, until_kind kind)
 	j->page = until_page_at(s);
 	j->proc = s->sel_proc;
 	j->was_playing = s->playing;
-	j->limit = kind == UNTIL_PAGE ? UNTIL_PAGE_STEPS : UNTIL_RUN_STEPS;
-	j->t_limit_us = kind == UNTIL_PAGE ? s->now_us + UNTIL_PAGE_AHEAD_US : -1;
+	bool paced = kind == UNTIL_PAGE || kind == UNTIL_MILESTONE;
+	j->limit = paced ? UNTIL_PAGE_STEPS : UNTIL_RUN_STEPS;
+	j->t_limit_us = paced ? s->now_us + UNTIL_PAGE_AHEAD_US : -1;
 	s->playing = false;
 	s->dirty = true;
 }
@@ -70,7 +71,7 @@ static void until_nothing(session *s, const char *msg)
 {
 	until_job j = s->job;
 	s->job.kind = UNTIL_NONE;
-	if (j.kind == UNTIL_PAGE) {
+	if (j.kind == UNTIL_PAGE || j.kind == UNTIL_MILESTONE) {
 		history_seek(s->h, j.from);
 		session_after_seek(s);
 		s->now_us = j.from_now_us;
@@ -85,10 +86,10 @@ static bool until_found(session *s, uint32_t before, uint32_t after)
 	until_job *j = &s->job;
 	const st_trace *t = history_trace(s->h);
 	char who[16];
-	if (j->kind == UNTIL_PAGE) {
+	if (j->kind == UNTIL_PAGE || j->kind == UNTIL_MILESTONE) {
 		uint32_t ms = trace_index_milestone_next(history_index(s->h), before);
 		bool is_ms = ms != TRACE_NONE && ms < after;
-		int page = until_page_at(s);
+		int page = j->kind == UNTIL_PAGE ? until_page_at(s) : j->page;
 		if (!is_ms && page == j->page)
 			return false;
 		int np = s->rs.sc->nlesson;
@@ -148,6 +149,7 @@ bool until_work(session *s, int steps)
 			snprintf(msg, sizeof msg, j->kind == UNTIL_PAGE
 				 ? "no page or milestone ahead: the run went quiet (g rewinds, o "
 				   "opens another lesson)"
+				 : j->kind == UNTIL_MILESTONE ? "no milestone ahead: the run went quiet"
 				 : j->kind == UNTIL_CHANGE ? "%s did not change: the run went quiet"
 							   : "no invariant violated: the run went "
 							     "quiet", who);
@@ -161,6 +163,9 @@ bool until_work(session *s, int steps)
 				snprintf(msg, sizeof msg, "no page or milestone in the next %s: the "
 					 "lesson has no more to show here (g rewinds, o opens another)",
 					 over_t ? "10 s of the run" : "100000 steps");
+			else if (j->kind == UNTIL_MILESTONE)
+				snprintf(msg, sizeof msg, "no milestone in the next %s",
+					 over_t ? "10 s of the run" : "100000 steps");
 			else if (j->kind == UNTIL_CHANGE)
 				snprintf(msg, sizeof msg, "%s did not change in %llu steps", who,
 					 (unsigned long long)j->steps);
@@ -173,6 +178,7 @@ bool until_work(session *s, int steps)
 		}
 	}
 	const char *what = j->kind == UNTIL_PAGE ? "looking for the next page or milestone"
+			 : j->kind == UNTIL_MILESTONE ? "looking for the next milestone"
 			 : j->kind == UNTIL_CHANGE ? "running until the process changes"
 						   : "running until an invariant breaks";
 	session_say(s, 0, "%s: %llu steps, t=%.3fs (esc stops)", what,

@@ -15,7 +15,8 @@
 
 typedef struct session session;
 
-typedef enum { UNTIL_NONE = 0, UNTIL_PAGE, UNTIL_CHANGE, UNTIL_VIOLATION } until_kind;
+typedef enum { UNTIL_NONE = 0, UNTIL_PAGE, UNTIL_MILESTONE, UNTIL_CHANGE, UNTIL_VIOLATION }
+	until_kind;
 
 typedef struct {
 	until_kind kind;

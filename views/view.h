@@ -93,6 +93,7 @@ typedef struct {
 	int user_acts;              /* the user's actions before the cursor (the run has left
 				     * the lesson's script when > 0) ... */
 	uint32_t user_first_ev;     /* ... the first of them at this event */
+	int help_scroll;            /* first row of the help overlay when it scrolls */
 	const char *menu;           /* a list to choose from (V's variants), shown in the lesson
 				     * pane while the prompt is open, or NULL */
 } view_model;

@@ -350,8 +350,12 @@ void actions_pane(session *s, int arg)
 
 void actions_lesson_scroll(session *s, int arg)
 {
-	int v = s->lesson_scroll + arg;
+	int before = s->lesson_scroll, v = s->lesson_scroll + arg;
 	s->lesson_scroll = v > 0 ? v : 0;
+	actions_cols(s);        /* the model clamps the scroll to the text */
+	if (s->lesson_scroll == before)
+		session_say(s, 3, arg > 0 ? "the end of this page (n: the next one)"
+					  : "the top of this page (B: the page before)");
 }
 
 void actions_inspector_scroll(session *s, int arg)
@@ -1102,6 +1106,7 @@ void actions_help(session *s, int arg)
 {
 	(void)arg;
 	s->help = true;
+	s->help_scroll = 0;
 }
 
 void actions_quit(session *s, int arg)

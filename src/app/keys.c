@@ -96,7 +96,7 @@ static const keys_binding keys_rows[] = {
 	 "variants: the same lesson under another rule (same seed, same moment)", false},
 	{"e", "", {{'e', 0}}, actions_export, "export the trace (JSON)", true},
 	{"o", "", {{'o', 0}}, actions_lessons, "open another lesson", false},
-	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (any key closes it)", true},
+	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (j/k scroll it, any other key closes it)", true},
 	{"q", "", {{'q', 0}}, actions_quit, "quit", true},
 
 	/* the lesson picker */

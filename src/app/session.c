@@ -569,7 +569,20 @@ void session_key(session *s, int key)
 	if (key == KEY_RESIZE || key == ERR)
 		return;
 	s->dirty = true;
-	if (s->help) {          /* any key closes the help overlay, and does nothing else */
+	if (s->help) {          /* j/k and the page keys scroll the help; any other key closes
+				 * it, and does nothing else */
+		static const struct { int key, rows; } scroll[] = {
+			{'j', 1}, {KEY_DOWN, 1}, {'k', -1}, {KEY_UP, -1}, {KEY_NPAGE, 10},
+			{' ', 10}, {KEY_PPAGE, -10},
+		};
+		for (size_t i = 0; i < sizeof scroll / sizeof scroll[0]; i++)
+			if (scroll[i].key == key) {
+				int v = s->help_scroll + scroll[i].rows, nk;
+				keys_view(&nk);
+				int most = nk * 3;      /* the view clamps to the list; this bounds the count */
+				s->help_scroll = v < 0 ? 0 : v > most ? most : v;
+				return;
+			}
 		s->help = false;
 		return;
 	}
@@ -674,6 +687,7 @@ void session_model(session *s, view_model *m)
 	m->branched = history_branched(s->h);
 	m->focus = s->focus;
 	m->help = s->help;
+	m->help_scroll = s->help_scroll;
 	m->swap_pane = s->swap_pane;
 	if (s->inspector_for != s->selected) {  /* a new selection starts at its top */
 		s->inspector_for = s->selected;
@@ -737,6 +751,20 @@ void session_model(session *s, view_model *m)
 		s->t0_us = t0;
 	}
 	m->t0_us = s->t0_us;
+
+	/* the narration scrolls no further than its end (so , comes straight back) */
+	if (s->lesson_scroll > 0 && s->cols > 0) {
+		view_layout lay;
+		layout_compute(s->cols, s->rows, m, &lay);
+		const char *text = lesson_text_at(m, NULL);
+		int w = lay.lesson.w - 4, h = lay.lesson.h - 2;
+		grid measure = {.ascii = s->ascii};
+		int need = text && w > 0 ? view_wrap(&measure, 0, 0, w, 0, 0, text, R_LESSON, 0) : 0;
+		int most = need - (h > 0 ? h : 0);
+		if (s->lesson_scroll > most)
+			s->lesson_scroll = most > 0 ? most : 0;
+		m->lesson_scroll = s->lesson_scroll;
+	}
 }
 
 /* ---- variants (issue 10): the same lesson under another rule ---- */

@@ -56,6 +56,7 @@ struct session {
 	int lesson_for;             /* the narration the scroll belongs to */
 	uint32_t inspector_for;     /* the selection the scroll belongs to */
 	bool help;
+	int help_scroll;            /* the help overlay's first row, when it scrolls */
 	uint32_t user_value;        /* values of the user's client writes */
 
 	/* pacing (issue 10): lessons stop at their pages */

@@ -148,7 +148,7 @@ test_rewind_and_branch() {
 # An invariant violation stops the run where it happened and says so (the figure-8 lesson with
 # its bug switched on: a leader that commits an old term's entry by counting replicas).
 test_violation_stops_play() {
-	sed 's/"params": {/"params": {"bug": "commit-old-term", /' "$scenarios/raft-figure8.json" \
+	sed '0,/"params": {/s//"params": {"bug": "commit-old-term", /' "$scenarios/raft-figure8.json" \
 		>"$tmp/figure8-bug.json"
 	start 120 40 -- --no-page-pause "$tmp/figure8-bug.json"
 	wait_for "event 0/" || return 1

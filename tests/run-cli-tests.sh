@@ -127,7 +127,7 @@ if cmp -s "$TMP/g.json" "$GOLD"; then ok; else bad "golden trace $GOLD differs (
 # --- Figure 8: safe as written, caught with the bug
 expect 0 "figure8 stays safe" -- "$BIN" --headless raft-figure8 --check --export "$TMP/f8.json"
 expect 0 "--verify figure8" -- "$BIN" --verify "$TMP/f8.json"
-sed 's/"params": *{/"params": {"bug": "commit-old-term", /' scenarios/raft-figure8.json > "$TMP/figure8-bug.json"
+sed '0,/"params": *{/s//"params": {"bug": "commit-old-term", /' scenarios/raft-figure8.json > "$TMP/figure8-bug.json"
 expect 3 "figure8 with commit-old-term is caught" -- "$BIN" --headless "$TMP/figure8-bug.json" --check --export "$TMP/f8bug.json"
 contains "violation names the invariant" "$TMP/err" "invariant violated"
 contains "violation names the event" "$TMP/err" "at event"

@@ -455,6 +455,43 @@ void actions_toggle(session *s, int arg)
 	session_say(s, 3, "%s", *flag ? actions_toggles[arg].on : actions_toggles[arg].off);
 }
 
+static int actions_flights(session *s, sim_flight *f);
+
+/* A click on a row of the nodes or messages pane selects what the row shows. The rows are
+ * laid out as the panes lay them out (one per process or message inside the box, the
+ * selected one kept in view), so the same arithmetic finds the row's subject. */
+static void actions_click_row(session *s, view_pane p, grid_rect r, int y)
+{
+	int row = y - r.y - 1, rows = r.h - 2;
+	if (row < 0 || row >= rows)
+		return;
+	if (p == PANE_NODES) {
+		int np = s->rs.sc->nprocs, first = 0;
+		if (np > rows && s->sel_proc >= rows)
+			first = s->sel_proc - rows + 1;
+		if (first > np - rows)
+			first = np - rows > 0 ? np - rows : 0;
+		int q = first + row;
+		if (q < np) {
+			s->sel_proc = q;
+			s->selected = actions_lane_event(s, q, s->selected);
+		}
+		return;
+	}
+	static sim_flight f[ACTIONS_MAX_FLIGHTS];
+	int n = actions_flights(s, f);
+	if (history_sim(s->h) && sim_manual(history_sim(s->h))) {
+		row--;          /* the "(manual: ...)" line comes first */
+		rows--;
+	}
+	session_flight_sync(s);
+	int first = 0, sel = s->sel_flight;
+	if (sel >= 0 && rows > 0 && sel >= first + rows)
+		first = sel - rows + 1;
+	if (row >= 0 && first + row < n)
+		session_flight_pick(s, first + row);
+}
+
 void actions_click(session *s, int arg)
 {
 	(void)arg;
@@ -472,6 +509,10 @@ void actions_click(session *s, int arg)
 		if (r->w <= 0 || x < r->x || y < r->y || x >= r->x + r->w || y >= r->y + r->h)
 			continue;
 		s->focus = (view_pane)p;
+		if (p == PANE_NETWORK || p == PANE_MESSAGES || p == PANE_INSPECTOR)
+			s->swap_pane = (view_pane)p;
+		if (p == PANE_NODES || p == PANE_MESSAGES)
+			actions_click_row(s, (view_pane)p, *r, y);
 		if (p == PANE_TIMELINE) {
 			uint32_t ev = timeline_event_at(&m, *r, x, y);
 			if (ev != TRACE_NONE && ev <= m.cursor) {
@@ -665,12 +706,13 @@ void actions_flight_move(session *s, int arg)
 		return;
 	static sim_flight f[ACTIONS_MAX_FLIGHTS];
 	int n = actions_flights(s, f);
+	session_flight_sync(s);         /* the row of the message selected, wherever it moved */
 	int i = s->sel_flight + arg;
 	if (i >= n)
 		i = n - 1;
 	if (i < 0)
 		i = 0;
-	s->sel_flight = n ? i : -1;
+	session_flight_pick(s, n ? i : -1);
 }
 
 /* The selected message in flight; false (and a message) when there is none. */
@@ -684,8 +726,9 @@ static bool actions_flight(session *s, sim_flight *out)
 		session_say(s, 3, "no message in flight");
 		return false;
 	}
+	session_flight_sync(s);
 	if (s->sel_flight < 0 || s->sel_flight >= n)
-		s->sel_flight = s->sel_flight >= n ? n - 1 : 0;
+		session_flight_pick(s, s->sel_flight >= n ? n - 1 : 0);
 	*out = f[s->sel_flight];
 	return true;
 }

@@ -96,6 +96,7 @@ static void session_reset_run(session *s)
 	s->selected = s->marked = TRACE_NONE;
 	s->sel_proc = 0;
 	s->sel_flight = -1;
+	s->sel_msg = TRACE_NONE;
 	s->now_us = 0;
 	s->t0_us = 0;
 	s->us_per_col = 0;      /* automatic: chosen for the screen width each frame */
@@ -391,8 +392,10 @@ sim_status session_step(session *s)
 	if (after > before) {
 		/* Select the step's first event: the receive or the timer that caused the rest,
 		 * which is where the protocol's label ("became leader") sits. */
+		/* the event selected follows the run; the process selected stays where the user
+		 * put it (j/k, a click), so the next x or i acts on the process they chose */
 		if (s->follow || !s->playing)
-			session_select(s, session_step_start(s, t, after - 1));
+			s->selected = session_step_start(s, t, after - 1);
 		int64_t te = trace_at(t, after - 1)->t_us;
 		if (te > s->now_us)
 			s->now_us = te;
@@ -419,11 +422,12 @@ void session_after_seek(session *s)
 	uint32_t cur = history_cursor(s->h), end = history_end(s->h);
 	const st_trace *t = history_trace(s->h);
 	if (s->selected != TRACE_NONE && s->selected >= cur)
-		session_select(s, cur ? session_step_start(s, t, cur - 1) : TRACE_NONE);
+		s->selected = cur ? session_step_start(s, t, cur - 1) : TRACE_NONE;
 	if (s->marked != TRACE_NONE && s->marked >= end)
 		s->marked = TRACE_NONE;
 	s->now_us = cur ? trace_at(t, cur - 1)->t_us : 0;
 	s->sel_flight = -1;
+	s->sel_msg = TRACE_NONE;
 	s->dirty = true;
 }
 
@@ -677,6 +681,8 @@ void session_model(session *s, view_model *m)
 	m->selected = s->selected;
 	m->marked = s->marked;
 	m->sel_proc = s->sel_proc;
+	if (s->focus == PANE_MESSAGES)
+		session_flight_sync(s);
 	m->sel_flight = s->focus == PANE_MESSAGES ? s->sel_flight : -1;
 	m->follow = s->follow;
 	m->show_vc = s->show_vc;
@@ -923,4 +929,39 @@ const char *session_branch_menu(session *s)
 				      br[i].fork, br[i].end, (double)br[i].end_us / 1e6, what);
 	}
 	return b;
+}
+
+/* ---- the messages pane's selection (issue 10) ---- */
+
+#define SESSION_MAX_FLIGHTS 512
+
+void session_flight_sync(session *s)
+{
+	if (!s->h || !history_sim(s->h))
+		return;
+	static sim_flight f[SESSION_MAX_FLIGHTS];
+	int n = sim_inflight(history_sim(s->h), f, SESSION_MAX_FLIGHTS);
+	if (s->sel_msg != TRACE_NONE)
+		for (int i = 0; i < n; i++)
+			if (f[i].msg == s->sel_msg && f[i].slot == s->sel_slot) {
+				s->sel_flight = i;
+				return;
+			}
+	if (n == 0 || s->sel_flight < 0) {
+		s->sel_msg = TRACE_NONE;
+		if (n == 0)
+			s->sel_flight = s->sel_flight >= 0 ? 0 : -1;
+		return;
+	}
+	if (s->sel_flight >= n)
+		s->sel_flight = n - 1;
+	s->sel_msg = f[s->sel_flight].msg;
+	s->sel_slot = f[s->sel_flight].slot;
+}
+
+void session_flight_pick(session *s, int i)
+{
+	s->sel_flight = i;
+	s->sel_msg = TRACE_NONE;
+	session_flight_sync(s);
 }

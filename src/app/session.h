@@ -41,6 +41,7 @@ struct session {
 	bool borrowed;              /* h and rs.sc belong to the caller (a replay) */
 	uint32_t selected, marked;
 	int sel_proc, sel_flight;
+	uint32_t sel_msg, sel_slot; /* the message selected in flight (the row follows it) */
 	int64_t now_us;             /* virtual "now": the cursor's time, or ahead of it in play */
 	int64_t t0_us;
 	int64_t us_per_col;         /* the user's zoom, or 0: fit ~2 s to the width */
@@ -137,6 +138,11 @@ bool session_unexported(const session *s);
 /* Before dropping the run: true to go ahead now; false when a y/n question was opened instead
  * (its y does `what`). Asks once: while the question is open, going ahead is the answer. */
 bool session_may_drop(session *s, session_confirm_what what);
+/* The messages pane's selection follows the message, not the row: find its row again after
+ * the list changed (or, when it is gone, keep the row and take the message now there). */
+void session_flight_sync(session *s);
+/* Select row i of the messages in flight (-1: none). */
+void session_flight_pick(session *s, int i);
 /* After the cursor moved (seek): the selection and now follow it. */
 void session_after_seek(session *s);
 

@@ -18,6 +18,10 @@ test_isolate_leader_new_leader_heal_steps_down() {
 	local old
 	old=$(printf '%s\n' "$LAST_SCREEN" | grep -Eo '^│.?n[0-9] up +leader' | grep -Eo 'n[0-9]' | head -1)
 	[ -n "$old" ] || fail "no leader row" || return 1
+	# select its lane (stepping leaves the selected process where the user put it)
+	keys k k k k k k k k
+	local j
+	for ((j = 1; j < ${old#n}; j++)); do keys j; done
 	keys i
 	wait_for "isolated $old" || return 1
 	keys '>'                              # the majority elects another leader

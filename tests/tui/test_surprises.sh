@@ -114,3 +114,75 @@ test_picker_esc_stays() {
 	keys q
 	wait_for "EXIT=0" 3 || return 1
 }
+
+# The messages pane's selection follows the message: after w delays the selected message (it
+# moves down the list), d drops that same message, not the one now on its row.
+test_messages_selection_follows() {
+	start 120 40 -- --manual "$scenarios/raft-election.json"
+	wait_for "manual" 5 || return 1
+	keys Space Space Space Space Space Space Space Space   # the processes start
+	wait_re "event [5-9]/" 3 || return 1
+	keys t                                  # fire n1's election timer: its votes go out
+	wait_for "fired n1's" 3 || return 1
+	wait_re '#0 RequestVote n1→n2' 3 || return 1
+	keys w
+	wait_re 'delayed by 100 ms: RequestVote n1→n[0-9] \(msg [0-9]+\)' 3 || return 1
+	local what
+	what=$(printf '%s\n' "$LAST_SCREEN" | grep -Eo 'RequestVote n1→n[0-9] \(msg [0-9]+\)' | head -1)
+	# it moved down the list (100 ms later than the others); the selection went with it
+	keys d
+	wait_for "dropped $what" 3 || return 1
+}
+
+# Stepping and n leave the selected process where the user put it: select n3, press n until
+# a milestone elsewhere, and x crashes n3.
+test_selection_stays() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys j j
+	wait_for "│▶n3" 3 || return 1
+	keys '>'
+	wait_for "milestone: n1 became leader" 10 || return 1
+	wait_for "│▶n3" 2 || return 1
+	keys x
+	wait_for "crashed n3" 3 || return 1
+}
+
+# A click on a row of the nodes pane selects that process.
+test_click_selects_row() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	LAST_SCREEN=$(screen)
+	local row
+	row=$(printf '%s\n' "$LAST_SCREEN" | grep -n '^│ n4 ' | head -1 | cut -d: -f1)
+	[ -n "$row" ] || { fail "no n4 row in the nodes pane"; return 1; }
+	row=$((row - 1))                        # 0-based, as the mouse report counts
+	# an X10 mouse report (what ncurses asks tmux for): button 1 down, then up, column 4
+	local x y
+	x=$(printf '\\x%x' $((33 + 4)))
+	y=$(printf '\\x%x' $((33 + row)))
+	keys -l "$(printf '\033[M\x20'"$x$y"'\033[M\x23'"$x$y")"
+	wait_for "│▶n4" 3 || return 1
+}
+
+# The footer follows the focused pane: in the messages pane it lists d, D, enter, w.
+test_footer_follows_pane() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys Tab Tab Tab Tab
+	wait_re 'd drop the selected message +D duplicate it' 3 || return 1
+}
+
+# At 80x24 the help scrolls instead of cutting its texts.
+test_help_scrolls() {
+	start 80 24 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys '?'
+	wait_for "j/k scroll" 3 || return 1
+	wait_for "more" 2 || return 1
+	local i
+	for i in $(seq 40); do keys j; done
+	wait_for "undo your last action" 3 || return 1
+	keys q
+	wait_for "event 0/" 3 || return 1       # a key closes it (and does nothing else)
+}

@@ -21,7 +21,7 @@ static int (*const main_modes[])(const cli_opts *o) = {
 	[MODE_TUI] = tui_main, [MODE_HEADLESS] = headless_main, [MODE_EXPLORE] = explore_main,
 	[MODE_VERIFY] = main_verify, [MODE_REPLAY] = replay_main, [MODE_LIST] = list_main,
 	[MODE_HELP] = main_help, [MODE_VERSION] = main_version, [MODE_KEYS] = main_keys,
-	[MODE_SCRIPT] = script_main,
+	[MODE_SCRIPT] = script_main, [MODE_MAN] = man_main,
 };
 
 /* Every mode's report goes to stdout; whether it got there is decided once, here. A full

@@ -50,6 +50,13 @@ expect 0 "--keys" -- "$BIN" --keys
 sed -n '/<!-- keys:begin -->/,/<!-- keys:end -->/p' README.md | sed '1d;$d' > "$TMP/readme-keys"
 if cmp -s "$TMP/out" "$TMP/readme-keys"; then ok; else
 	bad "README key list differs from 'spacetime --keys' (regenerate it from --keys)"; fi
+# --- the shipped man page is the generated one (options and keys from their tables)
+expect 0 "--man" -- "$BIN" --man
+if cmp -s "$TMP/out" assets/spacetime.1; then ok; else
+	bad "assets/spacetime.1 differs from 'spacetime --man' (regenerate: ./spacetime --man > assets/spacetime.1)"; fi
+if grep -q '^\.SH ENVIRONMENT' "$TMP/out" && grep -q '^\.SH EXIT STATUS' "$TMP/out" &&
+   grep -q '^\.SH FILES' "$TMP/out" && grep -q '^\.SH KEYS' "$TMP/out" &&
+   grep -q 'history\\-mb' "$TMP/out"; then ok; else bad "--man lacks a section or an option"; fi
 
 # --- --list
 expect 0 "--list" -- "$BIN" --list

@@ -45,6 +45,7 @@ static void set_manual(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)
 static void set_script(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_SCRIPT; }
 /* issue 10 */
 static void set_history_mb(cli_opts *o, const char *v, uint64_t u) { (void)v; o->history_mb = u; }
+static void set_man(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_MAN; }
 static void set_no_page_pause(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->no_page_pause = true; }
 static void set_variant(cli_opts *o, const char *v, uint64_t u) { (void)u; o->variant = v; }
 
@@ -73,6 +74,7 @@ static const cli_opt cli_opts_table[] = {
 	{"--no-page-pause", ARG_NONE, NULL, "terminal: play runs on through the lesson's pages (A toggles)", set_no_page_pause},
 	{"--history-mb", ARG_U64, "MB", "terminal: memory cap of the recorded run (default 1/4 of RAM)", set_history_mb},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
+	{"--man", ARG_NONE, NULL, "print the manual page (roff; assets/spacetime.1 is this)", set_man},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},
 };
@@ -172,7 +174,7 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 		opt->set(o, v, u);
 	}
 	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST ||
-	    o->mode == MODE_KEYS)
+	    o->mode == MODE_KEYS || o->mode == MODE_MAN)
 		return true;
 	if (o->mode == MODE_SCRIPT) {
 		if (!o->nfiles) {
@@ -243,4 +245,38 @@ void cli_progress_end(cli_progress *p)
 		fflush(stderr);
 	}
 	p->shown = false;
+}
+
+/* roff text: a backslash doubled, every '-' a minus (so options copy and paste), and a line
+ * that would start with '.' or '\'' protected. */
+static void cli_roff(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void cli_man_options(FILE *f)
+{
+	for (int i = 0; i < NOPTS; i++) {
+		const cli_opt *c = &cli_opts_table[i];
+		fputs(".TP\n", f);
+		if (c->metavar) {
+			fputs(".BI ", f);
+			cli_roff(f, c->name);
+			fprintf(f, " \" %s\"\n", c->metavar);
+		} else {
+			fputs(".B ", f);
+			cli_roff(f, c->name);
+			fputc('\n', f);
+		}
+		fputs("\\&", f);
+		cli_roff(f, c->help);
+		fputs(".\n", f);
+	}
 }

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
-	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT } cli_mode;
+	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT, MODE_MAN } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -43,6 +43,10 @@ typedef struct {
 /* Parse argv; on a usage error prints the message to stderr and returns false. */
 bool cli_parse(int argc, char **argv, cli_opts *o);
 void cli_usage(FILE *f);
+/* issue 10: the options as the man page's OPTIONS section (roff), from the same table. */
+void cli_man_options(FILE *f);
+/* --man: the whole manual page (man.c), generated so it cannot drift from the code. */
+int man_main(const cli_opts *o);
 
 /* A progress line on stderr for long runs, only when stderr is a terminal; wall-clock based,
  * which is why it lives in app and not in core. */

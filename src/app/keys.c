@@ -150,19 +150,54 @@ const view_key *keys_view(int *n)
 	return out;
 }
 
+/* The groups both lists show, in order. */
+static const struct { const char *mode, *title; } keys_groups[] = {
+	{"", "Everywhere in a lesson"},
+	{"inspector", "In the inspector (Tab to it)"},
+	{"messages", "In the messages pane (Tab to it)"},
+	{"network", "In the network pane (Tab to it)"},
+	{"picker", "In the lesson picker"},
+};
+enum { KEYS_NGROUPS = sizeof keys_groups / sizeof keys_groups[0] };
+
 void keys_markdown(FILE *f)
 {
-	static const struct { const char *mode, *title; } groups[] = {
-		{"", "Everywhere in a lesson"},
-		{"inspector", "In the inspector (Tab to it)"},
-		{"messages", "In the messages pane (Tab to it)"},
-		{"network", "In the network pane (Tab to it)"},
-		{"picker", "In the lesson picker"},
-	};
-	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		fprintf(f, "%s%s:\n\n", g ? "\n" : "", groups[g].title);
+	for (int g = 0; g < KEYS_NGROUPS; g++) {
+		fprintf(f, "%s%s:\n\n", g ? "\n" : "", keys_groups[g].title);
 		for (int i = 0; i < KEYS_N; i++)
-			if (strcmp(keys_rows[i].mode, groups[g].mode) == 0)
+			if (strcmp(keys_rows[i].mode, keys_groups[g].mode) == 0)
 				fprintf(f, "- `%s`: %s\n", keys_rows[i].keys, keys_rows[i].help);
+	}
+}
+
+/* roff text: backslashes doubled, '-' a minus, a leading '.' or '\'' protected by \&. */
+static void keys_roff(FILE *f, const char *s)
+{
+	fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void keys_man(FILE *f)
+{
+	for (int g = 0; g < KEYS_NGROUPS; g++) {
+		fputs(".SS ", f);
+		keys_roff(f, keys_groups[g].title);
+		fputc('\n', f);
+		for (int i = 0; i < KEYS_N; i++) {
+			if (strcmp(keys_rows[i].mode, keys_groups[g].mode) != 0)
+				continue;
+			fputs(".TP\n.B ", f);
+			keys_roff(f, keys_rows[i].keys);
+			fputc('\n', f);
+			keys_roff(f, keys_rows[i].help);
+			fputs("\n", f);
+		}
 	}
 }

@@ -163,10 +163,10 @@ void actions_back(session *s, int arg)
 	}
 	history_seek(s->h, cur - 1);
 	session_after_seek(s);
-	if (cur - 1 > 0)
-		actions_select(s, cur - 2);
-	else
-		s->selected = TRACE_NONE;
+	/* the event selected follows the cursor back; the process selected stays */
+	s->selected = cur - 1 > 0 ? cur - 2 : TRACE_NONE;
+	if (s->selected != TRACE_NONE)
+		actions_reveal(s, trace_at(actions_trace(s), s->selected)->t_us);
 }
 
 void actions_seek_edge(session *s, int arg)

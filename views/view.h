@@ -129,6 +129,9 @@ void view_draw_all(grid *g, const view_model *m);
 
 /* The lesson text for the moment at the cursor (the last "when" reached), or NULL. */
 const char *lesson_text_at(const view_model *m, int *index);
+/* Rows the lesson pane's text takes at width w (the note, a violation and the narration, as
+ * it scrolls them): for the app to stop scrolling at the end. */
+int lesson_rows(const view_model *m, int w);
 
 /* ---- Shared by the panes (view.c): every pane may call these, and no pane calls another -- */
 

@@ -762,10 +762,8 @@ void session_model(session *s, view_model *m)
 	if (s->lesson_scroll > 0 && s->cols > 0) {
 		view_layout lay;
 		layout_compute(s->cols, s->rows, m, &lay);
-		const char *text = lesson_text_at(m, NULL);
 		int w = lay.lesson.w - 4, h = lay.lesson.h - 2;
-		grid measure = {.ascii = s->ascii};
-		int need = text && w > 0 ? view_wrap(&measure, 0, 0, w, 0, 0, text, R_LESSON, 0) : 0;
+		int need = w > 0 ? lesson_rows(m, w) : 0;
 		int most = need - (h > 0 ? h : 0);
 		if (s->lesson_scroll > most)
 			s->lesson_scroll = most > 0 ? most : 0;

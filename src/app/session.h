@@ -68,7 +68,7 @@ struct session {
 	/* the invariant violation the run stopped at (the world forgets it when rewound) */
 	uint32_t viol_ev;           /* TRACE_NONE when none */
 	char viol_name[64];
-	char viol_text[512];
+	char viol_text[768];
 	char variant_menu[1600];
 	/* asking before the user's changes are dropped (q, o, ^C with actions not exported) */
 	int acts_exported;          /* the history's action count at the last export (or start) */

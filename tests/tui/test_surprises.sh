@@ -186,3 +186,37 @@ test_help_scrolls() {
 	keys q
 	wait_for "event 0/" 3 || return 1       # a key closes it (and does nothing else)
 }
+
+# Quitting with changes not exported asks once (y/n); after an export, q quits at once.
+test_quit_asks_once() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys Space Space Space x
+	wait_for "crashed n1" 3 || return 1
+	keys q
+	wait_for "did not export it: quit anyway?" 3 || return 1
+	keys n
+	wait_for "kept the run" 3 || return 1
+	keys o
+	wait_for "open another lesson anyway?" 3 || return 1
+	keys Escape
+	wait_for "kept the run" 3 || return 1
+	keys e Enter
+	wait_for "exported" 5 || return 1
+	keys q
+	wait_for "EXIT=0" 3 || return 1
+}
+
+# ^C, even inside the export prompt, asks too; y quits.
+test_ctrl_c_asks() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" || return 1
+	keys Space Space Space x
+	wait_for "crashed n1" 3 || return 1
+	keys e
+	wait_for "export to:" 3 || return 1
+	keys C-c
+	wait_for "did not export it: quit anyway?" 3 || return 1
+	keys y
+	wait_for "EXIT=0" 3 || return 1
+}

@@ -139,8 +139,8 @@ bool session_full(session *s)
 	if (b < s->mem_cap)
 		return false;
 	s->playing = false;
-	session_say(s, 0, "the recorded run reached its memory cap (%zu MB of %zu MB, "
-		    "--history-mb): it pauses here; e exports it, g rewinds", b >> 20, s->mem_cap >> 20);
+	session_say(s, 0, "the recorded run reached its memory cap of %zu MB (--history-mb): it "
+		    "pauses here; e exports it, g rewinds", s->mem_cap >> 20);
 	return true;
 }
 

@@ -24,6 +24,7 @@ static int (*const main_modes[])(const cli_opts *o) = {
 	[MODE_SCRIPT] = script_main,
 	[MODE_CHECK_HISTORY] = check_history_main,
 	[MODE_SEARCH] = search_main,
+	[MODE_MAN] = man_main,
 };
 
 /* Every mode's report goes to stdout; whether it got there is decided once, here. A full

@@ -50,6 +50,13 @@ expect 0 "--keys" -- "$BIN" --keys
 sed -n '/<!-- keys:begin -->/,/<!-- keys:end -->/p' README.md | sed '1d;$d' > "$TMP/readme-keys"
 if cmp -s "$TMP/out" "$TMP/readme-keys"; then ok; else
 	bad "README key list differs from 'spacetime --keys' (regenerate it from --keys)"; fi
+# --- the shipped man page is the generated one (options and keys from their tables)
+expect 0 "--man" -- "$BIN" --man
+if cmp -s "$TMP/out" assets/spacetime.1; then ok; else
+	bad "assets/spacetime.1 differs from 'spacetime --man' (regenerate: ./spacetime --man > assets/spacetime.1)"; fi
+if grep -q '^\.SH ENVIRONMENT' "$TMP/out" && grep -q '^\.SH EXIT STATUS' "$TMP/out" &&
+   grep -q '^\.SH FILES' "$TMP/out" && grep -q '^\.SH KEYS' "$TMP/out" &&
+   grep -q 'history\\-mb' "$TMP/out"; then ok; else bad "--man lacks a section or an option"; fi
 
 # --- --list
 expect 0 "--list" -- "$BIN" --list
@@ -127,7 +134,7 @@ if cmp -s "$TMP/g.json" "$GOLD"; then ok; else bad "golden trace $GOLD differs (
 # --- Figure 8: safe as written, caught with the bug
 expect 0 "figure8 stays safe" -- "$BIN" --headless raft-figure8 --check --export "$TMP/f8.json"
 expect 0 "--verify figure8" -- "$BIN" --verify "$TMP/f8.json"
-sed 's/"params": *{/"params": {"bug": "commit-old-term", /' scenarios/raft-figure8.json > "$TMP/figure8-bug.json"
+sed '0,/"params": *{/s//"params": {"bug": "commit-old-term", /' scenarios/raft-figure8.json > "$TMP/figure8-bug.json"
 expect 3 "figure8 with commit-old-term is caught" -- "$BIN" --headless "$TMP/figure8-bug.json" --check --export "$TMP/f8bug.json"
 contains "violation names the invariant" "$TMP/err" "invariant violated"
 contains "violation names the event" "$TMP/err" "at event"

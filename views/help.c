@@ -3,7 +3,9 @@
  * The design promise is that help cannot disagree with the code: the app hands its binding
  * table over as data (view_model.keys) and this pane lists every entry, grouped by mode in the
  * order the modes first appear, keys in one aligned column and what they do beside them. When
- * the list is taller than the screen it flows into a second (third...) column. */
+ * the list is taller than the screen it flows into a second (third...) column; when those
+ * columns would cut the texts (a small terminal), it is one column of wrapped lines that
+ * scrolls (view_model.help_scroll), with "more" marks, so nothing is ever cut mid-word. */
 #include <string.h>
 
 #include "view.h"
@@ -59,6 +61,48 @@ static int help_place(const help_line *lines, int n, int rows, int *col, int *ro
 	return n ? c + 1 : 0;
 }
 
+/* One column over the whole screen, each text wrapped beside its keys, from row
+ * m->help_scroll on (clamped to the list). */
+static void help_scrolled(grid *g, grid_rect r, const view_model *m, const help_line *lines,
+			  int n, int keys_w)
+{
+	grid_fill(g, r, ' ', R_NORMAL, 0);
+	grid_rect in = view_box(g, r, "keys: j/k scroll, any other key closes", true);
+	int tx = 2 + keys_w + 2, tw = in.w - tx - 1;
+	if (tw < 8 || in.h <= 0)
+		return;
+	grid measure = {.ascii = g->ascii};
+	int total = 0;
+	for (int i = 0; i < n; i++)
+		total += lines[i].key ? view_wrap(&measure, 0, 0, tw, 0, 0, lines[i].key->help,
+						  R_NORMAL, 0) : 1 + (i > 0);
+	int skip = m->help_scroll < total - in.h ? m->help_scroll : total - in.h;
+	if (skip < 0)
+		skip = 0;
+	int y = -skip;
+	for (int i = 0; i < n && y < in.h; i++) {
+		if (!lines[i].key) {
+			y += i > 0;     /* a blank row before each heading but the first */
+			if (y >= 0 && y < in.h)
+				view_text(g, in.x + 1, in.y + y, lines[i].mode, in.w - 2, R_TITLE,
+					  A_BOLD_ | A_UND_);
+			y++;
+			continue;
+		}
+		int h = view_wrap(&measure, 0, 0, tw, 0, 0, lines[i].key->help, R_NORMAL, 0);
+		if (y >= 0)
+			view_text(g, in.x + 3, in.y + y, lines[i].key->keys, keys_w, R_KEY, A_BOLD_);
+		int from = y < 0 ? -y : 0;
+		if (from < h) {
+			int top = y < 0 ? 0 : y;
+			view_wrap(g, in.x + tx, in.y + top, tw, in.h - top, from, lines[i].key->help,
+				  R_NORMAL, 0);
+		}
+		y += h;
+	}
+	view_more(g, r, skip > 0, total - skip > in.h);
+}
+
 void help_draw(grid *g, grid_rect r, const view_model *m)
 {
 	if (r.w < 20 || r.h < 5)
@@ -97,8 +141,10 @@ void help_draw(grid *g, grid_rect r, const view_model *m)
 	for (int i = 0; i < n; i++)
 		rows = row[i] + 1 > rows ? row[i] + 1 : rows;
 	int col_w = 2 + keys_w + 2 + help_w;
-	if (ncols * (col_w + 2) + 2 > r.w)
-		col_w = (r.w - 2) / (ncols ? ncols : 1) - 2;   /* the help texts are clipped, not the keys */
+	if (ncols * (col_w + 2) + 2 > r.w) {
+		help_scrolled(g, r, m, lines, n, keys_w);
+		return;
+	}
 	int pad = rows + 4 <= r.h ? 1 : 0;
 	int bw = ncols * (col_w + 2) + 2, bh = rows + 2 + 2 * pad;
 	if (bw > r.w)

@@ -31,9 +31,12 @@ static grid_rect layout_rect(int x, int y, int w, int h)
  * it once, so panes do not jump about as the narration changes while stepping. */
 static int layout_lesson_rows(const view_model *m, int text_w)
 {
+	grid measure = {0};     /* no cells: view_wrap only counts rows when none are shown */
+	/* a list being chosen from (variants, branches: view_model.menu) is shown whole */
+	if (m && m->menu)
+		return view_wrap(&measure, 0, 0, text_w, 0, 0, m->menu, 0, 0);
 	if (!m || !m->sc || m->sc->nlesson == 0)
 		return 1;
-	grid measure = {0};     /* no cells: view_wrap only counts rows when none are shown */
 	int rows = 1;
 	for (int i = 0; i < m->sc->nlesson; i++) {
 		int r = view_wrap(&measure, 0, 0, text_w, 0, 0, m->sc->lesson[i].text, 0, 0);
@@ -48,7 +51,8 @@ static void layout_wide(int w, int body, int np, const view_model *m, view_layou
 {
 	int rw = layout_clamp(w * 3 / 10, 40, 64);
 	int lw = w - rw;
-	int lesson_h = layout_clamp(layout_lesson_rows(m, rw - 4) + 2, 5, body * 3 / 10);
+	int lesson_h = layout_clamp(layout_lesson_rows(m, rw - 4) + 2, 5,
+				    m && m->menu ? body / 2 : body * 3 / 10);
 	int msg_h = body >= 34 ? layout_clamp(body / 4, 7, 14) : 0;
 	int insp_h = body - lesson_h - msg_h;
 	o->lesson = layout_rect(lw, 0, rw, lesson_h);
@@ -72,6 +76,8 @@ static void layout_narrow(int w, int body, int np, const view_model *m, view_lay
 	 * nor so much that the timeline cannot show a lane per process (it scrolls instead) */
 	int tl_min = np + 3;
 	int lesson_max = body / 4 < body - band_h - tl_min ? body / 4 : body - band_h - tl_min;
+	if (m && m->menu)       /* while choosing from a list, the list comes first */
+		lesson_max = body - band_h - 3;
 	int lesson_h = layout_clamp(layout_lesson_rows(m, w - 4) + 2, 3, lesson_max);
 	int tl_h = body - band_h - lesson_h;
 	int ins_w = layout_clamp(w * 3 / 8, 28, 46);

@@ -26,10 +26,37 @@ const char *lesson_text_at(const view_model *m, int *index)
 	return sc->lesson[i].text;
 }
 
+typedef struct {
+	const char *text;
+	int role, attr;
+} lesson_part;
+
+/* The texts the pane shows below a menu, in order (see lesson_draw); the note is written
+ * into the caller's buffer. */
+static int lesson_parts(const view_model *m, lesson_part *out, char *note, size_t note_len)
+{
+	int n = 0;
+	if (m->user_acts > 0) {
+		snprintf(note, note_len, "You changed the run (%d action%s, the first at e%u): "
+			 "the text follows the lesson's script. g rewinds to it.", m->user_acts,
+			 m->user_acts == 1 ? "" : "s", m->user_first_ev);
+		out[n++] = (lesson_part){note, R_WARN, 0};
+	}
+	if (m->violation_text)
+		out[n++] = (lesson_part){m->violation_text, R_CRASH, A_BOLD_};
+	const char *text = lesson_text_at(m, NULL);
+	if (text)
+		out[n++] = (lesson_part){text, R_LESSON, 0};
+	else
+		out[n++] = (lesson_part){m->sc ? "No narration yet: step to see the run unfold."
+				       : "No lesson: this run has no scenario narration.", R_DIM, 0};
+	return n;
+}
+
 void lesson_draw(grid *g, grid_rect r, const view_model *m)
 {
 	int idx;
-	const char *text = lesson_text_at(m, &idx);
+	lesson_text_at(m, &idx);
 	/* the title is the lesson's; how far through it we are sits at the right of the top
 	 * edge, so a long title cannot push it out */
 	char progress[24] = "";
@@ -46,19 +73,45 @@ void lesson_draw(grid *g, grid_rect r, const view_model *m)
 	}
 	if (in.w <= 2 || in.h <= 0)
 		return;
-	if (!text) {
-		view_text(g, in.x + 1, in.y, m->sc ? "No narration yet: step to see the run unfold."
-				    : "No lesson: this run has no scenario narration.",
-			  in.w - 2, R_DIM, 0);
+	/* a list being chosen from takes the pane while the prompt is open */
+	if (m->menu) {
+		view_wrap(g, in.x + 1, in.y, in.w - 2, in.h, 0, m->menu, R_LESSON, 0);
 		return;
 	}
-	/* measure first, so the scroll can be clamped to the text */
+	/* The parts, in order, scroll as one text: the note that the user left the script, the
+	 * violation the run stopped at, the page's narration. */
+	lesson_part parts[3];
+	char note[200];
+	int np = lesson_parts(m, parts, note, sizeof note);
 	grid measure = {.ascii = g->ascii};
-	int need = view_wrap(&measure, 0, 0, in.w - 2, 0, 0, text, R_LESSON, 0);
+	int need = 0;
+	for (int i = 0; i < np; i++)
+		need += view_wrap(&measure, 0, 0, in.w - 2, 0, 0, parts[i].text, parts[i].role,
+				  parts[i].attr);
 	int skip = m->lesson_scroll < need - in.h ? m->lesson_scroll : need - in.h;
 	if (skip < 0)
 		skip = 0;
-	view_wrap(g, in.x + 1, in.y, in.w - 2, in.h, skip, text, R_LESSON, 0);
+	int y = -skip;      /* the row, in the pane, where the next part starts */
+	for (int i = 0; i < np && y < in.h; i++) {
+		int h = view_wrap(&measure, 0, 0, in.w - 2, 0, 0, parts[i].text, parts[i].role,
+				  parts[i].attr);
+		int from = y < 0 ? -y : 0, top = y < 0 ? 0 : y;
+		if (from < h)
+			view_wrap(g, in.x + 1, in.y + top, in.w - 2, in.h - top, from, parts[i].text,
+				  parts[i].role, parts[i].attr);
+		y += h;
+	}
 	/* say that there is more rather than cut a sentence silently */
 	view_more(g, r, skip > 0, need - skip > in.h);
+}
+
+int lesson_rows(const view_model *m, int w)
+{
+	lesson_part parts[3];
+	char note[200];
+	int np = lesson_parts(m, parts, note, sizeof note), need = 0;
+	grid measure = {0};
+	for (int i = 0; i < np; i++)
+		need += view_wrap(&measure, 0, 0, w, 0, 0, parts[i].text, parts[i].role, parts[i].attr);
+	return need;
 }

@@ -81,12 +81,15 @@ static int status_info(const view_model *m, status_seg *s)
 		status_add(s, &n, 1, R_GOOD, A_BOLD_, "\u25b6 playing %gx", m->speed);
 	else
 		status_add(s, &n, 1, R_STATUS, 0, "\u275a\u275a paused");
+	if (m->violation)
+		status_add(s, &n, 0, R_CRASH, A_BOLD_, "%s %s violated at e%u",
+			   "\u2716", m->violation, m->violation_ev);
 	if (m->manual)
 		status_add(s, &n, 2, R_WARN, A_BOLD_, "manual");
 	if (m->read_only)
 		status_add(s, &n, 2, R_WARN, 0, "read-only trace");
 	else if (m->cursor != TRACE_NONE && count && m->cursor + 1 < count)
-		status_add(s, &n, 2, R_WARN, 0, "past: branch on act");
+		status_add(s, &n, 2, R_WARN, 0, "in the past: acting here starts a branch");
 	if (m->branched)
 		status_add(s, &n, 4, R_WARN, 0, "new branch");
 	if (t && count && m->index && m->cursor != TRACE_NONE) {
@@ -102,21 +105,50 @@ static int status_info(const view_model *m, status_seg *s)
 	return n;
 }
 
-/* The short key list: "space step  p play  ? help". */
+/* The pane names the key table's modes use, by view_pane. */
+static const char *const status_pane_modes[PANE__COUNT] = {
+	[PANE_TIMELINE] = "", [PANE_NODES] = "", [PANE_INSPECTOR] = "inspector",
+	[PANE_NETWORK] = "network", [PANE_MESSAGES] = "messages",
+};
+
+/* One binding "keys help" at cx if it fits whole; returns the new cx (unchanged if not). */
+static int status_binding(grid *g, int x, int cx, int end, int y, const view_key *k)
+{
+	int need = view_width(g, k->keys) + 1 + view_width(g, k->help);
+	if (cx > x && cx + 2 + need > end)
+		return -1;              /* whole bindings only: a half key is worse than none */
+	if (cx > x)
+		cx += 2;
+	cx += view_text(g, cx, y, k->keys, end - cx, R_KEY, A_BOLD_) + 1;
+	cx += view_text(g, cx, y, k->help, end - cx, R_STATUS, 0);
+	return cx;
+}
+
+/* The short key list: the focused pane's own keys first ("d drop the selected message"),
+ * then the few the table marks for the status bar ("space step  p play  ? help"). */
 static void status_keys(grid *g, int x, int y, int w, const view_model *m)
 {
 	int cx = x, end = x + w;
+	const char *mode = m->focus >= 0 && m->focus < PANE__COUNT ? status_pane_modes[m->focus] : "";
+	if (mode && *mode) {
+		for (int i = 0; i < m->nkeys && cx < end; i++) {
+			const view_key *k = &m->keys[i];
+			if (!k->mode || strcmp(k->mode, mode) != 0)
+				continue;
+			int nx = status_binding(g, x, cx, end, y, k);
+			if (nx < 0)
+				return;
+			cx = nx;
+		}
+	}
 	for (int i = 0; i < m->nkeys && cx < end; i++) {
 		const view_key *k = &m->keys[i];
 		if (!k->in_status)
 			continue;
-		int need = view_width(g, k->keys) + 1 + view_width(g, k->help);
-		if (cx > x && cx + 2 + need > end)
-			break;          /* whole bindings only: a half key is worse than none */
-		if (cx > x)
-			cx += 2;
-		cx += view_text(g, cx, y, k->keys, end - cx, R_KEY, A_BOLD_) + 1;
-		cx += view_text(g, cx, y, k->help, end - cx, R_STATUS, 0);
+		int nx = status_binding(g, x, cx, end, y, k);
+		if (nx < 0)
+			break;
+		cx = nx;
 	}
 }
 

@@ -86,6 +86,16 @@ typedef struct {
 	int lesson_scroll;          /* first row of the narration shown, when it is longer
 				     * than its pane (reset it when lesson_text_at's index
 				     * changes) */
+	/* issue 10: the invariant violation this run stopped at, once the cursor reached it */
+	const char *violation;      /* its invariant's name, or NULL */
+	const char *violation_text; /* the sentence explaining it, with event ids */
+	uint32_t violation_ev;      /* the violating event */
+	int user_acts;              /* the user's actions before the cursor (the run has left
+				     * the lesson's script when > 0) ... */
+	uint32_t user_first_ev;     /* ... the first of them at this event */
+	int help_scroll;            /* first row of the help overlay when it scrolls */
+	const char *menu;           /* a list to choose from (V's variants), shown in the lesson
+				     * pane while the prompt is open, or NULL */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */
@@ -119,6 +129,9 @@ void view_draw_all(grid *g, const view_model *m);
 
 /* The lesson text for the moment at the cursor (the last "when" reached), or NULL. */
 const char *lesson_text_at(const view_model *m, int *index);
+/* Rows the lesson pane's text takes at width w (the note, a violation and the narration, as
+ * it scrolls them): for the app to stop scrolling at the end. */
+int lesson_rows(const view_model *m, int w);
 
 /* ---- Shared by the panes (view.c): every pane may call these, and no pane calls another -- */
 

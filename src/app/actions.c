@@ -12,9 +12,8 @@
 
 #include "actions.h"
 #include "core/trace_json.h"
+#include "until.h"
 
-/* "n" gives up after this many steps without a milestone (a run that never elects). */
-#define ACTIONS_MILESTONE_STEPS 100000
 #define ACTIONS_MAX_FLIGHTS 512
 
 static bool actions_need_run(session *s)
@@ -103,7 +102,8 @@ static void actions_after_act(session *s, bool ok, bool in_past, const char *wha
 			s->now_us = te;
 	}
 	if (in_past) {
-		session_say(s, 6, "%s; a new branch: the old future was discarded", what);
+		session_say(s, 6, "%s; a new branch: the old future is kept (R lists, U undoes)",
+			    what);
 	} else {
 		session_say(s, 4, "%s", what);
 	}
@@ -115,8 +115,17 @@ static bool actions_act(session *s, hist_act *a, const char *what)
 		return false;
 	a->at = 0;      /* the history pins it to where the world is */
 	bool in_past = !history_at_end(s->h);
+	uint32_t cur = history_cursor(s->h), point = history_act_point(s->h);
+	int nb0, nb1;
+	history_branches(s->h, &nb0);
 	bool ok = history_act(s->h, a);
+	history_branches(s->h, &nb1);
+	in_past = in_past && nb1 != nb0;        /* a future was replaced (and kept) */
 	actions_after_act(s, ok, in_past, what);
+	if (ok && point != cur)
+		session_say(s, 8, "%s, right after the event shown (at the end of its step, e%u)%s",
+			    what, point ? point - 1 : 0, in_past ? "; a new branch: the old future "
+			    "is kept (R lists, U undoes)" : "");
 	s->dirty = true;
 	return ok;
 }
@@ -154,10 +163,10 @@ void actions_back(session *s, int arg)
 	}
 	history_seek(s->h, cur - 1);
 	session_after_seek(s);
-	if (cur - 1 > 0)
-		actions_select(s, cur - 2);
-	else
-		s->selected = TRACE_NONE;
+	/* the event selected follows the cursor back; the process selected stays */
+	s->selected = cur - 1 > 0 ? cur - 2 : TRACE_NONE;
+	if (s->selected != TRACE_NONE)
+		actions_reveal(s, trace_at(actions_trace(s), s->selected)->t_us);
 }
 
 void actions_seek_edge(session *s, int arg)
@@ -200,44 +209,70 @@ void actions_speed(session *s, int arg)
 		session_say(s, 3, "speed %gx", session_speed(s));
 }
 
-/* The first milestone among events [from, to), from the run's index. */
-static bool actions_has_milestone(const st_history *h, uint32_t from, uint32_t to, uint32_t *at)
-{
-	*at = trace_index_milestone_next(history_index(h), from);
-	return *at != TRACE_NONE && *at < to;
-}
-
 void actions_milestone(session *s, int arg)
 {
 	(void)arg;
 	if (!actions_need_run(s))
 		return;
-	bool was_playing = s->playing;
-	s->playing = false;
-	const st_trace *t = actions_trace(s);
-	for (int i = 0; i < ACTIONS_MILESTONE_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		uint32_t after = history_cursor(s->h), at;
-		if (actions_has_milestone(s->h, before, after, &at)) {
-			actions_select(s, at);
-			const st_event *e = trace_at(t, at);
-			char who[16];
-			actions_proc_name(s, e->proc, who, sizeof who);
-			session_say(s, 6, "milestone: %s %s (event %u)", who,
-				    e->label ? trace_str(t, e->label) : "", at);
-			s->follow = true;
-			s->playing = was_playing;
-			return;
-		}
-		if (st == SIM_VIOLATION)
-			return;     /* session_step said so */
-		if (after == before) {
-			session_say(s, 4, "no milestone ahead: the run went quiet");
-			return;
-		}
+	uint32_t ev;
+	if (history_at_end(s->h) && history_sim(s->h) && sim_violation(history_sim(s->h), &ev)) {
+		session_say(s, 5, "the run stopped at an invariant violation (event %u); b rewinds",
+			    ev);
+		return;
 	}
-	session_say(s, 5, "no milestone in the next %d steps", ACTIONS_MILESTONE_STEPS);
+	until_start(s, arg ? UNTIL_MILESTONE : UNTIL_PAGE);     /* in slices on the loop (until.c) */
+	until_work(s, 500);             /* most pages are a few steps away: no flicker */
+}
+
+/* The lesson page at position n, reached by the time of event n - 1 (what `n` stops at). */
+static int actions_page_at(session *s, uint32_t n)
+{
+	const st_trace *t = actions_trace(s);
+	int64_t now = n ? trace_at(t, n - 1)->t_us : 0;
+	return trace_index_lesson_at(history_index(s->h), n, now);
+}
+
+void actions_page_back(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	until_stop(s, NULL);
+	session_set_playing(s, false);
+	int page = until_page_at(s);
+	if (page <= 0) {
+		session_say(s, 3, page < 0 ? "this lesson has no pages" : "at the first page");
+		return;
+	}
+	/* The page index never falls as the run goes on, so the first position showing page
+	 * page - 1 (or a later one, when that page was skipped) is found by bisection. */
+	uint32_t lo = 0, hi = history_cursor(s->h);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (actions_page_at(s, mid) >= page - 1)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* to the end of the step that reached it: where `n` would have stopped */
+	const st_trace *t = actions_trace(s);
+	uint32_t end = history_end(s->h), b = lo;
+	if (history_sim(s->h))
+		while (b > 0 && b < end && !(trace_at(t, b)->flags & EVF_STEP))
+			b++;
+	history_seek(s->h, b);
+	session_after_seek(s);
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	if (s->selected != TRACE_NONE && history_sim(s->h))
+		while (s->selected > 0 && !(trace_at(t, s->selected)->flags & EVF_STEP))
+			s->selected--;
+	if (s->selected != TRACE_NONE)
+		actions_reveal(s, trace_at(t, s->selected)->t_us);
+	s->follow = true;
+	int now = until_page_at(s);
+	session_say(s, 5, "back to page %d/%d, at its moment (event %u)", now + 1,
+		    s->rs.sc->nlesson, cur);
 }
 
 /* ---- selection and the window ---- */
@@ -315,8 +350,12 @@ void actions_pane(session *s, int arg)
 
 void actions_lesson_scroll(session *s, int arg)
 {
-	int v = s->lesson_scroll + arg;
+	int before = s->lesson_scroll, v = s->lesson_scroll + arg;
 	s->lesson_scroll = v > 0 ? v : 0;
+	actions_cols(s);        /* the model clamps the scroll to the text */
+	if (s->lesson_scroll == before)
+		session_say(s, 3, arg > 0 ? "the end of this page (n: the next one)"
+					  : "the top of this page (B: the page before)");
 }
 
 void actions_inspector_scroll(session *s, int arg)
@@ -403,6 +442,8 @@ static const struct { size_t flag; const char *on, *off; } actions_toggles[] = {
 			   "not following: the window stays"},
 	[TOGGLE_VC] = {offsetof(session, show_vc), "vector clocks shown", "vector clocks hidden"},
 	[TOGGLE_LABELS] = {offsetof(session, show_labels), "labels shown", "labels hidden"},
+	[TOGGLE_PAGE_PAUSE] = {offsetof(session, page_pause), "play pauses when a page begins",
+			       "play runs on through the pages"},
 };
 
 void actions_toggle(session *s, int arg)
@@ -412,6 +453,43 @@ void actions_toggle(session *s, int arg)
 	bool *flag = (bool *)((char *)s + actions_toggles[arg].flag);
 	*flag = !*flag;
 	session_say(s, 3, "%s", *flag ? actions_toggles[arg].on : actions_toggles[arg].off);
+}
+
+static int actions_flights(session *s, sim_flight *f);
+
+/* A click on a row of the nodes or messages pane selects what the row shows. The rows are
+ * laid out as the panes lay them out (one per process or message inside the box, the
+ * selected one kept in view), so the same arithmetic finds the row's subject. */
+static void actions_click_row(session *s, view_pane p, grid_rect r, int y)
+{
+	int row = y - r.y - 1, rows = r.h - 2;
+	if (row < 0 || row >= rows)
+		return;
+	if (p == PANE_NODES) {
+		int np = s->rs.sc->nprocs, first = 0;
+		if (np > rows && s->sel_proc >= rows)
+			first = s->sel_proc - rows + 1;
+		if (first > np - rows)
+			first = np - rows > 0 ? np - rows : 0;
+		int q = first + row;
+		if (q < np) {
+			s->sel_proc = q;
+			s->selected = actions_lane_event(s, q, s->selected);
+		}
+		return;
+	}
+	static sim_flight f[ACTIONS_MAX_FLIGHTS];
+	int n = actions_flights(s, f);
+	if (history_sim(s->h) && sim_manual(history_sim(s->h))) {
+		row--;          /* the "(manual: ...)" line comes first */
+		rows--;
+	}
+	session_flight_sync(s);
+	int first = 0, sel = s->sel_flight;
+	if (sel >= 0 && rows > 0 && sel >= first + rows)
+		first = sel - rows + 1;
+	if (row >= 0 && first + row < n)
+		session_flight_pick(s, first + row);
 }
 
 void actions_click(session *s, int arg)
@@ -431,6 +509,10 @@ void actions_click(session *s, int arg)
 		if (r->w <= 0 || x < r->x || y < r->y || x >= r->x + r->w || y >= r->y + r->h)
 			continue;
 		s->focus = (view_pane)p;
+		if (p == PANE_NETWORK || p == PANE_MESSAGES || p == PANE_INSPECTOR)
+			s->swap_pane = (view_pane)p;
+		if (p == PANE_NODES || p == PANE_MESSAGES)
+			actions_click_row(s, (view_pane)p, *r, y);
 		if (p == PANE_TIMELINE) {
 			uint32_t ev = timeline_event_at(&m, *r, x, y);
 			if (ev != TRACE_NONE && ev <= m.cursor) {
@@ -624,12 +706,13 @@ void actions_flight_move(session *s, int arg)
 		return;
 	static sim_flight f[ACTIONS_MAX_FLIGHTS];
 	int n = actions_flights(s, f);
+	session_flight_sync(s);         /* the row of the message selected, wherever it moved */
 	int i = s->sel_flight + arg;
 	if (i >= n)
 		i = n - 1;
 	if (i < 0)
 		i = 0;
-	s->sel_flight = n ? i : -1;
+	session_flight_pick(s, n ? i : -1);
 }
 
 /* The selected message in flight; false (and a message) when there is none. */
@@ -643,8 +726,9 @@ static bool actions_flight(session *s, sim_flight *out)
 		session_say(s, 3, "no message in flight");
 		return false;
 	}
+	session_flight_sync(s);
 	if (s->sel_flight < 0 || s->sel_flight >= n)
-		s->sel_flight = s->sel_flight >= n ? n - 1 : 0;
+		session_flight_pick(s, s->sel_flight >= n ? n - 1 : 0);
 	*out = f[s->sel_flight];
 	return true;
 }
@@ -705,6 +789,7 @@ void actions_export_write(session *s, const char *path)
 		return;
 	}
 	char *full = realpath(path, NULL);
+	history_actions(s->h, &s->acts_exported);
 	session_say(s, 8, "exported %u events to %s", trace_count(t), full ? full : path);
 	free(full);
 }
@@ -779,11 +864,57 @@ static void prompt_latency(session *s, const char *in)
 	actions_act(s, &a, what);
 }
 
+static void prompt_branch(session *s, const char *in)
+{
+	int n;
+	history_branches(s->h, &n);
+	char *end;
+	long k = strtol(in, &end, 10);
+	if (end == in || *end || k < 1 || k > n) {
+		session_say(s, 4, "no branch '%s': type a number from the list (1..%d)", in, n);
+		return;
+	}
+	uint32_t at = history_cursor(s->h);
+	int64_t now = s->now_us;
+	history_restore_branch(s->h, n - (int)k, at);
+	session_after_seek(s);
+	if (s->now_us < now && history_cursor(s->h) == at)
+		s->now_us = now;
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	s->viol_ev = TRACE_NONE;
+	session_say(s, 8, "back on branch %ld: %u events recorded, the cursor at event %u (the "
+		    "run you left is kept: R)", k, history_end(s->h), cur);
+}
+
+static void prompt_variant(session *s, const char *in)
+{
+	char *end;
+	long k = strtol(in, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (end == in || *end) {
+		/* a name works too */
+		int i = scenario_variant_index(s->rs.sc, in);
+		if (i < 0) {
+			session_say(s, 5, "'%s' is no variant here: type its number (V lists them)",
+				    in);
+			return;
+		}
+		k = i + 1;
+	}
+	session_switch_variant(s, (int)k - 1);
+}
+
 static const struct {
 	session_prompt kind;
 	const char *label;
 	void (*enter)(session *s, const char *in);
 } prompt_table[] = {
+	{PROMPT_BRANCH, "branch: its number (listed in the lesson pane), enter; esc cancels: ",
+	 prompt_branch},
+	{PROMPT_VARIANT, "variant: its number (listed in the lesson pane), enter; esc cancels: ",
+	 prompt_variant},
 	{PROMPT_EXPORT, "export to: ", prompt_export},
 	{PROMPT_CUT, "cut one way, from the selected process to: ", prompt_cut},
 	{PROMPT_CLOCK, "clock of the selected process: skew ms, drift ppm: ", prompt_clock},
@@ -811,6 +942,59 @@ static void actions_open_prompt(session *s, session_prompt kind, const char *ini
 	session_set_playing(s, false);
 	s->prompt = kind;
 	snprintf(s->input, sizeof s->input, "%s", initial);
+}
+
+void actions_branches(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	int n;
+	history_branches(s->h, &n);
+	if (n == 0) {
+		session_say(s, 4, "no other branch: acting in the past (or U) keeps the future it "
+			    "replaces here");
+		return;
+	}
+	until_stop(s, NULL);
+	actions_open_prompt(s, PROMPT_BRANCH, "");
+}
+
+void actions_undo(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	int n;
+	const hist_act *a = history_actions(s->h, &n);
+	if (n == 0 || (n == 1 && s->o->manual && a[0].kind == ACT_MANUAL)) {
+		session_say(s, 3, "nothing to undo: you have not changed the run");
+		return;
+	}
+	until_stop(s, NULL);
+	session_set_playing(s, false);
+	hist_act last = a[n - 1];
+	history_undo(s->h);
+	session_after_seek(s);
+	uint32_t cur = history_cursor(s->h);
+	s->selected = cur ? cur - 1 : TRACE_NONE;
+	s->follow = true;
+	s->viol_ev = TRACE_NONE;
+	session_say(s, 6, "undone: the action at e%u; the run is as before it (R brings it back)",
+		    last.at);
+}
+
+void actions_variants(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_world(s))
+		return;
+	if (s->rs.sc->nvariant == 0) {
+		session_say(s, 4, "this lesson has no variants");
+		return;
+	}
+	until_stop(s, NULL);
+	actions_open_prompt(s, PROMPT_VARIANT, "");
 }
 
 void actions_cut(session *s, int arg)
@@ -853,18 +1037,18 @@ void actions_net_drag(session *s, int arg)
 	const st_scenario *sc = s->rs.sc;
 	int8_t g[ST_MAX_PROCS];
 	int ng = sim_groups(history_sim(s->h), g);
-	if (ng == 0) {              /* healed: everyone is in one group */
+	int p = s->sel_proc;
+	if (ng == 0) {
+		/* a whole network: the nodes stand in one group; the rest (the clients) reach
+		 * everyone and stay that way unless they are the one dragged */
 		ng = 1;
-		for (int p = 0; p < sc->nprocs; p++)
-			g[p] = 0;
+		for (int q = 0; q < sc->nprocs; q++)
+			g[q] = q < sc->nnodes ? 0 : -1;
 	}
-	for (int p = 0; p < sc->nprocs; p++)
-		if (g[p] < 0)
-			g[p] = 0;   /* a process in no group joins the leftmost for the drag */
-	int p = s->sel_proc, from = g[p], to = from + arg;
+	int from = g[p] < 0 ? 0 : g[p], to = from + arg;
 	int alone = 0;
 	for (int q = 0; q < sc->nprocs; q++)
-		alone += g[q] == from;
+		alone += g[q] == from || (q == p && g[q] < 0);
 	alone = alone == 1;
 	if (to < 0 || to >= ng) {
 		if (alone) {
@@ -873,15 +1057,16 @@ void actions_net_drag(session *s, int arg)
 		}
 		if (to < 0) {   /* a new group on the left */
 			for (int q = 0; q < sc->nprocs; q++)
-				g[q]++;
+				if (g[q] >= 0)
+					g[q]++;
 			ng++;
 			to = 0;
 		} else {
 			ng++;
 		}
 	}
-	g[p] = (int8_t)to;
-	/* renumber, dropping groups left empty */
+	g[p] = (int8_t)to;      /* only the dragged process moves */
+	/* renumber, dropping groups left empty; processes in no group stay in none */
 	int8_t map[ST_MAX_PROCS];
 	int k = 0;
 	memset(map, -1, sizeof map);
@@ -893,7 +1078,7 @@ void actions_net_drag(session *s, int arg)
 			}
 	hist_act a = {.kind = k > 1 ? ACT_PARTITION : ACT_HEAL, .ngroups = k};
 	for (int q = 0; q < sc->nprocs; q++)
-		a.group[q] = map[g[q]];
+		a.group[q] = g[q] >= 0 ? map[g[q]] : -1;
 	for (int q = sc->nprocs; q < ST_MAX_PROCS; q++)
 		a.group[q] = -1;
 	char who[16], what[96];
@@ -908,36 +1093,20 @@ void actions_net_drag(session *s, int arg)
 
 /* ---- run until ---- */
 
-#define ACTIONS_UNTIL_STEPS 200000
-
 void actions_until_change(session *s, int arg)
 {
 	(void)arg;
 	if (!actions_need_proc(s, false))
 		return;
 	session_set_playing(s, false);
-	const st_trace *t = actions_trace(s);
-	int p = s->sel_proc;
-	char who[16];
-	actions_proc_name(s, p, who, sizeof who);
-	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		uint32_t after = history_cursor(s->h);
-		for (uint32_t e = before; e < after; e++)
-			if (trace_at(t, e)->proc == p && trace_at(t, e)->state != TRACE_NONE) {
-				actions_select(s, e);
-				session_say(s, 6, "%s changed state at event %u", who, e);
-				s->follow = true;
-				return;
-			}
-		if (st != SIM_OK || after == before) {
-			if (st == SIM_IDLE || after == before)
-				session_say(s, 4, "%s did not change: the run went quiet", who);
-			return;
-		}
-	}
-	session_say(s, 5, "%s did not change in %d steps", who, ACTIONS_UNTIL_STEPS);
+	until_start(s, UNTIL_CHANGE);
+}
+
+/* The violation recorded in this run, if any (the world stops at it). */
+static bool actions_recorded_violation(session *s, uint32_t *ev)
+{
+	*ev = s->viol_ev;
+	return s->viol_ev != TRACE_NONE && s->viol_ev < history_end(s->h);
 }
 
 void actions_until_violation(session *s, int arg)
@@ -946,18 +1115,18 @@ void actions_until_violation(session *s, int arg)
 	if (!actions_need_run(s))
 		return;
 	session_set_playing(s, false);
-	for (int i = 0; i < ACTIONS_UNTIL_STEPS; i++) {
-		uint32_t before = history_cursor(s->h);
-		sim_status st = session_step(s);
-		if (st == SIM_VIOLATION)
-			return;     /* session_step selected and explained it */
-		if (st == SIM_IDLE || history_cursor(s->h) == before) {
-			session_say(s, 5, "no invariant violated: the run went quiet");
-			return;
-		}
+	uint32_t ev;
+	/* Once found, the same key goes back to it from anywhere in the run. */
+	if (actions_recorded_violation(s, &ev)) {
+		history_seek(s->h, history_end(s->h));
+		session_after_seek(s);
+		actions_select(s, ev);
+		s->focus = PANE_TIMELINE;
+		session_say(s, 0, "back to the violation: %s at e%u (b rewinds, e exports)",
+			    s->viol_name, ev);
+		return;
 	}
-	session_say(s, 6, "no invariant violated in %d steps (invariants are checked after "
-		    "every step)", ACTIONS_UNTIL_STEPS);
+	until_start(s, UNTIL_VIOLATION);
 }
 
 /* ---- time travel: go to the selected event ---- */
@@ -980,11 +1149,14 @@ void actions_help(session *s, int arg)
 {
 	(void)arg;
 	s->help = true;
+	s->help_scroll = 0;
 }
 
 void actions_quit(session *s, int arg)
 {
 	(void)arg;
+	if (!session_may_drop(s, CONFIRM_QUIT))
+		return;
 	s->quit = true;
 	s->exit_status = EXIT_DONE;
 }
@@ -992,6 +1164,9 @@ void actions_quit(session *s, int arg)
 void actions_lessons(session *s, int arg)
 {
 	(void)arg;
+	if (!s->picking && !session_may_drop(s, CONFIRM_LESSONS))
+		return;
+	s->prompt = PROMPT_NONE;
 	if (!s->have_lessons) {
 		if (lessons_gather(&s->lessons, s->o->argv0) != 0 || s->lessons.n == 0) {
 			lessons_free(&s->lessons);
@@ -1032,6 +1207,6 @@ void actions_pick_back(session *s, int arg)
 	(void)arg;
 	if (s->h)
 		s->picking = false;
-	else
-		actions_quit(s, 0);
+	else    /* the first picker: nothing to go back to, and esc is too easy to hit to quit */
+		session_say(s, 4, "no lesson open yet: enter opens the highlighted one, q quits");
 }

@@ -15,7 +15,9 @@ void actions_back(session *s, int arg);         /* one event back (rewind) */
 void actions_seek_edge(session *s, int arg);    /* 0: the start, 1: the end of the record */
 void actions_play(session *s, int arg);         /* play / pause */
 void actions_speed(session *s, int arg);        /* +1 faster, -1 slower */
-void actions_milestone(session *s, int arg);    /* run to the next milestone */
+void actions_milestone(session *s, int arg);    /* run to the next page or milestone (arg 1:
+						   the next milestone, pages or not) */
+void actions_page_back(session *s, int arg);    /* back to the previous page's moment */
 
 /* selection and the timeline's window */
 void actions_time_move(session *s, int arg);    /* previous (-1) / next (+1) event on the lane */
@@ -24,7 +26,7 @@ void actions_pane(session *s, int arg);         /* next (+1) / previous (-1) pan
 void actions_mark(session *s, int arg);
 void actions_zoom(session *s, int arg);         /* +1 in, -1 out */
 void actions_scroll(session *s, int arg);       /* -1 earlier, +1 later */
-enum { TOGGLE_FOLLOW, TOGGLE_VC, TOGGLE_LABELS };
+enum { TOGGLE_FOLLOW, TOGGLE_VC, TOGGLE_LABELS, TOGGLE_PAGE_PAUSE };
 void actions_toggle(session *s, int arg);       /* arg: TOGGLE_* */
 void actions_lesson_scroll(session *s, int arg);   /* the narration: lines down (+) or up (-) */
 void actions_click(session *s, int arg);
@@ -54,6 +56,9 @@ void actions_export_write(session *s, const char *path);    /* the prompt's ente
 void actions_prompt_enter(session *s, session_prompt kind, const char *input);
 const char *actions_prompt_label(const session *s, session_prompt kind);
 void actions_cut(session *s, int arg);          /* one-way cut from the selected process */
+void actions_variants(session *s, int arg);     /* list the lesson's variants and switch */
+void actions_branches(session *s, int arg);     /* list the kept branches and return to one */
+void actions_undo(session *s, int arg);         /* undo the last action */
 void actions_clock(session *s, int arg);        /* skew / drift its local clock */
 void actions_latency(session *s, int arg);      /* slow (or speed) the network */
 void actions_net_drag(session *s, int arg);     /* network pane: move across the wall */

@@ -61,6 +61,10 @@ static void set_search(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)
 static void set_depth(cli_opts *o, const char *v, uint64_t u) { (void)v; o->depth = u; }
 static void set_budget(cli_opts *o, const char *v, uint64_t u) { (void)u; o->budget = v; }
 static void set_uniform(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->uniform_faults = true; }
+static void set_history_mb(cli_opts *o, const char *v, uint64_t u) { (void)v; o->history_mb = u; }
+static void set_man(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->mode = MODE_MAN; }
+static void set_no_page_pause(cli_opts *o, const char *v, uint64_t u) { (void)v; (void)u; o->no_page_pause = true; }
+static void set_variant(cli_opts *o, const char *v, uint64_t u) { (void)u; o->variant = v; }
 
 static const cli_opt cli_opts_table[] = {
 	{"--headless", ARG_NONE, NULL, "run without the terminal UI and print a summary", set_headless},
@@ -85,6 +89,10 @@ static const cli_opt cli_opts_table[] = {
 	{"--ascii", ARG_NONE, NULL, "terminal: draw with ASCII only", set_ascii},
 	{"--no-color", ARG_NONE, NULL, "terminal: no colours (NO_COLOR is honoured too)", set_no_color},
 	{"--theme", ARG_STR, "NAME", "terminal: a theme from assets/themes", set_theme},
+	/* issue 10 */
+	{"--variant", ARG_STR, "NAME", "run the scenario's variant NAME (a named set of its params)", set_variant},
+	{"--no-page-pause", ARG_NONE, NULL, "terminal: play runs on through the lesson's pages (A toggles)", set_no_page_pause},
+	{"--history-mb", ARG_U64, "MB", "terminal: memory cap of the recorded run (default 1/4 of RAM)", set_history_mb},
 	{"--keys", ARG_NONE, NULL, "print the terminal program's key bindings (Markdown)", set_keys},
 	{"--param", ARG_STR, "KEY=VALUE", "set a scenario parameter (repeatable), as its \"params\" would", set_param},
 	{"--search", ARG_NONE, NULL, "search every interleaving of a small world, breadth first", set_search},
@@ -93,6 +101,7 @@ static const cli_opt cli_opts_table[] = {
 	 "--check-history: the checker's budget (then: unknown, exit 1)", set_max_states},
 	{"--budget", ARG_STR, "LIST", "--search: per path, e.g. crashes=1,drops=1,requests=2 (the defaults)", set_budget},
 	{"--uniform-faults", ARG_NONE, NULL, "--explore: one fault mix for every seed (no swarm, no shrinking)", set_uniform},
+	{"--man", ARG_NONE, NULL, "print the manual page (roff; assets/spacetime.1 is this)", set_man},
 	{"--help", ARG_NONE, NULL, "this help", set_help},
 	{"--version", ARG_NONE, NULL, "print the version", set_version},
 };
@@ -197,7 +206,7 @@ bool cli_parse(int argc, char **argv, cli_opts *o)
 		opt->set(o, v, u);
 	}
 	if (o->mode == MODE_HELP || o->mode == MODE_VERSION || o->mode == MODE_LIST ||
-	    o->mode == MODE_KEYS)
+	    o->mode == MODE_KEYS || o->mode == MODE_MAN)
 		return true;
 	if (o->mode == MODE_SCRIPT) {
 		if (!o->nfiles) {
@@ -277,4 +286,38 @@ void cli_progress_end(cli_progress *p)
 		fflush(stderr);
 	}
 	p->shown = false;
+}
+
+/* roff text: a backslash doubled, every '-' a minus (so options copy and paste), and a line
+ * that would start with '.' or '\'' protected. */
+static void cli_roff(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void cli_man_options(FILE *f)
+{
+	for (int i = 0; i < NOPTS; i++) {
+		const cli_opt *c = &cli_opts_table[i];
+		fputs(".TP\n", f);
+		if (c->metavar) {
+			fputs(".BI ", f);
+			cli_roff(f, c->name);
+			fprintf(f, " \" %s\"\n", c->metavar);
+		} else {
+			fputs(".B ", f);
+			cli_roff(f, c->name);
+			fputc('\n', f);
+		}
+		fputs("\\&", f);
+		cli_roff(f, c->help);
+		fputs(".\n", f);
+	}
 }

@@ -12,7 +12,7 @@
 
 typedef enum { MODE_TUI = 0, MODE_HEADLESS, MODE_EXPLORE, MODE_VERIFY, MODE_REPLAY, MODE_LIST,
 	       MODE_HELP, MODE_VERSION, MODE_KEYS, MODE_SCRIPT,
-	       MODE_CHECK_HISTORY, MODE_SEARCH } cli_mode;
+	       MODE_CHECK_HISTORY, MODE_SEARCH, MODE_MAN } cli_mode;
 
 /* Exit statuses, everywhere. */
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_BAD_INPUT = 2, EXIT_VIOLATION = 3 };
@@ -49,11 +49,18 @@ typedef struct {
 	uint64_t depth;
 	const char *budget;     /* --search: "crashes=1,drops=1,requests=2" */
 	bool uniform_faults;    /* --explore with the world's one nemesis, not swarm plans */
+	const char *variant;    /* --variant NAME: the scenario's named set of params */
+	uint64_t history_mb;    /* --history-mb: the terminal's memory cap (0: a quarter of RAM) */
+	bool no_page_pause;     /* --no-page-pause: play does not pause when a page begins */
 } cli_opts;
 
 /* Parse argv; on a usage error prints the message to stderr and returns false. */
 bool cli_parse(int argc, char **argv, cli_opts *o);
 void cli_usage(FILE *f);
+/* issue 10: the options as the man page's OPTIONS section (roff), from the same table. */
+void cli_man_options(FILE *f);
+/* --man: the whole manual page (man.c), generated so it cannot drift from the code. */
+int man_main(const cli_opts *o);
 
 /* A progress line on stderr for long runs, only when stderr is a terminal; wall-clock based,
  * which is why it lives in app and not in core. */

@@ -18,8 +18,13 @@ static const keys_binding keys_rows[] = {
 	{"p", "", {{'p', 0}}, actions_play, "play / pause", true},
 	{"+ -", "", {{'+', 1}, {'=', 1}, {'-', -1}, {'_', -1}}, actions_speed,
 	 "play faster / slower", false},
-	{"n", "", {{'n', 0}}, actions_milestone, "next milestone (a key moment: a leader, a commit, ...)",
+	{"n", "", {{'n', 0}}, actions_milestone,
+	 "next page of the lesson or milestone (a leader, a commit, ...), whichever comes first",
 	 true},
+	{">", "", {{'>', 1}}, actions_milestone, "next milestone, past any pages", false},
+	{"B", "", {{'B', 0}}, actions_page_back, "back a page of the lesson (to its moment)", false},
+	{"A", "", {{'A', TOGGLE_PAGE_PAUSE}}, actions_toggle,
+	 "play pauses when a page begins: on / off", false},
 	{"b", "", {{'b', 0}, {KEY_BACKSPACE, 0}}, actions_back, "step back (rewind)",
 	 true},
 	{"g G", "", {{'g', 0}, {KEY_HOME, 0}, {'G', 1}, {KEY_END, 1}}, actions_seek_edge,
@@ -28,7 +33,7 @@ static const keys_binding keys_rows[] = {
 	 "go to the selected event (time travel)", false},
 	{"N", "", {{'N', 0}}, actions_until_change,
 	 "run until the selected process changes state", false},
-	{"!", "", {{'!', 0}}, actions_until_violation, "run until an invariant is violated",
+	{"!", "", {{'!', 0}}, actions_until_violation, "run until an invariant is violated (again: back to it)",
 	 false},
 
 	/* selection and the window */
@@ -82,10 +87,16 @@ static const keys_binding keys_rows[] = {
 	 "deliver it now", false},
 	{"w", "messages", {{'w', 100}}, actions_msg_delay, "delay it by 100 ms", false},
 
+	{"U", "", {{'U', 0}}, actions_undo, "undo your last action (the run as before it)", false},
+	{"R", "", {{'R', 0}}, actions_branches,
+	 "branches: return to a future that acting in the past replaced", false},
+
 	/* the program */
+	{"V", "", {{'V', 0}}, actions_variants,
+	 "variants: the same lesson under another rule (same seed, same moment)", false},
 	{"e", "", {{'e', 0}}, actions_export, "export the trace (JSON)", true},
 	{"o", "", {{'o', 0}}, actions_lessons, "open another lesson", false},
-	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (any key closes it)", true},
+	{"?", "", {{'?', 0}, {KEY_F(1), 0}}, actions_help, "help (j/k scroll it, any other key closes it)", true},
 	{"q", "", {{'q', 0}}, actions_quit, "quit", true},
 
 	/* the lesson picker */
@@ -139,19 +150,54 @@ const view_key *keys_view(int *n)
 	return out;
 }
 
+/* The groups both lists show, in order. */
+static const struct { const char *mode, *title; } keys_groups[] = {
+	{"", "Everywhere in a lesson"},
+	{"inspector", "In the inspector (Tab to it)"},
+	{"messages", "In the messages pane (Tab to it)"},
+	{"network", "In the network pane (Tab to it)"},
+	{"picker", "In the lesson picker"},
+};
+enum { KEYS_NGROUPS = sizeof keys_groups / sizeof keys_groups[0] };
+
 void keys_markdown(FILE *f)
 {
-	static const struct { const char *mode, *title; } groups[] = {
-		{"", "Everywhere in a lesson"},
-		{"inspector", "In the inspector (Tab to it)"},
-		{"messages", "In the messages pane (Tab to it)"},
-		{"network", "In the network pane (Tab to it)"},
-		{"picker", "In the lesson picker"},
-	};
-	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		fprintf(f, "%s%s:\n\n", g ? "\n" : "", groups[g].title);
+	for (int g = 0; g < KEYS_NGROUPS; g++) {
+		fprintf(f, "%s%s:\n\n", g ? "\n" : "", keys_groups[g].title);
 		for (int i = 0; i < KEYS_N; i++)
-			if (strcmp(keys_rows[i].mode, groups[g].mode) == 0)
+			if (strcmp(keys_rows[i].mode, keys_groups[g].mode) == 0)
 				fprintf(f, "- `%s`: %s\n", keys_rows[i].keys, keys_rows[i].help);
+	}
+}
+
+/* roff text: backslashes doubled, '-' a minus, a leading '.' or '\'' protected by \&. */
+static void keys_roff(FILE *f, const char *s)
+{
+	fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void keys_man(FILE *f)
+{
+	for (int g = 0; g < KEYS_NGROUPS; g++) {
+		fputs(".SS ", f);
+		keys_roff(f, keys_groups[g].title);
+		fputc('\n', f);
+		for (int i = 0; i < KEYS_N; i++) {
+			if (strcmp(keys_rows[i].mode, keys_groups[g].mode) != 0)
+				continue;
+			fputs(".TP\n.B ", f);
+			keys_roff(f, keys_rows[i].keys);
+			fputc('\n', f);
+			keys_roff(f, keys_rows[i].help);
+			fputs("\n", f);
+		}
 	}
 }

@@ -46,5 +46,7 @@ const view_key *keys_view(int *n);
 
 /* The table as a markdown list for the README, grouped by mode. */
 void keys_markdown(FILE *f);
+/* The same list as the man page's KEYS section (roff). */
+void keys_man(FILE *f);
 
 #endif

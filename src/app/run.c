@@ -44,7 +44,9 @@ int run_setup_scenario(run_setup *r, const cli_opts *o)
 		fprintf(stderr, "spacetime: %s\n", err);
 		return EXIT_BAD_INPUT;
 	}
-	if (run_apply_params(r->sc, o, err, sizeof err) != 0) {
+	/* --variant picks a named set of the scenario's params, then any --param goes on top */
+	if ((o->variant && !scenario_use_variant(r->sc, o->variant, err, sizeof err)) ||
+	    run_apply_params(r->sc, o, err, sizeof err) != 0) {
 		fprintf(stderr, "spacetime: %s\n", err);
 		scenario_free(r->sc);
 		r->sc = NULL;
@@ -106,6 +108,8 @@ void run_print_repro(const run_setup *r, const cli_opts *o, FILE *f)
 		fprintf(f, " --steps %llu", (unsigned long long)(o->has_steps ? o->steps : 10000));
 	if (r->faults)
 		fprintf(f, " --faults %s", r->faults_str);
+	if (r->sc && r->sc->variant_in_use >= 0)
+		fprintf(f, " --variant %s", r->sc->variant[r->sc->variant_in_use].name);
 	run_print_params(o, f);
 	fprintf(f, " --check --export trace.json\n");
 }

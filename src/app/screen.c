@@ -38,6 +38,15 @@ bool screen_ascii_wanted(const cli_opts *o)
 {
 	if (o->ascii)
 		return true;
+	/* The Linux console's font has the box lines but not the arrows, marks and blocks the
+	 * views use; a serial terminal has none of them. ASCII there, whatever the locale says. */
+	static const char *const ascii_terms[] = {"linux", "vt100", "vt102", "vt220", "ansi", "cons25"};
+	const char *term = getenv("TERM");
+	for (size_t i = 0; term && i < sizeof ascii_terms / sizeof ascii_terms[0]; i++) {
+		size_t n = strlen(ascii_terms[i]);
+		if (strncmp(term, ascii_terms[i], n) == 0 && (term[n] == 0 || term[n] == '-'))
+			return true;
+	}
 	const char *cs = nl_langinfo(CODESET);
 	return !(cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0));
 }
@@ -115,6 +124,11 @@ static wchar_t screen_ascii_of(uint32_t ch)
 		{0x2026, '~'}, {0x2588, '#'}, {0x2500, '-'}, {0x2502, '|'}, {0x25b8, '>'},
 		{0x25c2, '<'}, {0x25cf, 'o'}, {0x2571, '/'}, {0x2572, '\\'}, {0x2014, '-'},
 		{0x2013, '-'}, {0x00d7, 'x'}, {0x2022, '*'}, {0x2713, 'v'}, {0x2717, 'x'},
+		{0x25b6, '>'}, {0x275a, '|'}, {0x2716, 'X'}, {0x25c6, '*'}, {0x25c7, '+'},
+		{0x25cb, 'o'}, {0x25f7, 't'}, {0x21bb, 'R'}, {0x25b4, '^'}, {0x25be, 'v'},
+		{0x25bc, 'v'}, {0x25b2, '^'}, {0x2591, '.'}, {0x201c, '"'}, {0x201d, '"'},
+		{0x2018, '\''}, {0x2019, '\''}, {0x00b1, '~'}, {0x03b8, 'o'}, {0x03b4, 'd'},
+		{0x2264, '<'}, {0x2265, '>'}, {0x2260, '#'}, {0x2194, '-'},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (map[i].u == ch)

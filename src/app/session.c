@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "actions.h"
+#include "base/mem.h"
 #include "keys.h"
 #include "session.h"
 
@@ -61,6 +63,8 @@ bool session_speed_step(session *s, int dir)
 
 void session_set_playing(session *s, bool on)
 {
+	if (on && !s->playing && s->h)
+		s->play_page = until_page_at(s);   /* pause at the next page, not this one */
 	s->playing = on;
 	s->dirty = true;
 }
@@ -92,6 +96,7 @@ static void session_reset_run(session *s)
 	s->selected = s->marked = TRACE_NONE;
 	s->sel_proc = 0;
 	s->sel_flight = -1;
+	s->sel_msg = TRACE_NONE;
 	s->now_us = 0;
 	s->t0_us = 0;
 	s->us_per_col = 0;      /* automatic: chosen for the screen width each frame */
@@ -108,7 +113,35 @@ static void session_reset_run(session *s)
 	s->help = false;
 	s->user_value = 100;    /* the user's writes count from 101: told apart from workloads */
 	s->prompt = PROMPT_NONE;
+	s->page_pause = !(s->o && s->o->no_page_pause);
+	s->play_page = -1;
+	s->job.kind = UNTIL_NONE;
+	s->viol_ev = TRACE_NONE;
 	s->dirty = true;
+}
+
+/* The history's memory cap: --history-mb, else a quarter of the machine's memory (at least
+ * 64 MB), so holding `!` down pauses the run long before the machine runs short. */
+static size_t session_default_cap(const cli_opts *o)
+{
+	if (o && o->history_mb)
+		return (size_t)o->history_mb << 20;
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	size_t cap = pages > 0 && psize > 0 ? (size_t)pages / 4 * (size_t)psize : (size_t)1 << 30;
+	return cap < ((size_t)64 << 20) ? (size_t)64 << 20 : cap;
+}
+
+bool session_full(session *s)
+{
+	if (!s->h || !history_sim(s->h) || !history_at_end(s->h))
+		return false;
+	size_t b = history_bytes(s->h);
+	if (b < s->mem_cap)
+		return false;
+	s->playing = false;
+	session_say(s, 0, "the recorded run reached its memory cap of %zu MB (--history-mb): it "
+		    "pauses here; e exports it, g rewinds", s->mem_cap >> 20);
+	return true;
 }
 
 static bool session_start_run(session *s, char *err, size_t errlen)
@@ -125,6 +158,7 @@ static bool session_start_run(session *s, char *err, size_t errlen)
 		history_act(s->h, &a);
 		s->focus = s->swap_pane = PANE_MESSAGES;
 	}
+	history_actions(s->h, &s->acts_exported);
 	return true;
 }
 
@@ -138,6 +172,7 @@ session *session_new(const cli_opts *o, int *status)
 	}
 	s->o = o;
 	s->exit_status = EXIT_DONE;
+	s->mem_cap = session_default_cap(o);
 	session_reset_run(s);
 	char err[256];
 	if (o->faults && sim_parse_faults(o->faults, err, sizeof err) < 0) {
@@ -185,6 +220,7 @@ session *session_new_history(const cli_opts *o, const st_scenario *sc, st_histor
 		return NULL;
 	s->o = o;
 	s->exit_status = EXIT_DONE;
+	s->mem_cap = session_default_cap(o);
 	s->borrowed = true;
 	s->h = h;
 	s->rs.sc = (st_scenario *)sc;   /* borrowed: never freed or changed here */
@@ -316,8 +352,39 @@ static uint32_t session_step_start(const session *s, const st_trace *t, uint32_t
 	return ev;
 }
 
+/* Remember the violation (the world forgets it when the cursor goes back) and explain it in
+ * a sentence with event ids: the event that broke it, and the last milestone before it, which
+ * is usually the decision the invariant disagrees with (a commit, a delivery). */
+static void session_note_violation(session *s, const st_violation *v, uint32_t ev)
+{
+	const st_trace *t = history_trace(s->h);
+	s->viol_ev = ev;
+	snprintf(s->viol_name, sizeof s->viol_name, "%s", v && v->invariant ? v->invariant : "?");
+	char at[96] = "", before[160] = "";
+	if (ev != TRACE_NONE && ev < trace_count(t)) {
+		const st_event *e = trace_at(t, ev);
+		char who[16] = "the world";
+		if (e->proc != TRACE_WORLD)
+			scenario_proc_name(s->rs.sc, e->proc, who, sizeof who);
+		snprintf(at, sizeof at, " at event e%u (%s, t=%.3f s)", ev, who, (double)e->t_us / 1e6);
+		uint32_t ms = trace_index_milestone_prev(history_index(s->h), ev + 1);
+		if (ms != TRACE_NONE && ms != ev) {
+			const st_event *m = trace_at(t, ms);
+			char mw[16] = "?";
+			if (m->proc != TRACE_WORLD)
+				scenario_proc_name(s->rs.sc, m->proc, mw, sizeof mw);
+			snprintf(before, sizeof before, " The last milestone before it: e%u, %s %s.", ms,
+				 mw, m->label ? trace_str(t, m->label) : "");
+		}
+	}
+	snprintf(s->viol_text, sizeof s->viol_text, "The invariant \"%s\" broke%s: %s.%s",
+		 s->viol_name, at, v ? v->detail : "", before);
+}
+
 sim_status session_step(session *s)
 {
+	if (session_full(s))
+		return SIM_IDLE;
 	uint32_t before = history_cursor(s->h);
 	sim_status st = history_step(s->h);
 	uint32_t after = history_cursor(s->h);
@@ -325,8 +392,10 @@ sim_status session_step(session *s)
 	if (after > before) {
 		/* Select the step's first event: the receive or the timer that caused the rest,
 		 * which is where the protocol's label ("became leader") sits. */
+		/* the event selected follows the run; the process selected stays where the user
+		 * put it (j/k, a click), so the next x or i acts on the process they chose */
 		if (s->follow || !s->playing)
-			session_select(s, session_step_start(s, t, after - 1));
+			s->selected = session_step_start(s, t, after - 1);
 		int64_t te = trace_at(t, after - 1)->t_us;
 		if (te > s->now_us)
 			s->now_us = te;
@@ -337,8 +406,9 @@ sim_status session_step(session *s)
 		s->playing = false;
 		if (ev != TRACE_NONE && ev < history_end(s->h))
 			session_select(s, ev);
-		session_say(s, 0, "invariant violated: %s: %s (event %u); b rewinds, e exports",
-			    v ? v->invariant : "?", v ? v->detail : "", ev);
+		session_note_violation(s, v, ev);
+		session_say(s, 0, "invariant violated: %s at e%u (! returns here, b rewinds, "
+			    "e exports)", s->viol_name, ev);
 	} else if (st == SIM_IDLE && after == before) {
 		s->playing = false;
 		session_say(s, 5, "nothing left to happen: the run is quiet");
@@ -352,12 +422,30 @@ void session_after_seek(session *s)
 	uint32_t cur = history_cursor(s->h), end = history_end(s->h);
 	const st_trace *t = history_trace(s->h);
 	if (s->selected != TRACE_NONE && s->selected >= cur)
-		session_select(s, cur ? session_step_start(s, t, cur - 1) : TRACE_NONE);
+		s->selected = cur ? session_step_start(s, t, cur - 1) : TRACE_NONE;
 	if (s->marked != TRACE_NONE && s->marked >= end)
 		s->marked = TRACE_NONE;
 	s->now_us = cur ? trace_at(t, cur - 1)->t_us : 0;
 	s->sel_flight = -1;
+	s->sel_msg = TRACE_NONE;
 	s->dirty = true;
+}
+
+/* Play pauses when a new page of the lesson begins (unless the user turned that off with A),
+ * so the text can be read before the run moves on. True when it paused. */
+static bool session_page_began(session *s)
+{
+	int page = until_page_at(s);
+	if (page == s->play_page)
+		return false;
+	s->play_page = page;
+	if (!s->page_pause || page < 0)
+		return false;
+	s->playing = false;
+	s->dirty = true;
+	session_say(s, 0, "page %d/%d: paused to read; p plays on (A: do not pause at pages)",
+		    page + 1, s->rs.sc->nlesson);
+	return true;
 }
 
 bool session_tick(session *s, double wall_dt)
@@ -384,10 +472,16 @@ bool session_tick(session *s, double wall_dt)
 		sim_status st = session_step(s);
 		if (st == SIM_VIOLATION || (st == SIM_IDLE && session_next_time(s) < 0))
 			break;
+		if (session_page_began(s))
+			return false;
 	}
 	/* Let "now" run ahead of the last event so messages in flight move smoothly. */
-	if (s->playing && target > s->now_us)
+	if (s->playing && target > s->now_us) {
 		s->now_us = target;
+		/* a page whose moment is a time ("at_ms") begins between events */
+		if (session_page_began(s))
+			return false;
+	}
 	if (s->playing && session_next_time(s) < 0) {
 		s->playing = false;
 		session_say(s, 5, "nothing left to happen: the run is quiet");
@@ -398,8 +492,58 @@ bool session_tick(session *s, double wall_dt)
 
 /* ---- keys ---- */
 
+bool session_unexported(const session *s)
+{
+	if (!s->h || !history_sim(s->h))
+		return false;
+	int n;
+	history_actions(s->h, &n);
+	return n != s->acts_exported;
+}
+
+bool session_may_drop(session *s, session_confirm_what what)
+{
+	if (s->prompt == PROMPT_CONFIRM || !session_unexported(s))
+		return true;
+	s->playing = false;
+	until_stop(s, NULL);
+	s->prompt = PROMPT_CONFIRM;
+	s->confirm = what;
+	s->input[0] = '\0';
+	s->dirty = true;
+	return false;
+}
+
+/* y goes ahead, anything else keeps the run (e exports it first). */
+static void session_confirm_key(session *s, int key)
+{
+	if (key == 'y' || key == 'Y') {
+		if (s->confirm == CONFIRM_QUIT) {
+			s->prompt = PROMPT_NONE;
+			s->quit = true;
+			s->exit_status = EXIT_DONE;
+		} else {
+			actions_lessons(s, 0);  /* the open question is its permission */
+		}
+		s->prompt = PROMPT_NONE;
+		s->dirty = true;
+		return;
+	}
+	s->prompt = PROMPT_NONE;
+	if (key == 'e') {
+		actions_export(s, 0);
+	} else {
+		session_say(s, 3, "kept the run");
+	}
+	s->dirty = true;
+}
+
 static void session_prompt_key(session *s, int key)
 {
+	if (s->prompt == PROMPT_CONFIRM) {
+		session_confirm_key(s, key);
+		return;
+	}
 	size_t n = strlen(s->input);
 	if (key == 27) {                        /* ESC: cancel */
 		s->prompt = PROMPT_NONE;
@@ -429,7 +573,20 @@ void session_key(session *s, int key)
 	if (key == KEY_RESIZE || key == ERR)
 		return;
 	s->dirty = true;
-	if (s->help) {          /* any key closes the help overlay, and does nothing else */
+	if (s->help) {          /* j/k and the page keys scroll the help; any other key closes
+				 * it, and does nothing else */
+		static const struct { int key, rows; } scroll[] = {
+			{'j', 1}, {KEY_DOWN, 1}, {'k', -1}, {KEY_UP, -1}, {KEY_NPAGE, 10},
+			{' ', 10}, {KEY_PPAGE, -10},
+		};
+		for (size_t i = 0; i < sizeof scroll / sizeof scroll[0]; i++)
+			if (scroll[i].key == key) {
+				int v = s->help_scroll + scroll[i].rows, nk;
+				keys_view(&nk);
+				int most = nk * 3;      /* the view clamps to the list; this bounds the count */
+				s->help_scroll = v < 0 ? 0 : v > most ? most : v;
+				return;
+			}
 		s->help = false;
 		return;
 	}
@@ -438,6 +595,11 @@ void session_key(session *s, int key)
 		return;
 	}
 	s->message[0] = '\0';
+	if (until_running(s)) {         /* a key stops a run-until; esc only stops it */
+		until_stop(s, key == 27 ? "stopped where it got to" : NULL);
+		if (key == 27)
+			return;
+	}
 	int arg = 0;
 	const keys_binding *b = keys_lookup(key, session_mode(s), &arg);
 	if (b) {
@@ -519,6 +681,8 @@ void session_model(session *s, view_model *m)
 	m->selected = s->selected;
 	m->marked = s->marked;
 	m->sel_proc = s->sel_proc;
+	if (s->focus == PANE_MESSAGES)
+		session_flight_sync(s);
 	m->sel_flight = s->focus == PANE_MESSAGES ? s->sel_flight : -1;
 	m->follow = s->follow;
 	m->show_vc = s->show_vc;
@@ -529,6 +693,7 @@ void session_model(session *s, view_model *m)
 	m->branched = history_branched(s->h);
 	m->focus = s->focus;
 	m->help = s->help;
+	m->help_scroll = s->help_scroll;
 	m->swap_pane = s->swap_pane;
 	if (s->inspector_for != s->selected) {  /* a new selection starts at its top */
 		s->inspector_for = s->selected;
@@ -544,7 +709,31 @@ void session_model(session *s, view_model *m)
 		s->lesson_scroll = 0;
 	}
 	m->lesson_scroll = s->lesson_scroll;
-	if (s->prompt != PROMPT_NONE) {
+	if (s->viol_ev != TRACE_NONE && s->viol_ev >= history_end(s->h))
+		s->viol_ev = TRACE_NONE;        /* a branch discarded it */
+	if (s->viol_ev != TRACE_NONE && m->cursor != TRACE_NONE && m->cursor >= s->viol_ev) {
+		m->violation = s->viol_name;
+		m->violation_text = s->viol_text;
+		m->violation_ev = s->viol_ev;
+	}
+	if (s->prompt == PROMPT_VARIANT)
+		m->menu = session_variant_menu(s);
+	else if (s->prompt == PROMPT_BRANCH)
+		m->menu = session_branch_menu(s);
+	int nact;
+	const hist_act *acts = history_actions(s->h, &nact);
+	for (int i = 0; i < nact && acts[i].at < cur; i++) {
+		if (acts[i].kind == ACT_MANUAL && i == 0 && s->o->manual)
+			continue;   /* --manual's own switch is not the user leaving the script */
+		if (m->user_acts++ == 0)
+			m->user_first_ev = acts[i].at;
+	}
+	if (s->prompt == PROMPT_CONFIRM) {
+		snprintf(s->prompt_line, sizeof s->prompt_line, "you changed this run and did not "
+			 "export it: %s anyway? y yes, e export, any other key keeps it ",
+			 s->confirm == CONFIRM_QUIT ? "quit" : "open another lesson");
+		m->prompt = s->prompt_line;
+	} else if (s->prompt != PROMPT_NONE) {
 		snprintf(s->prompt_line, sizeof s->prompt_line, "%s%s%s",
 			 actions_prompt_label(s, s->prompt), s->input, s->ascii ? "_" : "\u2588");
 		m->prompt = s->prompt_line;
@@ -568,4 +757,209 @@ void session_model(session *s, view_model *m)
 		s->t0_us = t0;
 	}
 	m->t0_us = s->t0_us;
+
+	/* the narration scrolls no further than its end (so , comes straight back) */
+	if (s->lesson_scroll > 0 && s->cols > 0) {
+		view_layout lay;
+		layout_compute(s->cols, s->rows, m, &lay);
+		int w = lay.lesson.w - 4, h = lay.lesson.h - 2;
+		int need = w > 0 ? lesson_rows(m, w) : 0;
+		int most = need - (h > 0 ? h : 0);
+		if (s->lesson_scroll > most)
+			s->lesson_scroll = most > 0 ? most : 0;
+		m->lesson_scroll = s->lesson_scroll;
+	}
+}
+
+/* ---- variants (issue 10): the same lesson under another rule ---- */
+
+const char *session_variant_menu(session *s)
+{
+	const st_scenario *sc = s->rs.sc;
+	char *b = s->variant_menu;
+	size_t cap = sizeof s->variant_menu, o = 0;
+	o += (size_t)snprintf(b + o, cap - o, "%s0 as written\n",
+			      sc->variant_in_use < 0 ? "\u25b6" : " ");
+	for (int k = 0; k < sc->nvariant && o < cap; k++)
+		o += (size_t)snprintf(b + o, cap - o, "%s%d %s: %s\n",
+				      sc->variant_in_use == k ? "\u25b6" : " ", k + 1,
+				      sc->variant[k].name, sc->variant[k].about);
+	return b;
+}
+
+/* Run h forward through every event at or before t_us (bounded); false at a violation. */
+static bool session_run_to_time(st_history *h, int64_t t_us)
+{
+	uint32_t ev;
+	for (long i = 0; i < 2000000; i++) {
+		st_sim *sim = history_sim(h);
+		int64_t next = sim_next_us(sim);
+		if (next < 0 || next > t_us)
+			return true;
+		if (sim_violation(sim, &ev))
+			return false;
+		uint32_t before = history_cursor(h);
+		sim_status st = history_step(h);
+		if (st == SIM_VIOLATION)
+			return false;
+		if (history_cursor(h) == before && st == SIM_IDLE)
+			return true;
+	}
+	return true;
+}
+
+bool session_switch_variant(session *s, int k)
+{
+	st_scenario *sc = s->rs.sc;
+	if (!s->h || !history_sim(s->h) || s->borrowed) {
+		session_say(s, 5, "variants need a lesson run here (not a recorded trace)");
+		return false;
+	}
+	if (k < -1 || k >= sc->nvariant) {
+		session_say(s, 4, "no variant %d: this lesson has %d (V lists them)", k + 1,
+			    sc->nvariant);
+		return false;
+	}
+	/* what to carry over: the moment shown and the actions taken before it, with times */
+	const st_trace *t = history_trace(s->h);
+	uint32_t cur = history_cursor(s->h);
+	int64_t moment = s->now_us;
+	int nact;
+	const hist_act *acts = history_actions(s->h, &nact);
+	hist_act *keep = nact ? st_alloc((size_t)nact * sizeof *keep) : NULL;
+	int64_t *when = nact ? st_alloc((size_t)nact * sizeof *when) : NULL;
+	int nkeep = 0;
+	for (int i = 0; i < nact; i++) {
+		if (acts[i].at > cur)
+			break;
+		keep[nkeep] = acts[i];
+		when[nkeep++] = acts[i].at ? trace_at(t, acts[i].at - 1)->t_us : 0;
+	}
+	char err[256];
+	const char *name = k >= 0 ? sc->variant[k].name : NULL;
+	history_free(s->h);
+	s->h = NULL;
+	scenario_use_variant(sc, name, err, sizeof err);
+	sim_opts so = {s->rs.seed, true, s->rs.faults};
+	s->h = history_new(sc, &so);
+	if (!s->h) {
+		free(keep);
+		free(when);
+		session_say(s, 8, "out of memory setting up the world");
+		s->quit = true;
+		s->exit_status = EXIT_RUNTIME;
+		return false;
+	}
+	bool ok = true;
+	int replayed = 0;
+	for (int i = 0; i < nkeep && ok; i++) {
+		ok = session_run_to_time(s->h, when[i]);
+		if (ok && history_act(s->h, &keep[i]))
+			replayed++;
+	}
+	if (ok)
+		ok = session_run_to_time(s->h, moment);
+	free(keep);
+	free(when);
+	/* the view stays (zoom, window, pane); the selection and the violation are the new run's */
+	s->viol_ev = TRACE_NONE;
+	s->marked = TRACE_NONE;
+	s->job.kind = UNTIL_NONE;
+	s->playing = false;
+	uint32_t now = history_cursor(s->h);
+	const st_trace *nt = history_trace(s->h);
+	s->selected = now ? session_step_start(s, nt, now - 1) : TRACE_NONE;
+	s->now_us = ok ? moment : (now ? trace_at(nt, now - 1)->t_us : 0);
+	s->sel_flight = -1;
+	s->dirty = true;
+	const char *about = k >= 0 ? sc->variant[k].about : "the lesson as written";
+	char acts_said[80] = "";
+	if (nkeep)
+		snprintf(acts_said, sizeof acts_said, "; %d of your %d actions replayed", replayed,
+			 nkeep);
+	uint32_t ev;
+	const st_violation *v = sim_violation(history_sim(s->h), &ev);
+	if (!ok && v) {
+		if (ev != TRACE_NONE && ev < history_end(s->h))
+			session_select(s, ev);
+		session_note_violation(s, v, ev);
+		session_say(s, 0, "variant %s (%s): invariant violated: %s at e%u, before the moment "
+			    "you were at%s", name ? name : "as written", about, s->viol_name, ev,
+			    acts_said);
+	} else {
+		session_say(s, 8, "variant %s: %s; the same moment, t=%.3f s, under this rule%s",
+			    name ? name : "as written", about, (double)s->now_us / 1e6, acts_said);
+	}
+	return true;
+}
+
+/* ---- branches (issue 10): the futures acting in the past discarded ---- */
+
+static const char *const session_act_names[ACT__COUNT] = {
+	[ACT_PARTITION] = "partition", [ACT_HEAL] = "heal", [ACT_CUT] = "cut",
+	[ACT_UNCUT] = "uncut", [ACT_CRASH] = "crash", [ACT_RESTART] = "restart",
+	[ACT_PAUSE] = "pause", [ACT_RESUME] = "resume", [ACT_REQUEST] = "request",
+	[ACT_LOSS] = "loss", [ACT_DUPLICATE_RATE] = "duplication", [ACT_LATENCY] = "latency",
+	[ACT_MSG_DROP] = "drop", [ACT_MSG_DELIVER] = "deliver", [ACT_MSG_DUP] = "duplicate",
+	[ACT_MSG_DELAY] = "delay", [ACT_FIRE_TIMER] = "fire timer", [ACT_MANUAL] = "manual",
+	[ACT_CLOCK] = "clock",
+};
+
+const char *session_branch_menu(session *s)
+{
+	char *b = s->variant_menu;
+	size_t cap = sizeof s->variant_menu, o = 0;
+	int n;
+	const hist_branch_info *br = history_branches(s->h, &n);
+	o += (size_t)snprintf(b + o, cap - o, "Kept branches, newest first (the run you leave "
+			      "is kept in its turn):\n");
+	for (int i = n - 1, k = 1; i >= 0 && o < cap; i--, k++) {
+		char what[64] = "no action of yours";
+		if (br[i].last.kind > 0 && br[i].last.kind < ACT__COUNT) {
+			char who[16] = "";
+			if (br[i].last.proc >= 0 && br[i].last.proc < s->rs.sc->nprocs &&
+			    br[i].last.kind != ACT_MANUAL && br[i].last.kind != ACT_HEAL)
+				scenario_proc_name(s->rs.sc, br[i].last.proc, who, sizeof who);
+			snprintf(what, sizeof what, "last action: %s %s at e%u",
+				 session_act_names[br[i].last.kind], who, br[i].last.at);
+		}
+		o += (size_t)snprintf(b + o, cap - o, "%d from e%u to e%u (t=%.3f s), %s\n", k,
+				      br[i].fork, br[i].end, (double)br[i].end_us / 1e6, what);
+	}
+	return b;
+}
+
+/* ---- the messages pane's selection (issue 10) ---- */
+
+#define SESSION_MAX_FLIGHTS 512
+
+void session_flight_sync(session *s)
+{
+	if (!s->h || !history_sim(s->h))
+		return;
+	static sim_flight f[SESSION_MAX_FLIGHTS];
+	int n = sim_inflight(history_sim(s->h), f, SESSION_MAX_FLIGHTS);
+	if (s->sel_msg != TRACE_NONE)
+		for (int i = 0; i < n; i++)
+			if (f[i].msg == s->sel_msg && f[i].slot == s->sel_slot) {
+				s->sel_flight = i;
+				return;
+			}
+	if (n == 0 || s->sel_flight < 0) {
+		s->sel_msg = TRACE_NONE;
+		if (n == 0)
+			s->sel_flight = s->sel_flight >= 0 ? 0 : -1;
+		return;
+	}
+	if (s->sel_flight >= n)
+		s->sel_flight = n - 1;
+	s->sel_msg = f[s->sel_flight].msg;
+	s->sel_slot = f[s->sel_flight].slot;
+}
+
+void session_flight_pick(session *s, int i)
+{
+	s->sel_flight = i;
+	s->sel_msg = TRACE_NONE;
+	session_flight_sync(s);
 }

@@ -16,10 +16,13 @@
 #include "core/history.h"
 #include "lessons.h"
 #include "run.h"
+#include "until.h"
 #include "views/view.h"
 
-typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY }
-	session_prompt;
+typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY,
+	       PROMPT_VARIANT, PROMPT_CONFIRM, PROMPT_BRANCH } session_prompt;
+/* What a y at the confirm prompt goes on to do. */
+typedef enum { CONFIRM_QUIT = 1, CONFIRM_LESSONS } session_confirm_what;
 
 struct session {
 	const cli_opts *o;
@@ -38,6 +41,7 @@ struct session {
 	bool borrowed;              /* h and rs.sc belong to the caller (a replay) */
 	uint32_t selected, marked;
 	int sel_proc, sel_flight;
+	uint32_t sel_msg, sel_slot; /* the message selected in flight (the row follows it) */
 	int64_t now_us;             /* virtual "now": the cursor's time, or ahead of it in play */
 	int64_t t0_us;
 	int64_t us_per_col;         /* the user's zoom, or 0: fit ~2 s to the width */
@@ -53,7 +57,22 @@ struct session {
 	int lesson_for;             /* the narration the scroll belongs to */
 	uint32_t inspector_for;     /* the selection the scroll belongs to */
 	bool help;
+	int help_scroll;            /* the help overlay's first row, when it scrolls */
 	uint32_t user_value;        /* values of the user's client writes */
+
+	/* pacing (issue 10): lessons stop at their pages */
+	bool page_pause;            /* play pauses when a page begins (A turns it off) */
+	int play_page;              /* the page shown when play last looked */
+	until_job job;              /* a run-until in progress (until.h), kind 0 when none */
+	size_t mem_cap;             /* bytes the recorded history may hold; at it the run pauses */
+	/* the invariant violation the run stopped at (the world forgets it when rewound) */
+	uint32_t viol_ev;           /* TRACE_NONE when none */
+	char viol_name[64];
+	char viol_text[768];
+	char variant_menu[1600];
+	/* asking before the user's changes are dropped (q, o, ^C with actions not exported) */
+	int acts_exported;          /* the history's action count at the last export (or start) */
+	session_confirm_what confirm;    /* the list V shows in the lesson pane while choosing */
 
 	/* a transient message for the status bar */
 	char message[512];
@@ -103,6 +122,27 @@ bool session_tick(session *s, double wall_dt);
 /* Step the run once (history_step) and keep the selection, now and follow in step; returns
  * the status. Used by the step, play and milestone actions. */
 sim_status session_step(session *s);
+/* The recorded history reached its memory cap (and the run stands at its end): play and
+ * run-until stop, and the status says so. False otherwise. */
+bool session_full(session *s);
+/* Variants (V): the list as text, and switching. Switching simulates the lesson again under
+ * variant k's params (-1: the file's own), with the same seed and the user's actions up to the
+ * cursor, each at the virtual time it was taken, and stops at the moment that was shown (or
+ * at a violation before it). False, with a message, when it cannot. */
+const char *session_variant_menu(session *s);
+/* The kept branches (R) as a list, newest first, numbered from 1. */
+const char *session_branch_menu(session *s);
+bool session_switch_variant(session *s, int k);
+/* The user changed the run since it started or was last exported. */
+bool session_unexported(const session *s);
+/* Before dropping the run: true to go ahead now; false when a y/n question was opened instead
+ * (its y does `what`). Asks once: while the question is open, going ahead is the answer. */
+bool session_may_drop(session *s, session_confirm_what what);
+/* The messages pane's selection follows the message, not the row: find its row again after
+ * the list changed (or, when it is gone, keep the row and take the message now there). */
+void session_flight_sync(session *s);
+/* Select row i of the messages in flight (-1: none). */
+void session_flight_pick(session *s, int i);
 /* After the cursor moved (seek): the selection and now follow it. */
 void session_after_seek(session *s);
 

@@ -10,7 +10,7 @@
  * removes a half-written export's temporary file, core/outfile.h).
  *
  * Exit status: 0 for q and for SIGINT/SIGTERM/SIGHUP/SIGQUIT (the user or the system asked us
- * to go; nothing went wrong), 2 when there is no terminal, no scenario or a bad theme, 1 when TERM
+ * to go; nothing went wrong), 2 when there is no terminal, TERM=dumb, no scenario or a bad theme, 1 when TERM
  * is unset or unknown. Our own crash dies of its signal, after the terminal is restored. */
 #include <curses.h>
 #include <ev.h>
@@ -29,6 +29,9 @@
 
 #define TUI_TICK_S 0.03         /* play advances ~33 times a second */
 #define TUI_EMPTY_READS 64      /* stdin readable yet no key, this often: the tty is gone */
+#define TUI_SLICE_S 0.04        /* a run-until works this long between looks at the keys */
+#define TUI_JOB_FRAME_S 0.1     /* and the screen shows its progress this often */
+#define TUI_SLICE_STEPS 256
 
 static struct {
 	session *s;
@@ -39,9 +42,11 @@ static struct {
 	ev_io input;
 	ev_timer tick, expire;
 	ev_prepare draw;
+	ev_idle work;           /* a run-until in progress, a slice per idle turn (until.h) */
 	ev_signal sig[7];
 	int nsig;
 	double last_tick;
+	double last_draw;
 	int empty_reads;
 	theme theme;
 } tui;
@@ -95,6 +100,10 @@ static void tui_sync(void)
 	} else if (!s->playing && ev_is_active(&tui.tick)) {
 		ev_timer_stop(tui.loop, &tui.tick);
 	}
+	if (until_running(s) && !ev_is_active(&tui.work))
+		ev_idle_start(tui.loop, &tui.work);
+	else if (!until_running(s) && ev_is_active(&tui.work))
+		ev_idle_stop(tui.loop, &tui.work);
 	/* a message that expires needs a wake-up to be cleared, even when nothing else moves */
 	if (s->message[0] && s->message_until > 0) {
 		double in = s->message_until - ev_now(tui.loop) + 0.01;
@@ -161,6 +170,18 @@ static void tui_on_tick(EV_P_ ev_timer *w, int revents)
 	tui_sync();
 }
 
+/* Idle: nothing else is pending, so the keys have been read: one slice of the job. */
+static void tui_on_work(EV_P_ ev_idle *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	double start = ev_time();
+	tui.s->wall_s = ev_now(EV_A);
+	while (until_work(tui.s, TUI_SLICE_STEPS) && ev_time() - start < TUI_SLICE_S)
+		;
+	tui_sync();
+}
+
 static void tui_on_expire(EV_P_ ev_timer *w, int revents)
 {
 	(void)w;
@@ -202,7 +223,15 @@ static void tui_on_signal(EV_P_ ev_signal *w, int revents)
 	case SIGCONT:
 		tui_resize();
 		break;
-	default:        /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: leave cleanly */
+	case SIGINT:    /* ^C: like q, it asks once before dropping the user's changes */
+		if (s->prompt != PROMPT_NONE && s->prompt != PROMPT_CONFIRM)
+			s->prompt = PROMPT_NONE;        /* out of a half-typed prompt first */
+		if (session_may_drop(s, CONFIRM_QUIT)) {
+			s->quit = true;
+			s->exit_status = EXIT_DONE;
+		}
+		break;
+	default:        /* SIGTERM, SIGHUP, SIGQUIT: the system asks; leave cleanly */
 		s->quit = true;
 		s->exit_status = EXIT_DONE;
 		break;
@@ -243,8 +272,14 @@ static void tui_on_prepare(EV_P_ ev_prepare *w, int revents)
 	s->wall_s = ev_now(EV_A);
 	if (s->message[0] && s->message_until > 0 && s->wall_s >= s->message_until)
 		s->dirty = true;
-	if (s->dirty && !s->quit)
+	/* while a run-until works, a frame ten times a second is progress enough: drawing
+	 * every slice would spend on the screen what the run needs */
+	if (s->dirty && !s->quit && until_running(s) && s->wall_s - tui.last_draw < TUI_JOB_FRAME_S)
+		return;
+	if (s->dirty && !s->quit) {
 		tui_draw();
+		tui.last_draw = s->wall_s;
+	}
 }
 
 /* ---- start and end ---- */
@@ -262,6 +297,14 @@ static int tui_start_terminal(const cli_opts *o)
 		fprintf(stderr, "spacetime: TERM is not set; set it to your terminal's type "
 				"(e.g. TERM=xterm-256color) or use --headless\n");
 		return EXIT_RUNTIME;
+	}
+	/* A terminal that cannot move the cursor (TERM=dumb: an editor's shell buffer, a pipe
+	 * viewer) cannot show a screen at all: say what works there instead. */
+	if (strcmp(term, "dumb") == 0) {
+		fprintf(stderr, "spacetime: TERM=dumb cannot show the terminal program (it cannot "
+				"move the cursor); use --headless for a summary or --export for a "
+				"trace, or run it in a terminal emulator\n");
+		return EXIT_BAD_INPUT;
 	}
 	/* pitfall 5 and 7: the locale before curses; newterm so an unknown TERM is ours to
 	 * report instead of initscr() exiting */
@@ -310,6 +353,7 @@ static int tui_run(session *s)
 	ev_io_start(tui.loop, &tui.input);
 	ev_init(&tui.tick, tui_on_tick);
 	ev_init(&tui.expire, tui_on_expire);
+	ev_idle_init(&tui.work, tui_on_work);
 	ev_prepare_init(&tui.draw, tui_on_prepare);
 	ev_prepare_start(tui.loop, &tui.draw);
 	static const int sigs[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT};
@@ -328,6 +372,7 @@ static int tui_run(session *s)
 	ev_io_stop(tui.loop, &tui.input);
 	ev_timer_stop(tui.loop, &tui.tick);
 	ev_timer_stop(tui.loop, &tui.expire);
+	ev_idle_stop(tui.loop, &tui.work);
 	ev_prepare_stop(tui.loop, &tui.draw);
 	tui_restore();
 	ev_loop_destroy(tui.loop);

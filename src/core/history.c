@@ -17,6 +17,7 @@
 #include "history.h"
 
 #define HIST_SNAP_EVENTS 16384u
+#define HIST_MAX_BRANCHES 16u   /* discarded futures kept (the oldest goes first) */
 
 typedef struct {
 	uint32_t at;        /* trace position when taken */
@@ -36,6 +37,10 @@ struct st_history {
 	int next_act;       /* the next logged action the world has not applied yet */
 	hist_snap *snap; unsigned nsnap, snap_cap;
 	trace_index *ix;    /* what holds at every position of tr */
+	/* Futures thrown away by acting in the past (or by undo), kept as what makes them: the
+	 * run is deterministic, so an action log and an end position are the whole future. */
+	hist_branch_info *br; unsigned nbr, br_cap;
+	hist_act **br_act;  /* br_act[i]: branch i's whole action log (br[i].nact entries) */
 };
 
 static void hist_snapshot(st_history *h)
@@ -82,6 +87,10 @@ void history_free(st_history *h)
 	free(h->snap);
 	trace_index_free(h->ix);
 	free(h->act);
+	for (unsigned i = 0; i < h->nbr; i++)
+		free(h->br_act[i]);
+	free(h->br);
+	free(h->br_act);
 	sim_free(h->sim);
 	trace_free(h->tr);
 	free(h);
@@ -110,6 +119,12 @@ size_t history_snapshot_bytes(const st_history *h, int *count)
 	if (count)
 		*count = (int)h->nsnap;
 	return n;
+}
+
+size_t history_bytes(const st_history *h)
+{
+	return trace_bytes(h->tr) + history_snapshot_bytes(h, NULL) + trace_index_bytes(h->ix) +
+	       (size_t)h->act_cap * sizeof *h->act;
 }
 
 /* Apply one action to the world; false when it does not apply. Table-driven by kind. */
@@ -278,12 +293,40 @@ void history_seek(st_history *h, uint32_t n)
 	h->cursor = n;
 }
 
-/* Discard everything after the world's position: the old future. */
+/* Keep the future about to be discarded (from fork on) in the branch list. */
+static void hist_keep_branch(st_history *h, uint32_t fork)
+{
+	uint32_t end = trace_count(h->tr);
+	if (fork >= end)
+		return;
+	if (h->nbr == HIST_MAX_BRANCHES) {
+		free(h->br_act[0]);
+		memmove(h->br, h->br + 1, (h->nbr - 1) * sizeof *h->br);
+		memmove(h->br_act, h->br_act + 1, (h->nbr - 1) * sizeof *h->br_act);
+		h->nbr--;
+	}
+	unsigned cap = h->br_cap;
+	st_grow32(&h->br, &cap, (size_t)h->nbr + 1, sizeof *h->br);
+	st_grow32(&h->br_act, &h->br_cap, (size_t)h->nbr + 1, sizeof *h->br_act);
+	hist_branch_info *b = &h->br[h->nbr];
+	b->fork = fork;
+	b->end = end;
+	b->end_us = trace_at(h->tr, end - 1)->t_us;
+	b->nact = h->nact;
+	b->last = h->nact ? h->act[h->nact - 1] : (hist_act){0};
+	h->br_act[h->nbr] = st_alloc((size_t)(h->nact ? h->nact : 1) * sizeof *h->act);
+	if (h->nact)
+		memcpy(h->br_act[h->nbr], h->act, (size_t)h->nact * sizeof *h->act);
+	h->nbr++;
+}
+
+/* Discard everything after the world's position: the old future (kept as a branch). */
 static void hist_branch(st_history *h)
 {
 	uint32_t pos = sim_events(h->sim);
 	if (pos >= trace_count(h->tr))
 		return;
+	hist_keep_branch(h, pos);
 	trace_truncate(h->tr, pos);
 	trace_index_truncate(h->ix, pos);
 	while (h->nact > 0 && h->act[h->nact - 1].at >= pos)
@@ -327,12 +370,21 @@ sim_status history_step(st_history *h)
 	return st;
 }
 
+uint32_t history_act_point(const st_history *h)
+{
+	uint32_t end = trace_count(h->tr), n = h->cursor;
+	while (n < end && n > 0 && !(trace_at(h->tr, n)->flags & EVF_STEP))
+		n++;
+	return n;
+}
+
 bool history_act(st_history *h, const hist_act *a)
 {
 	if (!h->sim)
 		return false;   /* a recorded trace cannot be changed */
 	if (h->cursor < trace_count(h->tr) || sim_events(h->sim) != trace_count(h->tr)) {
-		history_seek(h, h->cursor);
+		/* right after the event shown: the end of its step, where the world can stand */
+		history_seek(h, history_act_point(h));
 		if (!hist_can(h->sim, a))
 			return false;
 		hist_branch(h);
@@ -350,5 +402,91 @@ bool history_act(st_history *h, const hist_act *a)
 	h->next_act = h->nact;
 	h->cursor = trace_count(h->tr);
 	hist_maybe_snapshot(h);
+	return true;
+}
+
+/* ---- branches and undo -------------------------------------------------------------------- */
+
+const hist_branch_info *history_branches(const st_history *h, int *n)
+{
+	*n = (int)h->nbr;
+	return h->br;
+}
+
+/* Run the world (at the end of the record) forward, recording, to position target, applying
+ * the logged actions where they were taken: how a kept future is made again. */
+static void hist_regrow(st_history *h, uint32_t target)
+{
+	while (sim_events(h->sim) < target) {
+		uint32_t pos = sim_events(h->sim);
+		if (h->next_act < h->nact && h->act[h->next_act].at <= pos) {
+			hist_apply(h, &h->act[h->next_act++]);
+		} else if (sim_step(h->sim) != SIM_OK && sim_events(h->sim) == pos) {
+			break;
+		}
+		trace_index_sync(h->ix);
+		hist_maybe_snapshot(h);
+	}
+	trace_index_sync(h->ix);
+	h->cursor = trace_count(h->tr);
+}
+
+bool history_restore_branch(st_history *h, int i, uint32_t at)
+{
+	if (!h->sim || i < 0 || (unsigned)i >= h->nbr)
+		return false;
+	hist_branch_info b = h->br[i];
+	hist_act *log = h->br_act[i];
+	/* out of the list: it is about to become the present */
+	memmove(h->br + i, h->br + i + 1, (h->nbr - (unsigned)i - 1) * sizeof *h->br);
+	memmove(h->br_act + i, h->br_act + i + 1, (h->nbr - (unsigned)i - 1) * sizeof *h->br_act);
+	h->nbr--;
+	/* the two runs agree up to the first action they do not share (and the fork) */
+	uint32_t common = b.fork;
+	int j = 0;
+	while (j < h->nact && j < b.nact && memcmp(&h->act[j], &log[j], sizeof *log) == 0)
+		j++;
+	if (j < h->nact && h->act[j].at < common)
+		common = h->act[j].at;
+	if (j < b.nact && log[j].at < common)
+		common = log[j].at;
+	history_seek(h, common);
+	common = sim_events(h->sim);    /* a boundary at or before it */
+	hist_branch(h);                 /* the present future joins the list */
+	h->branched = false;
+	/* the kept log becomes the log; what the world has applied so far is the same */
+	st_grow32(&h->act, &h->act_cap, (size_t)(b.nact ? b.nact : 1), sizeof *h->act);
+	if (b.nact)
+		memcpy(h->act, log, (size_t)b.nact * sizeof *log);
+	h->nact = b.nact;
+	h->next_act = 0;
+	while (h->next_act < h->nact && h->act[h->next_act].at < common)
+		h->next_act++;
+	free(log);
+	hist_regrow(h, b.end);
+	history_seek(h, at < b.end ? at : b.end);
+	return true;
+}
+
+bool history_undo(st_history *h)
+{
+	if (!h->sim || h->nact == 0)
+		return false;
+	uint32_t at = h->act[h->nact - 1].at;
+	history_seek(h, at);
+	if (sim_events(h->sim) != at)
+		return false;   /* actions sit on boundaries: this cannot happen */
+	/* keep the whole present (the action and what followed) as a branch, then cut */
+	if (at < trace_count(h->tr)) {
+		hist_branch(h);
+	} else {
+		hist_keep_branch(h, at);
+		h->nact--;
+	}
+	if (h->nact > 0 && h->act[h->nact - 1].at >= at)
+		h->nact--;
+	h->next_act = h->nact;
+	h->cursor = trace_count(h->tr);
+	h->branched = false;
 	return true;
 }

@@ -46,6 +46,15 @@ typedef struct {
 
 typedef struct st_history st_history;
 
+/* A future that acting in the past (or undo) discarded, kept so it can come back. */
+typedef struct {
+	uint32_t fork;          /* where it parted from the run it was cut from */
+	uint32_t end;           /* how far it had been recorded */
+	int64_t end_us;         /* the time it had reached */
+	int nact;               /* its action log's length */
+	hist_act last;          /* its last action (kind 0: none), to name it in a list */
+} hist_branch_info;
+
 st_history *history_new(const st_scenario *sc, const sim_opts *o);
 /* A recorded trace that cannot be re-simulated, opened read-only (the history owns it):
  * there is no world (history_sim is NULL), stepping and seeking move through the recorded
@@ -78,9 +87,24 @@ void history_seek(st_history *h, uint32_t n);
  * when the action does not apply (crash of a crashed process, a message no longer in flight). */
 bool history_act(st_history *h, const hist_act *a);
 
+/* Where an action at the cursor takes effect: right after the event shown, i.e. at the end
+ * of the step that event belongs to (the cursor itself when it is on a boundary). */
+uint32_t history_act_point(const st_history *h);
+
+/* Branches: the futures discarded so far, oldest first. */
+const hist_branch_info *history_branches(const st_history *h, int *n);
+/* Make branch i the run again (re-executed from where the two part; the present future is
+ * kept as a branch in its turn) and put the cursor at position at (clamped to its end). */
+bool history_restore_branch(st_history *h, int i, uint32_t at);
+/* Undo the last action: the run goes back to just before it and the present (the action and
+ * what followed) is kept as a branch. False when there is no action. */
+bool history_undo(st_history *h);
+
 /* Actions taken so far, in order. */
 const hist_act *history_actions(const st_history *h, int *n);
 /* Bytes held by snapshots (for the benchmark), and how many there are. */
 size_t history_snapshot_bytes(const st_history *h, int *count);
+/* Bytes the whole record holds: trace, snapshots, index and action log (for a memory cap). */
+size_t history_bytes(const st_history *h);
 
 #endif

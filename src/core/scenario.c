@@ -1046,10 +1046,11 @@ static bool (*const param_parsers[])(P *, const cJSON *, const st_param_spec *,
 	[ST_P_ENUM] = param_enum, [ST_P_BOOL] = param_bool,
 };
 
-static bool f_params(P *p, const cJSON *v, void *out)
+/* A params object of the scenario's protocol, parsed into dst; bit k of *given is set for
+ * each param named (the scenario's "params" and each variant's share this). */
+static bool params_into(P *p, const cJSON *v, const st_protocol *pr, st_param_val *dst,
+			uint64_t *given)
 {
-	st_scenario *sc = out;
-	const st_protocol *pr = sc->protocol;
 	char list[512], b[96];
 	size_t o = 0;
 	list[0] = 0;
@@ -1080,8 +1081,87 @@ static bool f_params(P *p, const cJSON *v, void *out)
 				ok = fail(p, c, AT_KEY, "the protocol declares an unknown type "
 					  "%d; expected a fixed protocol table", (int)t);
 			if (ok)
-				ok = param_parsers[t](p, c, &pr->params[k], &sc->params[k]);
+				ok = param_parsers[t](p, c, &pr->params[k], &dst[k]);
+			if (ok && given && k < 64)
+				*given |= 1ull << k;
 		}
+		fp_pop(p, old);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool f_params(P *p, const cJSON *v, void *out)
+{
+	st_scenario *sc = out;
+	return params_into(p, v, sc->protocol, sc->params, NULL);
+}
+
+/* --- variants: named sets of params a learner switches between ---------------------------- */
+
+typedef struct {
+	st_scenario *sc;
+	sc_variant *var;
+} variant_out;
+
+static bool v_name(P *p, const cJSON *v, void *out)
+{
+	variant_out *vo = out;
+	const char *s = NULL;
+	if (!get_text(p, v, 1, SC_NAME_LEN, TXT_ASCII_NAME, "1..48 characters of a-z, 0-9 and '-'",
+		      &s))
+		return false;
+	for (sc_variant *w = vo->sc->variant; w < vo->var; w++)
+		if (w->name && strcmp(w->name, s) == 0)
+			return fail(p, v, AT_VALUE, "a second variant named \"%s\"; expected each "
+				    "variant's name once", s);
+	return dup_text(p, v, s, &vo->var->name);
+}
+
+static bool v_about(P *p, const cJSON *v, void *out)
+{
+	variant_out *vo = out;
+	const char *s = NULL;
+	return get_text(p, v, 1, SC_TITLE_LEN, 0, "one line of 1..80 characters", &s) &&
+	       dup_text(p, v, s, &vo->var->about);
+}
+
+static bool v_params(P *p, const cJSON *v, void *out)
+{
+	variant_out *vo = out;
+	memcpy(vo->var->params, vo->sc->params, sizeof vo->var->params);
+	return params_into(p, v, vo->sc->protocol, vo->var->params, &vo->var->given);
+}
+
+static const field variant_fields[] = {
+	{"name", true, v_name, "1..48 characters of a-z, 0-9 and '-'"},
+	{"params", true, v_params, "an object of the protocol's parameters"},
+	{"about", true, v_about, "one line of 1..80 characters"},
+};
+
+static bool f_variants(P *p, const cJSON *v, void *out)
+{
+	st_scenario *sc = out;
+	char b[96];
+	if (!cJSON_IsArray(v))
+		return fail(p, v, AT_VALUE, "got %s; expected an array such as [{\"name\": "
+			    "\"request-ids\", \"params\": {...}, \"about\": \"one line\"}]",
+			    desc(v, b, sizeof b));
+	int n = cJSON_GetArraySize(v);
+	if (n > SC_MAX_VARIANTS)
+		return fail(p, v, AT_VALUE, "%d variants; expected at most %d (SC_MAX_VARIANTS)", n,
+			    SC_MAX_VARIANTS);
+	if (n == 0)
+		return true;
+	sc->variant = st_zalloc((size_t)n, sizeof *sc->variant);
+	int k = 0;
+	for (const cJSON *e = v->child; e; e = e->next, k++) {
+		size_t old = fp_idx(p, k);
+		sc->nvariant = k + 1;   /* so scenario_free frees a half-filled entry */
+		variant_out vo = {sc, &sc->variant[k]};
+		bool ok = parse_object(p, e, variant_fields, NFIELDS(variant_fields),
+				       " of a variant", &vo);
 		fp_pop(p, old);
 		if (!ok)
 			return false;
@@ -1623,6 +1703,7 @@ static const field top_fields[] = {
 	{"seed", false, f_seed, "an integer 0..2^53"},
 	{"network", false, f_network, "an object"},
 	{"params", false, f_params, "an object"},
+	{"variants", false, f_variants, "an array of {\"name\", \"params\", \"about\"}"},
 	{"clocks", false, f_clocks, "an object"},
 	{"workload", false, f_workload, "an object"},
 	{"schedule", false, f_schedule, "an array"},
@@ -1684,11 +1765,14 @@ st_scenario *scenario_parse(const char *text, size_t len, const char *path, char
 		return NULL;
 	}
 	st_scenario *sc = st_zalloc(1, sizeof *sc);
+	sc->variant_in_use = -1;
 	P p = {.text = text, .len = len, .file = path, .root = root, .err = err,
 	       .errlen = errlen, .sc = sc};
 	bool ok = parse_scenario(&p);
-	if (ok)
+	if (ok) {
 		sc->path = st_strdup(path);
+		memcpy(sc->base_params, sc->params, sizeof sc->base_params);
+	}
 	cJSON_Delete(root);
 	if (!ok) {
 		scenario_free(sc);
@@ -1712,7 +1796,44 @@ void scenario_free(st_scenario *sc)
 		free(sc->lesson[k].text);
 	}
 	free(sc->lesson);
+	for (int k = 0; k < sc->nvariant; k++) {
+		free(sc->variant[k].name);
+		free(sc->variant[k].about);
+	}
+	free(sc->variant);
 	free(sc);
+}
+
+int scenario_variant_index(const st_scenario *sc, const char *name)
+{
+	for (int k = 0; sc && name && k < sc->nvariant; k++)
+		if (strcmp(sc->variant[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+bool scenario_use_variant(st_scenario *sc, const char *name, char *err, size_t errlen)
+{
+	if (!name || !*name) {
+		memcpy(sc->params, sc->base_params, sizeof sc->params);
+		sc->variant_in_use = -1;
+		return true;
+	}
+	int k = scenario_variant_index(sc, name);
+	if (k < 0) {
+		char list[512] = "";
+		size_t o = 0;
+		for (int i = 0; i < sc->nvariant && o < sizeof list; i++)
+			o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
+					      sc->variant[i].name);
+		put(err, errlen, "%s: no variant named '%s'; expected %s%s", sc->path ? sc->path :
+		    sc->name, name, sc->nvariant ? "one of " : "none: this scenario has no variants",
+		    list);
+		return false;
+	}
+	memcpy(sc->params, sc->variant[k].params, sizeof sc->params);
+	sc->variant_in_use = k;
+	return true;
 }
 
 /* ------------------------------------------------------------------------------------------ */

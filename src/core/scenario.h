@@ -62,6 +62,16 @@ typedef struct {
 	char *text;
 } sc_lesson;
 
+/* A named variant: the scenario with some params changed ("request ids", "the Figure 8
+ * bug"), which the learner switches to live or picks with --variant. */
+#define SC_MAX_VARIANTS 8
+typedef struct {
+	char *name;         /* a-z, 0-9, '-' */
+	char *about;        /* one line */
+	st_param_val params[ST_MAX_PARAMS];     /* the scenario's params with the variant's over them */
+	uint64_t given;     /* bit k: the variant names param k */
+} sc_variant;
+
 typedef struct {
 	char *path;         /* as given or found */
 	char *name, *title, *topic, *protocol_name;
@@ -85,6 +95,10 @@ typedef struct {
 	int nschedule;
 	sc_lesson *lesson;
 	int nlesson;
+	sc_variant *variant;
+	int nvariant;
+	int variant_in_use;                     /* index, or -1: the params as the file gives them */
+	st_param_val base_params[ST_MAX_PARAMS];/* the file's own params */
 } st_scenario;
 
 /* Load and validate a scenario file. On error returns NULL and writes one message (no trailing
@@ -94,6 +108,13 @@ st_scenario *scenario_load(const char *path, char *err, size_t errlen);
 st_scenario *scenario_parse(const char *text, size_t len, const char *path, char *err,
 			    size_t errlen);
 void scenario_free(st_scenario *sc);
+
+/* The variant named so, or -1. */
+int scenario_variant_index(const st_scenario *sc, const char *name);
+/* Run the variant named so from now on (its params replace the scenario's); NULL or "" goes
+ * back to the file's own params. False, with a message naming the variants, when there is no
+ * such variant. */
+bool scenario_use_variant(st_scenario *sc, const char *name, char *err, size_t errlen);
 
 /* Process names: n1..nN then c1..cK (src/base/names.h, for a scenario). */
 void scenario_proc_name(const st_scenario *sc, int p, char *out, size_t outlen);

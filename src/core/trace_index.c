@@ -262,6 +262,8 @@ static void ti_moments(trace_index *ix, uint32_t from, uint32_t to)
 	uint64_t pending = ti_pending(ix, kind_mask);
 	for (uint32_t id = from; id < to && pending; id++) {
 		const st_event *e = trace_at(ix->t, id);
+		if (e->by == BY_USER)
+			continue;       /* the lesson's moments are the script's, not the user's */
 		uint64_t hit = e->kind < KIND__COUNT ? kind_mask[e->kind] : 0;
 		if (e->label)
 			hit |= ti_label_mask(ix, e->label);

@@ -13,14 +13,18 @@ body() { printf '%s\n' "$LAST_SCREEN" | head -n -2; }
 test_isolate_leader_new_leader_heal_steps_down() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n                              # the first leader; the selection is on it
+	keys '>'                              # the first leader; the selection is on it
 	wait_re 'leader +term 1' 5 || return 1
 	local old
 	old=$(printf '%s\n' "$LAST_SCREEN" | grep -Eo '^│.?n[0-9] up +leader' | grep -Eo 'n[0-9]' | head -1)
 	[ -n "$old" ] || fail "no leader row" || return 1
+	# select its lane (stepping leaves the selected process where the user put it)
+	keys k k k k k k k k
+	local j
+	for ((j = 1; j < ${old#n}; j++)); do keys j; done
 	keys i
 	wait_for "isolated $old" || return 1
-	keys n                              # the majority elects another leader
+	keys '>'                              # the majority elects another leader
 	wait_re 'leader +term [2-9]' 8 || return 1
 	node_row "$old" | grep -Eq 'leader +term 1' || fail "$old should still think it leads term 1" || return 1
 	keys H
@@ -41,7 +45,7 @@ test_isolate_leader_new_leader_heal_steps_down() {
 test_drag_across_the_wall() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys Tab Tab Tab                    # timeline -> nodes -> inspector -> network
 	wait_for "network" || return 1
@@ -66,7 +70,7 @@ test_drag_across_the_wall() {
 test_crash_and_restart() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys j
 	keys x
@@ -81,7 +85,7 @@ test_crash_and_restart() {
 test_manual_drop_and_duplicate() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys M                              # manual mode focuses the messages pane
 	wait_for "manual" || return 1
@@ -141,7 +145,7 @@ test_act_in_the_past_branches() {
 test_export_then_replay_same_final_screen() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys x Space Space Space i
 	wait_for "isolated" || return 1
@@ -198,7 +202,7 @@ test_read_only_trace() {
 test_cut_clock_latency() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys u
 	wait_for "cut one way, from the selected process to:" || return 1
@@ -227,7 +231,7 @@ test_cut_clock_latency() {
 test_drop_one_copy_replays() {
 	start 120 40 -- "$quiet"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "milestone" || return 1
 	keys M
 	wait_for "manual" || return 1

@@ -26,7 +26,7 @@ bc_nodes_has() {
 
 # bc_open NAME: open a lesson at 120x40 and wait for its first screen.
 bc_open() {
-	start 120 40 -- "$scenarios/$1.json"
+	start 120 40 -- --no-page-pause "$scenarios/$1.json"
 	wait_for "event 0/" || return 1
 }
 
@@ -54,7 +54,7 @@ test_lesson_broadcast_gossip() {
 # FIFO: the first milestone is n2's answer delivered at n3 before n1's question.
 test_lesson_broadcast_fifo() {
 	bc_open broadcast-fifo || return 1
-	keys n
+	keys '>'
 	wait_for "out of causal order" 20 || return 1
 	wait_for "never seen" 10 || return 1
 	bc_nodes_has "seqs [" || return 1
@@ -67,7 +67,7 @@ test_lesson_broadcast_fifo() {
 # Causal: the same answer is held back at n3 until the question arrives.
 test_lesson_broadcast_causal() {
 	bc_open broadcast-causal || return 1
-	keys n
+	keys '>'
 	wait_for "hold n2#2" 20 || return 1
 	wait_for "has not seen: n3 holds it" 10 || return 1
 	bc_nodes_has "holdback n2#2" || return 1
@@ -79,7 +79,7 @@ test_lesson_broadcast_causal() {
 # Sequencer: n4 holds number 2 until number 1 arrives.
 test_lesson_broadcast_total() {
 	bc_open broadcast-total || return 1
-	keys n
+	keys '>'
 	wait_for "hold n3#1" 20 || return 1
 	wait_for "crossed in the network" 10 || return 1
 	bc_nodes_has "holdback n3#1@g2" || return 1

@@ -42,7 +42,7 @@ wait_lesson() {
 # 0.05x becomes 0.5x).
 lt_open_and_play() {
 	local name=$1 opening=$2
-	start 120 40 -- "$scenarios/$name.json"
+	start 120 40 -- --no-page-pause "$scenarios/$name.json"
 	wait_for "event 0/" || return 1
 	wait_lesson "$opening" || return 1
 	keys + + + p
@@ -92,7 +92,7 @@ test_lesson_failure_detector() {
 
 # A crash the user makes is suspected, and stays suspected.
 test_lesson_failure_detector_crash() {
-	start 120 40 -- "$scenarios/failure-detector.json"
+	start 120 40 -- --no-page-pause "$scenarios/failure-detector.json"
 	wait_for "event 0/" || return 1
 	keys j j
 	wait_re '│▶n3' 5 || return 1

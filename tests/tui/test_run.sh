@@ -77,7 +77,7 @@ test_play_moves_by_itself() {
 test_milestone_shows_leader() {
 	start 120 40 -- "$election"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "leader" 10 || return 1
 }
 
@@ -99,7 +99,7 @@ test_help_overlay() {
 test_export_then_verify() {
 	start 120 40 -- "$election"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "leader" 10 || return 1
 	keys e
 	wait_for "raft-election-seed7.json" || return 1
@@ -148,9 +148,9 @@ test_rewind_and_branch() {
 # An invariant violation stops the run where it happened and says so (the figure-8 lesson with
 # its bug switched on: a leader that commits an old term's entry by counting replicas).
 test_violation_stops_play() {
-	sed 's/"params": {/"params": {"bug": "commit-old-term", /' "$scenarios/raft-figure8.json" \
+	sed '0,/"params": {/s//"params": {"bug": "commit-old-term", /' "$scenarios/raft-figure8.json" \
 		>"$tmp/figure8-bug.json"
-	start 120 40 -- "$tmp/figure8-bug.json"
+	start 120 40 -- --no-page-pause "$tmp/figure8-bug.json"
 	wait_for "event 0/" || return 1
 	keys + + + + + + p
 	wait_for "invariant violated" 20 || return 1
@@ -166,7 +166,7 @@ test_violation_stops_play() {
 test_click_selects_event() {
 	start 120 40 -- "$election"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "became leader" 10 || return 1
 	# n1 became candidate at the diamond on its lane: find its row and column
 	local row=0 line col=-1
@@ -191,7 +191,7 @@ test_click_selects_event() {
 test_world_keys() {
 	start 120 40 -- "$election"
 	wait_for "event 0/" || return 1
-	keys n
+	keys '>'
 	wait_for "became leader" 10 || return 1
 	keys x
 	wait_for "crashed n1" || return 1

@@ -492,7 +492,7 @@ static void test_value_position(void **state)
 	text = "{\"name\": \"m\",\n   \"colour\": 1}";
 	assert_null(parse(text, err, sizeof err));
 	assert_string_equal(err, F ":2:4: colour: unknown field; expected one of name, title, "
-			    "topic, order, protocol, nodes, clients, seed, network, params, clocks, "
+			    "topic, order, protocol, nodes, clients, seed, network, params, variants, clocks, "
 			    "workload, schedule, lesson");
 }
 

@@ -467,7 +467,9 @@ static void test_lesson_moments(void **unused)
 	hist_act crash = {.kind = ACT_CRASH, .proc = 1};
 	assert_true(history_act(h, &crash));
 	uint32_t end = history_end(h);
-	assert_int_equal(trace_index_lesson_at(ix, end, 0), 3);
+	/* issue 10: the user's crash is not the script's: "kind:crash" waits for a crash the
+	 * lesson itself brings, so the page stays */
+	assert_int_equal(trace_index_lesson_at(ix, end, 0), 2);
 	/* back before the crash, and a branch there: the crash entry is no longer reached */
 	uint32_t b = lead + 1;
 	while (b < end && !(trace_at(t, b)->flags & EVF_STEP))

@@ -502,7 +502,7 @@ static void test_status_bar(void **state)
 	assert_has(g, "raft-election");
 	assert_has(g, "paused");
 	assert_has(g, "space step one event");
-	assert_false(has(g, "past: branch on act"));
+	assert_false(has(g, "in the past: acting here starts a branch"));
 	grid_free(g);
 
 	w.m.cursor = 9;
@@ -512,7 +512,7 @@ static void test_status_bar(void **state)
 	g = draw_pane(status_draw, &w.m, 120, 2);
 	snprintf(buf, sizeof buf, "event 10/%u", n);
 	assert_has(g, buf);
-	assert_has(g, "past: branch on act");
+	assert_has(g, "in the past: acting here starts a branch");
 	assert_has(g, "playing 0.25x");
 	assert_has(g, "manual");
 	assert_has(g, "exported to t.json");

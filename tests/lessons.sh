@@ -80,11 +80,11 @@ run 3 "$f caught by --check" -- "$BIN" --headless "$f" --steps 3000 --check
 run 3 "$f caught by --verify" -- "$BIN" --verify "$TMP/2pc.json"
 # paxos: an acceptor that forgets its promise in a crash, and a proposer that ignores the
 # accepted value the promises report, each let two values be chosen: --explore finds a run
-# (forget-promise needs a crash at the right moment: seed 58 of the shipped lesson), and
+# (forget-promise needs a crash at the right moment: swarm seed 121 of the shipped lesson), and
 # --verify agrees on the trace it wrote
 for f in tests/fixtures/paxos-forget-promise.json tests/fixtures/paxos-ignore-accepted.json; do
 	rm -f "$TMP"/explore-*.json
-	(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 100 --steps 2000 --faults partition,crash,loss,dup,pause >"$TMP/out" 2>"$TMP/err")
+	(cd "$TMP" && "$BIN" --explore "$ROOT/$f" --seeds 500 --steps 2000 --faults partition,crash,loss,dup,pause >"$TMP/out" 2>"$TMP/err")
 	if [ $? -eq 3 ] && grep -q "invariant violated: agreement" "$TMP/err"; then ok; else bad "$f not caught by --explore"; fi
 	tr=$(ls "$TMP"/explore-*.json 2>/dev/null | head -1)
 	run 3 "$f caught by --verify" -- "$BIN" --verify "${tr:-$TMP/none.json}"

@@ -305,7 +305,9 @@ static int replay_setup(const char *path, const cJSON *hdr, const cli_opts *o, r
 				if (strcmp(sp->params[i].name, it->string) == 0)
 					trace_verify_param(&sp->params[i], it, &r->sc->params[i]);
 	r->seed = (uint64_t)seed;
-	sim_opts so = {r->seed, o->check, fmask};
+	/* the terminal program checks the invariants by default, so a violation the file records
+	 * is found again and named on screen */
+	sim_opts so = {r->seed, o->check || !o->headless, fmask};
 	r->h = history_new(r->sc, &so);
 	return EXIT_DONE;
 }

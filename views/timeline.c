@@ -52,6 +52,7 @@ static const struct { int grid; uint32_t uni; char ascii; } timeline_glyphs[TG__
 	[TG_ARROW_DOWN] = {G_ARROW_D, 0, 0},  [TG_ARROW_UP] = {G_ARROW_U, 0, 0},
 	[TG_BAND] = {G_SHADE, 0, 0},          [TG_NOW] = {-1, 0x25bc, 'V'},
 	[TG_TICK] = {G_TEE_D, 0, 0},          [TG_SEP] = {G_VLINE, 0, 0},
+	[TG_IDLE] = {-1, 0x2248, '~'},
 };
 
 uint32_t timeline_ch(const grid *g, int gl)
@@ -152,6 +153,62 @@ static bool timeline_role_of_state(const st_trace *t, uint32_t state, timeline_r
 			return true;
 		}
 	return false;
+}
+
+/* ---- message classes ---------------------------------------------------------------------- */
+
+#define TL_INHERIT_BACK 64      /* events looked back for the message a reply answers */
+
+/* The class the protocol names for message mr by itself, without inheriting. */
+static int timeline_class_own(const st_trace *t, const st_msgrec *mr)
+{
+	const st_protocol *pr = t->proto;
+	if (!pr || !pr->msg_class || pr->n_msg_classes <= 0)
+		return -1;
+	int k = pr->msg_class(mr->from, mr->type, trace_msg_body(t, mr), mr->body_len);
+	return k == ST_CLASS_INHERIT || (k >= 0 && k < pr->n_msg_classes) ? k : -1;
+}
+
+int timeline_msg_class_of(const st_trace *t, uint32_t msg)
+{
+	const st_msgrec *mr = t ? timeline_msgrec(t, msg) : NULL;
+	if (!mr)
+		return -1;
+	int k = timeline_class_own(t, mr);
+	if (k != ST_CLASS_INHERIT)
+		return k;
+	/* the handler that sent it began with the receive just before, at the same time */
+	if (!timeline_held(t, mr->send_ev))
+		return -1;
+	const st_event *se = trace_at(t, mr->send_ev);
+	for (uint32_t id = mr->send_ev, n = 0; id > t->base && n < TL_INHERIT_BACK; n++) {
+		const st_event *e = trace_at(t, --id);
+		if (e->t_us != se->t_us)
+			break;
+		if (e->proc != se->proc)
+			continue;
+		if (e->kind == KIND_RECV) {
+			const st_msgrec *cause = timeline_msgrec(t, e->ref);
+			int c = cause ? timeline_class_own(t, cause) : -1;
+			return c == ST_CLASS_INHERIT ? -1 : c;
+		}
+		if (e->kind != KIND_SEND && e->kind != KIND_LOCAL)
+			break;
+	}
+	return -1;
+}
+
+int timeline_class_role(int k) { return k < 0 ? R_MSG : R_CLASS1 + k % 6; }
+
+bool timeline_ev_hidden(const view_model *m, uint32_t id)
+{
+	if (!m->hidden_classes || id == m->selected || id == m->marked)
+		return false;
+	const st_event *e = trace_at(m->trace, id);
+	if (e->kind != KIND_SEND && e->kind != KIND_RECV && e->kind != KIND_DROP)
+		return false;
+	int k = timeline_msg_class_of(m->trace, e->ref);
+	return k >= 0 && k < 32 && (m->hidden_classes >> k & 1u);
 }
 
 /* The state record of an event (TRACE_NONE when it has none or is not held). */
@@ -283,6 +340,44 @@ static void timeline_ruler_step(const timeline_geo *G, int64_t *step, int64_t *u
 	}
 }
 
+/* The logical axis's ruler: real time where it changes, as far apart as the numbers need;
+ * a compressed idle stretch is a ≈ of its own. */
+static void timeline_draw_lruler(timeline_frame *f)
+{
+	grid *g = f->g;
+	timeline_geo *G = &f->G;
+	int xend = G->in.x + G->in.w, n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	bool two = G->tick_y != G->num_y;
+	if (two)
+		for (int x = G->x0; x < xend; x++)
+			grid_put_glyph(g, x, G->tick_y, G_HLINE, x > f->now_col ? R_FUTURE : R_DIM, 0);
+	if (!G->ruler_in_border)
+		view_text(g, G->in.x, G->num_y, "ms", G->gut_w - 1, R_DIM, 0);
+	int last_end = G->ruler_in_border ? G->title_end : G->x0 - 1;
+	int64_t last_ms = INT64_MIN;
+	for (int c = 0; c < n && G->x0 + c < xend; c++) {
+		int x = G->x0 + c;
+		if (G->lgap[c]) {
+			if (two || !G->ruler_in_border)
+				grid_put(g, x, G->tick_y, timeline_ch(g, TG_IDLE), R_WARN, 0);
+			continue;
+		}
+		int64_t ms = G->lt[c] / 1000;
+		if (ms == last_ms)
+			continue;
+		char buf[24];
+		snprintf(buf, sizeof buf, "%lld", (long long)ms);
+		int w = (int)strlen(buf);
+		if (x > last_end + 1 && x + w <= xend) {
+			if (two)
+				grid_put(g, x, G->tick_y, timeline_ch(g, TG_TICK), R_DIM, 0);
+			grid_text_at(g, x, G->num_y, buf, w, R_DIM, 0);
+			last_end = x + w - 1;
+			last_ms = ms;
+		}
+	}
+}
+
 static void timeline_draw_ruler(timeline_frame *f)
 {
 	grid *g = f->g;
@@ -291,6 +386,10 @@ static void timeline_draw_ruler(timeline_frame *f)
 	int dec;
 	if (G->num_y < 0)
 		return;
+	if (G->logical) {
+		timeline_draw_lruler(f);
+		return;
+	}
 	timeline_ruler_step(G, &step, &unit, &dec);
 	int xend = G->in.x + G->in.w;
 	bool two = G->tick_y != G->num_y;
@@ -632,7 +731,8 @@ static void timeline_pick_marks(timeline_frame *f)
 		f->best[i] = TRACE_NONE;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(f->t, id);
-		if (!trace_kinds[e->kind].proc_event || !timeline_geo_lane_shown(G, e->proc))
+		if (!trace_kinds[e->kind].proc_event || !timeline_geo_lane_shown(G, e->proc) ||
+		    timeline_ev_hidden(f->m, id))
 			continue;
 		int64_t c = timeline_geo_col(G, e->t_us) - G->x0;
 		if (c < 0 || c >= G->ncols)
@@ -676,12 +776,13 @@ static uint32_t timeline_anchor(const st_trace *t, uint32_t sel)
 	return TRACE_NONE;
 }
 
-void timeline_draw(grid *g, grid_rect r, const view_model *m)
+static void timeline_draw_frame(grid *g, grid_rect r, const view_model *m, timeline_stats *st)
 {
 	if (r.w <= 0 || r.h <= 0)
 		return;
 	timeline_frame F;
 	memset(&F, 0, sizeof F);
+	F.stats = st;
 	F.g = g;
 	F.m = m;
 	F.t = m->trace;
@@ -689,7 +790,9 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	timeline_geo *G = &F.G;
 	char title[64];
 	snprintf(title, sizeof title, "timeline");
-	if (r.w >= 40) {
+	if (r.w >= 40 && G->logical) {
+		snprintf(title, sizeof title, "timeline \u00b7 logical time");
+	} else if (r.w >= 40) {
 		int64_t upc = G->upc;
 		if (upc >= 1000)
 			snprintf(title, sizeof title, "timeline \u00b7 %lld ms/col%s", (long long)(upc / 1000),
@@ -722,7 +825,7 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 		F.ncur = t->base;
 	F.anchor = timeline_anchor(t, m->selected);
 	F.i0 = timeline_geo_first_at(t, G->t0);
-	F.i1 = timeline_geo_first_at(t, G->t0 + (int64_t)G->ncols * G->upc);
+	F.i1 = timeline_geo_first_at(t, timeline_geo_time(G, G->x0 + G->ncols));
 	F.now_col = timeline_geo_col(G, m->now_us);
 	int64_t last_t = count > t->base ? trace_at(t, count - 1)->t_us : 0;
 	F.end_col = timeline_geo_col(G, last_t > m->now_us ? last_t : m->now_us);
@@ -741,6 +844,15 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	timeline_draw_marks(&F);
 	timeline_label_draw(&F);
 	timeline_label_legend(&F);
+	timeline_label_classes(&F);
+}
+
+void timeline_draw(grid *g, grid_rect r, const view_model *m) { timeline_draw_frame(g, r, m, NULL); }
+
+void timeline_draw_stats(grid *g, grid_rect r, const view_model *m, timeline_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	timeline_draw_frame(g, r, m, out);
 }
 
 int timeline_lane_at(const view_model *m, grid_rect r, int y)

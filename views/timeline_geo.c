@@ -15,6 +15,7 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 {
 	memset(G, 0, sizeof *G);
 	G->in = timeline_geo_boxed(r) ? (grid_rect){r.x + 1, r.y + 1, r.w - 2, r.h - 2} : r;
+	G->border_y = timeline_geo_boxed(r) ? r.y + r.h - 1 : -1;
 	grid_rect in = G->in;
 	const st_trace *t = m->trace;
 	G->nl = t ? t->nprocs : 0;
@@ -96,6 +97,115 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 		int64_t t0 = m->now_us - span * 3 / 4;
 		G->t0 = t0 > 0 ? t0 / G->upc * G->upc : 0;
 	}
+	if (m->logical && t && trace_count(t) > t->base)
+		timeline_geo_logical(m, G);
+}
+
+/* ---- the logical axis ---------------------------------------------------------------------
+
+ * Columns follow the order of events: the events at one instant share a column (no message
+ * goes from one to another: a message takes time), each later instant takes the next one,
+ * so an arrow always spans a column at least. A stretch with no event longer than
+ * timeline_geo_idle() gets one column of its own, which the ruler marks as compressed. Events
+ * the diagram leaves out (hidden classes) take no column. The window: following, the present
+ * sits three quarters across; otherwise it starts at t0, moved as little as keeps the
+ * selection in view. Cost: the events of the window, walked once or twice. */
+
+/* An idle stretch worth marking: longer than the slowest message takes (two of them when the
+ * scenario says its latency), else 10 ms. */
+static int64_t timeline_geo_idle(const view_model *m)
+{
+	int64_t hi = m->sc ? m->sc->latency_hi_us : 0;
+	return hi > 0 ? 2 * hi : 10000;
+}
+
+/* Whether event id takes a column. */
+static bool timeline_geo_takes_col(const view_model *m, uint32_t id)
+{
+	return !timeline_ev_hidden(m, id);
+}
+
+/* Walk back from event `from` (included) over `cols` columns; returns the first event of
+ * the earliest column reached. */
+static uint32_t timeline_geo_back(const view_model *m, uint32_t from, int cols)
+{
+	const st_trace *t = m->trace;
+	int64_t idle = timeline_geo_idle(m), prev = INT64_MIN;
+	uint32_t start = from;
+	int c = 0;
+	for (uint32_t id = from + 1; id > t->base;) {
+		id--;
+		if (!timeline_geo_takes_col(m, id))
+			continue;
+		int64_t tt = trace_at(t, id)->t_us;
+		if (tt != prev) {
+			int need = prev != INT64_MIN && prev - tt > idle ? 2 : 1;
+			if (c + need > cols)
+				break;
+			c += need;
+			prev = tt;
+		}
+		start = id;
+	}
+	return start;
+}
+
+/* Fill the columns from event `from` on. */
+static void timeline_geo_fill(const view_model *m, timeline_geo *G, uint32_t from)
+{
+	const st_trace *t = m->trace;
+	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	int64_t idle = timeline_geo_idle(m), prev = INT64_MIN;
+	int c = 0;
+	uint32_t count = trace_count(t);
+	for (uint32_t id = from; id < count && c < ncols; id++) {
+		if (!timeline_geo_takes_col(m, id))
+			continue;
+		int64_t tt = trace_at(t, id)->t_us;
+		if (tt == prev)
+			continue;
+		if (prev != INT64_MIN && tt - prev > idle) {
+			G->lt[c] = prev + 1;
+			G->lgap[c++] = 1;
+			if (c >= ncols)
+				break;
+		}
+		G->lt[c] = tt;
+		G->lgap[c++] = 0;
+		prev = tt;
+	}
+	G->nlt = c;
+	/* past the trace's end real time goes on, at the zoom's pace */
+	for (int k = c; k < ncols; k++) {
+		G->lt[k] = (k ? G->lt[k - 1] : 0) + G->upc;
+		G->lgap[k] = 0;
+	}
+}
+
+void timeline_geo_logical(const view_model *m, timeline_geo *G)
+{
+	const st_trace *t = m->trace;
+	uint32_t count = trace_count(t);
+	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	uint32_t from;
+	if (m->follow) {
+		uint32_t cur = m->cursor == TRACE_NONE || m->cursor < t->base ? t->base
+			       : m->cursor >= count ? count - 1 : m->cursor;
+		from = timeline_geo_back(m, cur, ncols * 3 / 4);
+	} else {
+		from = timeline_geo_first_at(t, m->t0_us);
+		if (from >= count)
+			from = count - 1;
+	}
+	G->logical = true;
+	timeline_geo_fill(m, G, from);
+	uint32_t sel = m->selected;
+	if (!m->follow && sel != TRACE_NONE && sel >= t->base && sel < count && G->nlt > 0) {
+		int64_t ts = trace_at(t, sel)->t_us;
+		if (ts < G->lt[0] || (G->nlt == ncols && ts > G->lt[G->nlt - 1]))
+			timeline_geo_fill(m, G, timeline_geo_back(m, sel, ncols / 4));
+	}
+	G->t0 = G->lt[0];
 }
 
 bool timeline_geo_lane_shown(const timeline_geo *G, int p)
@@ -116,8 +226,33 @@ bool timeline_geo_lane_row(const timeline_geo *G, int y)
 }
 
 /* Column of time t, absolute, clamped far outside so arithmetic on it cannot overflow. */
+/* The logical axis's column of t: the last column whose time is at or before t. */
+static int64_t timeline_geo_lcol(const timeline_geo *G, int64_t t)
+{
+	int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	if (t < G->lt[0]) {
+		int64_t c = (G->lt[0] - t + G->upc - 1) / G->upc;
+		return G->x0 - (c > 1000000000 ? 1000000000 : c);
+	}
+	if (t > G->lt[n - 1]) {
+		int64_t c = (t - G->lt[n - 1]) / G->upc;
+		return G->x0 + n + (c > 1000000000 ? 1000000000 : c);
+	}
+	int lo = 0, hi = n - 1;     /* lt[lo] <= t */
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (G->lt[mid] <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return G->x0 + lo;
+}
+
 int64_t timeline_geo_col(const timeline_geo *G, int64_t t)
 {
+	if (G->logical)
+		return timeline_geo_lcol(G, t);
 	int64_t d = t - G->t0;
 	int64_t c = d >= 0 ? d / G->upc : -((-d + G->upc - 1) / G->upc);
 	if (c > 1000000000)
@@ -129,6 +264,15 @@ int64_t timeline_geo_col(const timeline_geo *G, int64_t t)
 
 int64_t timeline_geo_time(const timeline_geo *G, int64_t col)
 {
+	if (G->logical) {
+		int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+		int64_t c = col - G->x0;
+		if (c < 0)
+			return G->lt[0] + c * G->upc;
+		if (c >= n)
+			return G->lt[n - 1] + (c - n + 1) * G->upc;
+		return G->lt[c];
+	}
 	return G->t0 + (col - G->x0) * G->upc;
 }
 

@@ -15,20 +15,28 @@
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
-static void timeline_msg_cell(timeline_frame *f, const timeline_seg *s, int64_t x, int y, int gl)
+/* Draws one cell of a line; returns whether it drew. */
+static bool timeline_msg_cell(timeline_frame *f, const timeline_seg *s, int64_t x, int y, int gl)
 {
 	bool late = x > s->split;
 	if (late && s->late_hidden)
-		return;
+		return false;
 	uint8_t *o = timeline_occ(f, x, y);
 	if (o && (*o & (O_MARK | O_END)))
-		return;
+		return false;
 	/* crossing a lane: the line passes behind it, showing only where it goes through */
 	if (gl == TG_HLINE && o && (*o & O_LANE))
-		return;
+		return false;
 	if (gl == TG_VLINE && o && (*o & O_LANE))
 		gl = TG_CROSS;
-	timeline_put(f, x, y, gl, late ? s->role_late : s->role, 0, O_LINE);
+	/* a line drawn over another: a crossing, counted once per cell */
+	uint8_t xing = o && (*o & O_LINE) ? O_XING : 0;
+	if (xing && f->stats && !(*o & O_XING))
+		f->stats->crossings++;
+	if (!timeline_geo_in(&f->G, x, y))
+		return false;
+	timeline_put(f, x, y, gl, late ? s->role_late : s->role, 0, (uint8_t)(O_LINE | xing));
+	return true;
 }
 
 #define TL_MAX_SPAN 512      /* rows a line may cross (lanes far off screen are clipped) */
@@ -83,6 +91,7 @@ static void timeline_msg_body(timeline_frame *f, const timeline_seg *s)
 	int n = timeline_msg_spans(f, s, a, b, y);
 	int diag = s->dir > 0 ? TG_DIAG_DOWN : TG_DIAG_UP;
 	int64_t prev = s->xs;
+	bool drew = false;
 	for (int k = 1; k <= n; prev = b[k], k++) {
 		if (y[k] < G->in.y || y[k] >= G->in.y + G->in.h || b[k] < xmin || a[k] > xmax)
 			continue;
@@ -90,9 +99,11 @@ static void timeline_msg_body(timeline_frame *f, const timeline_seg *s)
 		for (int64_t x = lo; x <= hi; x++) {
 			/* a step to the right leans; along a row it runs; straight down it falls */
 			int gl = x != a[k] ? TG_HLINE : a[k] == prev ? TG_VLINE : diag;
-			timeline_msg_cell(f, s, x, y[k], gl);
+			drew |= timeline_msg_cell(f, s, x, y[k], gl);
 		}
 	}
+	if (drew && f->stats)
+		f->stats->messages++;
 }
 
 /* Where a line is at column x (its row), for the in-flight head. */
@@ -195,6 +206,12 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	int from = se->proc, to = mr->to;
 	if (from >= f->G.nl || to >= f->G.nl || from == to)
 		return;
+	int cls = timeline_msg_class_of(t, msg);
+	bool chosen = f->m->selected != TRACE_NONE &&
+		      (f->m->selected == mr->send_ev || f->m->selected == end_id);
+	chosen |= f->m->marked != TRACE_NONE && (f->m->marked == mr->send_ev || f->m->marked == end_id);
+	if (cls >= 0 && cls < 32 && (f->m->hidden_classes >> cls & 1u) && !chosen)
+		return;
 	if (!timeline_geo_lane_shown(&f->G, from) && !timeline_geo_lane_shown(&f->G, to) &&
 	    !((from < f->G.first) != (to < f->G.first)))
 		return;
@@ -227,6 +244,8 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	s.xe = timeline_geo_col(&f->G, end_t);
 	if (s.xe < s.xs)
 		s.xe = s.xs;
+	if (f->G.logical && s.xe <= s.xs)
+		s.xe = s.xs + 1;    /* an arrow spans a column at least: its direction shows */
 
 	/* roles: the causal picture first, then time */
 	int rel_send = timeline_rel(f, mr->send_ev), rel_end = ee ? timeline_rel(f, end_id) : 2;
@@ -234,12 +253,13 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		   (f->m->selected == mr->send_ev || f->m->selected == end_id);
 	bool mark = f->m->marked != TRACE_NONE &&
 		    (f->m->marked == mr->send_ev || f->m->marked == end_id);
-	int role = R_MSG, z = 2;
+	int base = timeline_class_role(cls);
+	int role = base, z = 2;
 	if (f->anchor != TRACE_NONE) {
 		if (rel_end == -1 || end_id == f->anchor)
 			role = R_PAST, z = 3;
 		else if (rel_send == 1)
-			role = R_MSG, z = 2;
+			role = base, z = 2;
 		else
 			role = R_CONCURRENT, z = 0;
 	}

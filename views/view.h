@@ -86,6 +86,10 @@ typedef struct {
 	int lesson_scroll;          /* first row of the narration shown, when it is longer
 				     * than its pane (reset it when lesson_text_at's index
 				     * changes) */
+
+	/* The diagram's reading aids (issue 9): */
+	bool logical;               /* the timeline's axis: columns follow the order of events */
+	uint32_t hidden_classes;    /* bit k: the protocol's message class k is hidden */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */
@@ -113,6 +117,14 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y);
 int timeline_lane_at(const view_model *m, grid_rect r, int y);
 /* The column of virtual time t in the timeline pane (for scrolling and tests). */
 int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us);
+
+/* The crossings of one frame, for the benchmark: message lines drawn (with at least one cell
+ * in the pane) and the cells where a line is drawn over another line. Draws into g. */
+typedef struct { uint32_t messages, crossings; } timeline_stats;
+void timeline_draw_stats(grid *g, grid_rect r, const view_model *m, timeline_stats *out);
+/* The class of a message as the diagram shows it (st_protocol.msg_class, a reply inheriting
+ * the class of the message it answers), or -1. */
+int timeline_msg_class_of(const st_trace *t, uint32_t msg);
 
 /* The whole screen: layout, every pane, the help overlay or the too-small notice. */
 void view_draw_all(grid *g, const view_model *m);

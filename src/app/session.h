@@ -18,8 +18,8 @@
 #include "run.h"
 #include "views/view.h"
 
-typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY }
-	session_prompt;
+typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY,
+	       PROMPT_SEARCH, PROMPT_GOTO } session_prompt;
 
 struct session {
 	const cli_opts *o;
@@ -54,6 +54,11 @@ struct session {
 	uint32_t inspector_for;     /* the selection the scroll belongs to */
 	bool help;
 	uint32_t user_value;        /* values of the user's client writes */
+
+	/* the diagram's reading aids (issue 9) */
+	bool logical;               /* the timeline's axis (see view_model) */
+	uint32_t hidden_classes;    /* bit k: message class k hidden */
+	char search[128];           /* the last search, for > and < */
 
 	/* a transient message for the status bar */
 	char message[512];

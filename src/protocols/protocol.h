@@ -265,7 +265,17 @@ typedef struct st_protocol {
 	 * st_state_field); NULL and 0 when nothing is required. */
 	const st_state_field *node_fields;   int n_node_fields;
 	const st_state_field *client_fields; int n_client_fields;
+
+	/* Message classes for the diagram (issue 9), optional: names of the classes, and the
+	 * class of a message (an index into msg_classes) from its sender, type and body, or
+	 * ST_CLASS_INHERIT for "the class of the message whose handling sent it" (a reply to a
+	 * heartbeat is a heartbeat), or -1 for none. The views colour, name and hide by class. */
+	const char *const *msg_classes; int n_msg_classes;
+	int (*msg_class)(int from, int type, const void *body, size_t len);
 } st_protocol;
+
+#define ST_CLASS_INHERIT (-2)   /* msg_class: the class of the message being handled */
+#define ST_MAX_CLASSES 8        /* classes a protocol may name */
 
 /* registry.c */
 const st_protocol *registry_find(const char *name);

@@ -200,15 +200,45 @@ int timeline_msg_class_of(const st_trace *t, uint32_t msg)
 
 int timeline_class_role(int k) { return k < 0 ? R_MSG : R_CLASS1 + k % 6; }
 
+static bool timeline_msg_hidden(const view_model *m, uint32_t msg)
+{
+	int k = timeline_msg_class_of(m->trace, msg);
+	return k >= 0 && k < 32 && (m->hidden_classes >> k & 1u);
+}
+
+/* A timer whose handler changed no state and only sent hidden messages (a leader's
+ * heartbeat tick): with its messages hidden it has nothing left to show. */
+static bool timeline_timer_hidden(const view_model *m, uint32_t id, const st_event *e)
+{
+	const st_trace *t = m->trace;
+	if (e->state != TRACE_NONE || (e->flags & EVF_MILESTONE))
+		return false;
+	int sends = 0;
+	for (uint32_t j = id + 1, n = 0; j < trace_count(t) && n < TL_INHERIT_BACK; j++, n++) {
+		const st_event *x = trace_at(t, j);
+		if (x->t_us != e->t_us)
+			break;
+		if (x->proc != e->proc)
+			continue;
+		if (x->kind != KIND_SEND)
+			break;
+		if (!timeline_msg_hidden(m, x->ref))
+			return false;
+		sends++;
+	}
+	return sends > 0;
+}
+
 bool timeline_ev_hidden(const view_model *m, uint32_t id)
 {
 	if (!m->hidden_classes || id == m->selected || id == m->marked)
 		return false;
 	const st_event *e = trace_at(m->trace, id);
+	if (e->kind == KIND_TIMER)
+		return timeline_timer_hidden(m, id, e);
 	if (e->kind != KIND_SEND && e->kind != KIND_RECV && e->kind != KIND_DROP)
 		return false;
-	int k = timeline_msg_class_of(m->trace, e->ref);
-	return k >= 0 && k < 32 && (m->hidden_classes >> k & 1u);
+	return timeline_msg_hidden(m, e->ref);
 }
 
 /* The state record of an event (TRACE_NONE when it has none or is not held). */
@@ -570,7 +600,7 @@ static void timeline_draw_partitions(timeline_frame *f, const trace_point *at_i0
 		trace_index_apply(f->m->index, &s, id);
 		if (s.part_ev == part && s.cut_ev == cut_ev && !memcmp(s.cut, cut, sizeof cut))
 			continue;
-		int64_t x = timeline_geo_col(&f->G, e->t_us);
+		int64_t x = timeline_geo_ecol(&f->G, e, id);
 		if (part != TRACE_NONE || cut_ev != TRACE_NONE)
 			timeline_draw_period(f, start, x - 1, part, cut_ev, cut);
 		timeline_add_period(f, start_t, e->t_us, part);
@@ -647,7 +677,7 @@ static void timeline_draw_lanes(timeline_frame *f, const trace_point *at_i0)
 		int ns = timeline_lane_state(&s, p);
 		if (ns == st[p])
 			continue;
-		int64_t x = timeline_geo_col(G, e->t_us);
+		int64_t x = timeline_geo_ecol(G, e, id);
 		if (timeline_geo_lane_shown(G, p))
 			timeline_lane_fill(f, p, start[p], x - 1, st[p]);
 		start[p] = x;
@@ -734,7 +764,7 @@ static void timeline_pick_marks(timeline_frame *f)
 		if (!trace_kinds[e->kind].proc_event || !timeline_geo_lane_shown(G, e->proc) ||
 		    timeline_ev_hidden(f->m, id))
 			continue;
-		int64_t c = timeline_geo_col(G, e->t_us) - G->x0;
+		int64_t c = timeline_geo_ecol(G, e, id) - G->x0;
 		if (c < 0 || c >= G->ncols)
 			continue;
 		uint32_t *b = &f->best[(size_t)(e->proc - G->first) * (size_t)G->ncols + (size_t)c];
@@ -829,6 +859,16 @@ static void timeline_draw_frame(grid *g, grid_rect r, const view_model *m, timel
 	F.now_col = timeline_geo_col(G, m->now_us);
 	int64_t last_t = count > t->base ? trace_at(t, count - 1)->t_us : 0;
 	F.end_col = timeline_geo_col(G, last_t > m->now_us ? last_t : m->now_us);
+	if (G->logical) {
+		/* the window is a run of events; now is the cursor's column */
+		F.i0 = G->lid[0];
+		F.i1 = G->lend;
+		F.now_col = F.ncur > t->base ? timeline_geo_ecol(G, trace_at(t, F.ncur - 1), F.ncur - 1)
+					     : G->x0;
+		int64_t last = count > t->base ? timeline_geo_ecol(G, trace_at(t, count - 1), count - 1)
+					       : G->x0;
+		F.end_col = last > F.now_col ? last : F.now_col;
+	}
 
 	trace_point at_i0, at_cur;
 	trace_index_at(m->index, F.i0, &at_i0);
@@ -904,7 +944,7 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 		if (trace_kinds[e->kind].proc_event) {
 			if (e->proc != lane || bestd > 1)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = timeline_prio(&F, id, e);
 		} else if (e->kind == KIND_DROP) {
 			/* a lost message's ✖ sits between the lanes */
@@ -922,13 +962,13 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 					e->aux == DROP_PARTITION && s.part_ev != TRACE_NONE ? group
 											 : NULL) != y)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = 1;
 		} else {
 			/* partitions, heals and inputs live on the ruler */
 			if (y != G.num_y && y != G.tick_y)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = 0;
 		}
 		d = d < 0 ? -d : d;

@@ -19,7 +19,7 @@
 #define TL_Z 6              /* layers of message lines, 0 (concurrent) to 5 (selected) */
 
 /* The grid's scratch buffers a frame uses (grid_scratch). */
-enum { TL_S_OCC, TL_S_BEST, TL_S_SEG, TL_S_SET, TL_S_FLY, TL_S_ORDER, TL_S_TEXT };
+enum { TL_S_OCC, TL_S_BEST, TL_S_SEG, TL_S_SET, TL_S_FLY, TL_S_ORDER, TL_S_TEXT, TL_S_OWNER };
 
 /* Glyphs: a grid glyph where the grid has one (so --ascii is handled there), else our own
  * code point with its ASCII form. */
@@ -69,8 +69,10 @@ typedef struct {
 	/* The logical axis: column c (from x0) stands for the events at time lt[c]; a column with
 	 * lgap[c] set stands for an idle stretch (no event) compressed into it. */
 	bool logical;
-	int nlt;                    /* columns with a time (the rest lie past the trace's end) */
-	int64_t lt[TL_MAX_COLS];
+	int nlt;                    /* columns with events (the rest lie past the trace's end) */
+	uint32_t lend;              /* the first event after the last of those columns */
+	uint32_t lid[TL_MAX_COLS];  /* the first event of each column */
+	int64_t lt[TL_MAX_COLS];    /* its time */
 	uint8_t lgap[TL_MAX_COLS];
 } timeline_geo;
 
@@ -93,6 +95,7 @@ typedef struct {
 	struct { int64_t t_a, t_b; uint32_t part; } per[TL_MAX_PERIODS];
 	int nper;
 	timeline_stats *stats;      /* counted while drawing, or NULL */
+	uint32_t *owner;            /* with stats: the line (index + 1) drawn last in each cell */
 } timeline_frame;
 
 /* ---- timeline.c: the frame's helpers ------------------------------------------------------ */
@@ -129,6 +132,9 @@ bool timeline_geo_lane_row(const timeline_geo *G, int y);   /* a shown lane runs
 /* Column of time t, absolute, clamped far outside so arithmetic on it cannot overflow. */
 int64_t timeline_geo_col(const timeline_geo *G, int64_t t);
 int64_t timeline_geo_time(const timeline_geo *G, int64_t col);
+/* The column of event id (e is trace_at(id)): its time's on the real axis, its place in the
+ * order of events on the logical one. */
+int64_t timeline_geo_ecol(const timeline_geo *G, const st_event *e, uint32_t id);
 bool timeline_geo_in(const timeline_geo *G, int64_t x, int y);
 /* The row of the wall between two neighbouring lanes (the same whichever way it is asked). */
 int timeline_geo_wall_row(int ya, int yb);

@@ -102,14 +102,19 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 }
 
 /* ---- the logical axis ---------------------------------------------------------------------
-
- * Columns follow the order of events: the events at one instant share a column (no message
- * goes from one to another: a message takes time), each later instant takes the next one,
- * so an arrow always spans a column at least. A stretch with no event longer than
- * timeline_geo_idle() gets one column of its own, which the ruler marks as compressed. Events
- * the diagram leaves out (hidden classes) take no column. The window: following, the present
- * sits three quarters across; otherwise it starts at t0, moved as little as keeps the
- * selection in view. Cost: the events of the window, walked once or twice. */
+ *
+ * Columns follow the order of events, packed: walking the events in order, an event joins the
+ * current column unless its process already has an event there from another instant, or it
+ * ends a message (a receive, a loss) sent in that column; then it opens the next column. So a
+ * column holds at most one step per lane (a receive and the sends it caused are one mark), no
+ * arrow runs inside a column (every arrow spans one at least),
+ * and events with no arrow between them share columns, which keeps messages short and their
+ * lines steep. Columns are runs of consecutive events, so an event's column is a binary search
+ * over their first ids (lid). A pause longer than timeline_geo_idle() before a column gets a
+ * column of its own, marked on the ruler. Events the diagram leaves out (hidden classes) take
+ * no room. The window: following, the present sits about three quarters across; otherwise it
+ * starts at t0, moved as little as keeps the selection in view. Cost: the window's events,
+ * walked once or twice. */
 
 /* An idle stretch worth marking: longer than the slowest message takes (two of them when the
  * scenario says its latency), else 10 ms. */
@@ -119,32 +124,55 @@ static int64_t timeline_geo_idle(const view_model *m)
 	return hi > 0 ? 2 * hi : 10000;
 }
 
-/* Whether event id takes a column. */
-static bool timeline_geo_takes_col(const view_model *m, uint32_t id)
+/* The message an event ends (a receive or a loss), or NULL. */
+static const st_msgrec *timeline_geo_ended(const st_trace *t, const st_event *e)
 {
-	return !timeline_ev_hidden(m, id);
+	if (e->kind != KIND_RECV && e->kind != KIND_DROP)
+		return NULL;
+	return e->ref >= t->msg_base && e->ref - t->msg_base < t->nmsg ? trace_msg(t, e->ref) : NULL;
 }
 
-/* Walk back from event `from` (included) over `cols` columns; returns the first event of
- * the earliest column reached. */
+/* The lane bit of an event in a column (world events: none). */
+static uint64_t timeline_geo_bit(const st_event *e)
+{
+	return e->proc < ST_MAX_PROCS ? 1ull << e->proc : 0;
+}
+
+/* Walk back from event `from` (included) over about `cols` columns by the same rule read
+ * backwards (an event joins the column unless its lane is there or it sent a message that
+ * ends there); returns the first event of the earliest column reached. */
 static uint32_t timeline_geo_back(const view_model *m, uint32_t from, int cols)
 {
 	const st_trace *t = m->trace;
-	int64_t idle = timeline_geo_idle(m), prev = INT64_MIN;
-	uint32_t start = from;
+	int64_t idle = timeline_geo_idle(m), col_t = INT64_MIN;
+	int64_t lane_t[ST_MAX_PROCS];
+	uint64_t lanes = 0;
+	uint32_t start = from, col_first = from + 1;
 	int c = 0;
 	for (uint32_t id = from + 1; id > t->base;) {
 		id--;
-		if (!timeline_geo_takes_col(m, id))
+		if (timeline_ev_hidden(m, id))
 			continue;
-		int64_t tt = trace_at(t, id)->t_us;
-		if (tt != prev) {
-			int need = prev != INT64_MIN && prev - tt > idle ? 2 : 1;
+		const st_event *e = trace_at(t, id);
+		uint64_t bit = timeline_geo_bit(e);
+		bool open = c == 0 || ((lanes & bit) && lane_t[e->proc] != e->t_us);
+		if (!open && e->kind == KIND_SEND && e->ref >= t->msg_base &&
+		    e->ref - t->msg_base < t->nmsg) {
+			uint32_t end = trace_msg(t, e->ref)->end_ev;
+			open = end != TRACE_NONE && end >= col_first && end <= from;
+		}
+		if (open) {
+			int need = c > 0 && col_t - e->t_us > idle ? 2 : 1;
 			if (c + need > cols)
 				break;
 			c += need;
-			prev = tt;
+			lanes = 0;
+			col_t = e->t_us;
 		}
+		lanes |= bit;
+		if (bit)
+			lane_t[e->proc] = e->t_us;
+		col_first = id;
 		start = id;
 	}
 	return start;
@@ -155,28 +183,49 @@ static void timeline_geo_fill(const view_model *m, timeline_geo *G, uint32_t fro
 {
 	const st_trace *t = m->trace;
 	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
-	int64_t idle = timeline_geo_idle(m), prev = INT64_MIN;
-	int c = 0;
-	uint32_t count = trace_count(t);
-	for (uint32_t id = from; id < count && c < ncols; id++) {
-		if (!timeline_geo_takes_col(m, id))
+	int64_t idle = timeline_geo_idle(m), last_t = INT64_MIN;
+	int64_t lane_t[ST_MAX_PROCS];
+	uint64_t lanes = 0, recvs = 0;     /* lanes in the column; those with only receives */
+	int c = -1;
+	uint32_t count = trace_count(t), id = from;
+	for (; id < count; id++) {
+		if (timeline_ev_hidden(m, id))
 			continue;
-		int64_t tt = trace_at(t, id)->t_us;
-		if (tt == prev)
-			continue;
-		if (prev != INT64_MIN && tt - prev > idle) {
-			G->lt[c] = prev + 1;
-			G->lgap[c++] = 1;
-			if (c >= ncols)
+		const st_event *e = trace_at(t, id);
+		const st_msgrec *mr = timeline_geo_ended(t, e);
+		uint64_t bit = timeline_geo_bit(e);
+		bool burst = e->kind == KIND_RECV && (recvs & bit);
+		bool open = c < 0 || ((lanes & bit) && lane_t[e->proc] != e->t_us && !burst) ||
+			    (mr && mr->send_ev >= G->lid[c] && mr->send_ev < id);
+		if (open) {
+			if (c + 1 >= ncols)
 				break;
+			if (c >= 0 && e->t_us - last_t > idle && c + 2 < ncols) {
+				c++;
+				G->lid[c] = id;
+				G->lt[c] = last_t + 1;
+				G->lgap[c] = 1;
+			}
+			c++;
+			G->lid[c] = id;
+			G->lt[c] = e->t_us;
+			G->lgap[c] = 0;
+			lanes = recvs = 0;
 		}
-		G->lt[c] = tt;
-		G->lgap[c++] = 0;
-		prev = tt;
+		if (e->kind == KIND_RECV && (!(lanes & bit) || (recvs & bit)))
+			recvs |= bit;
+		else
+			recvs &= ~bit;
+		lanes |= bit;
+		if (bit)
+			lane_t[e->proc] = e->t_us;
+		last_t = e->t_us;
 	}
-	G->nlt = c;
+	G->nlt = c + 1;
+	G->lend = id;
 	/* past the trace's end real time goes on, at the zoom's pace */
-	for (int k = c; k < ncols; k++) {
+	for (int k = G->nlt; k < ncols; k++) {
+		G->lid[k] = count;
 		G->lt[k] = (k ? G->lt[k - 1] : 0) + G->upc;
 		G->lgap[k] = 0;
 	}
@@ -188,10 +237,27 @@ void timeline_geo_logical(const view_model *m, timeline_geo *G)
 	uint32_t count = trace_count(t);
 	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
 	uint32_t from;
+	G->logical = true;
 	if (m->follow) {
+		/* the walk back does not know how the columns will pack forward: correct it by
+		 * where the present lands, twice at most */
 		uint32_t cur = m->cursor == TRACE_NONE || m->cursor < t->base ? t->base
 			       : m->cursor >= count ? count - 1 : m->cursor;
-		from = timeline_geo_back(m, cur, ncols * 3 / 4);
+		int want = ncols * 3 / 4, back = want;
+		from = timeline_geo_back(m, cur, back);
+		for (int k = 0; k < 2; k++) {
+			timeline_geo_fill(m, G, from);
+			int at = (int)(timeline_geo_ecol(G, trace_at(t, cur), cur) - G->x0);
+			if (cur >= G->lend || at > want)
+				back -= (cur >= G->lend ? ncols / 4 : at - want);
+			else if (at < want - 2 && from > t->base)
+				back += want - at;
+			else
+				break;
+			if (back < 1)
+				back = 1;
+			from = timeline_geo_back(m, cur, back);
+		}
 	} else {
 		from = timeline_geo_first_at(t, m->t0_us);
 		if (from >= count)
@@ -200,12 +266,35 @@ void timeline_geo_logical(const view_model *m, timeline_geo *G)
 	G->logical = true;
 	timeline_geo_fill(m, G, from);
 	uint32_t sel = m->selected;
-	if (!m->follow && sel != TRACE_NONE && sel >= t->base && sel < count && G->nlt > 0) {
-		int64_t ts = trace_at(t, sel)->t_us;
-		if (ts < G->lt[0] || (G->nlt == ncols && ts > G->lt[G->nlt - 1]))
-			timeline_geo_fill(m, G, timeline_geo_back(m, sel, ncols / 4));
-	}
+	if (!m->follow && sel != TRACE_NONE && sel >= t->base && sel < count &&
+	    (sel < G->lid[0] || sel >= G->lend))
+		timeline_geo_fill(m, G, timeline_geo_back(m, sel, ncols / 4));
 	G->t0 = G->lt[0];
+}
+
+/* An event's column: the last column whose first event is at or before it. */
+int64_t timeline_geo_ecol(const timeline_geo *G, const st_event *e, uint32_t id)
+{
+	if (!G->logical)
+		return timeline_geo_col(G, e->t_us);
+	int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	if (id < G->lid[0]) {
+		int64_t c = G->lid[0] - id;
+		return G->x0 - (c > 1000000000 ? 1000000000 : c);
+	}
+	if (id >= G->lend && G->nlt >= n) {
+		int64_t c = id - G->lend;
+		return G->x0 + n + (c > 1000000000 ? 1000000000 : c);
+	}
+	int lo = 0, hi = (G->nlt > 0 ? G->nlt : 1) - 1;     /* lid[lo] <= id */
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (G->lid[mid] <= id)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return G->x0 + lo;
 }
 
 bool timeline_geo_lane_shown(const timeline_geo *G, int p)

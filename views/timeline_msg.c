@@ -29,12 +29,22 @@ static bool timeline_msg_cell(timeline_frame *f, const timeline_seg *s, int64_t 
 		return false;
 	if (gl == TG_VLINE && o && (*o & O_LANE))
 		gl = TG_CROSS;
-	/* a line drawn over another: a crossing, counted once per cell */
-	uint8_t xing = o && (*o & O_LINE) ? O_XING : 0;
-	if (xing && f->stats && !(*o & O_XING))
-		f->stats->crossings++;
 	if (!timeline_geo_in(&f->G, x, y))
 		return false;
+	/* a line drawn over another that shares no end with it: a crossing, counted once per
+	 * cell (lines leaving one send or reaching one receive merge there, they do not cross) */
+	uint8_t xing = 0;
+	if (f->stats && o && (*o & O_LINE)) {
+		size_t cell = (size_t)(o - f->occ);
+		const timeline_seg *b = f->owner[cell] ? &f->seg[f->owner[cell] - 1] : NULL;
+		bool merge = b && ((b->xs == s->xs && b->ys == s->ys) ||
+				   (b->xe == s->xe && b->yend == s->yend && b->dir == s->dir));
+		xing = (*o & O_XING) || !merge ? O_XING : 0;
+		if (xing && !(*o & O_XING))
+			f->stats->crossings++;
+	}
+	if (f->stats && o)
+		f->owner[o - f->occ] = (uint32_t)(s - f->seg) + 1;
 	timeline_put(f, x, y, gl, late ? s->role_late : s->role, 0, (uint8_t)(O_LINE | xing));
 	return true;
 }
@@ -219,7 +229,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	bool drop = ee && ee->kind == KIND_DROP;
 	timeline_seg s;
 	memset(&s, 0, sizeof s);
-	s.xs = timeline_geo_col(&f->G, se->t_us);
+	s.xs = timeline_geo_ecol(&f->G, se, mr->send_ev);
 	s.ys = f->G.lane_y[from];
 	s.dir = f->G.lane_y[to] > s.ys ? 1 : -1;
 	const int8_t *walls = NULL;
@@ -241,7 +251,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		end_t = ee->t_us;
 	else
 		end_t = timeline_msg_arrival(f, msg, se->t_us, nfly);
-	s.xe = timeline_geo_col(&f->G, end_t);
+	s.xe = ee ? timeline_geo_ecol(&f->G, ee, end_id) : timeline_geo_col(&f->G, end_t);
 	if (s.xe < s.xs)
 		s.xe = s.xs;
 	if (f->G.logical && s.xe <= s.xs)
@@ -273,7 +283,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		/* in the air at the cursor: hot up to where it is now, dimmed beyond */
 		s.role = R_MSG_HOT;
 		s.role_late = R_FUTURE;
-		s.split = timeline_geo_col(&f->G, f->m->now_us);
+		s.split = f->G.logical ? f->now_col : timeline_geo_col(&f->G, f->m->now_us);
 		s.late_hidden = !ee;
 		s.head = true;
 		z = 4;
@@ -342,6 +352,11 @@ void timeline_msg_draw(timeline_frame *f)
 		start[z + 1] += start[z];
 	for (size_t i = 0; i < f->nseg; i++)
 		order[start[f->seg[i].z]++] = (uint32_t)i;
+	if (f->stats) {
+		size_t n = (size_t)f->G.in.w * (size_t)f->G.in.h;
+		f->owner = grid_scratch(f->g, TL_S_OWNER, (n + 1) * sizeof *f->owner);
+		memset(f->owner, 0, (n + 1) * sizeof *f->owner);
+	}
 	for (size_t i = 0; i < f->nseg; i++)
 		timeline_msg_body(f, &f->seg[order[i]]);
 	for (size_t i = 0; i < f->nseg; i++)

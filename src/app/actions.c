@@ -807,6 +807,7 @@ static bool actions_reach(session *s, uint32_t id)
 	}
 	if (id >= history_end(s->h))
 		return false;
+	session_after_seek(s);      /* now is the cursor's time, wherever the run got to */
 	actions_select(s, id);
 	return true;
 }

@@ -398,7 +398,8 @@ static void timeline_draw_lruler(timeline_frame *f)
 		char buf[24];
 		snprintf(buf, sizeof buf, "%lld", (long long)ms);
 		int w = (int)strlen(buf);
-		if (x > last_end + 1 && x + w <= xend) {
+		bool over_now = !two && f->now_col >= x && f->now_col < x + w;
+		if (x > last_end + 2 && x + w <= xend && !over_now) {
 			if (two)
 				grid_put(g, x, G->tick_y, timeline_ch(g, TG_TICK), R_DIM, 0);
 			grid_text_at(g, x, G->num_y, buf, w, R_DIM, 0);
@@ -910,6 +911,15 @@ int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us)
 	timeline_geo G;
 	timeline_geo_compute(m, r, &G);
 	return (int)timeline_geo_col(&G, t_us);
+}
+
+int timeline_event_col(const view_model *m, grid_rect r, uint32_t id)
+{
+	if (!m->trace || !timeline_held(m->trace, id))
+		return -1;
+	timeline_geo G;
+	timeline_geo_compute(m, r, &G);
+	return (int)timeline_geo_ecol(&G, trace_at(m->trace, id), id);
 }
 
 uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)

@@ -117,6 +117,8 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y);
 int timeline_lane_at(const view_model *m, grid_rect r, int y);
 /* The column of virtual time t in the timeline pane (for scrolling and tests). */
 int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us);
+/* The column event id is drawn in (on either axis; for tests and the app). */
+int timeline_event_col(const view_model *m, grid_rect r, uint32_t id);
 
 /* The crossings of one frame, for the benchmark: message lines drawn (with at least one cell
  * in the pane) and the cells where a line is drawn over another line. Draws into g. */

@@ -462,6 +462,27 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 	nodes_cols cols[2];
 	for (int k = 0; k < 2; k++)
 		nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w);
+	/* the protocol's picture (Raft: the log) takes the right of the row, after the first
+	 * three fields; what does not fit is cut from its front, so the newest entries show */
+	view_pic *pics = st_zalloc((size_t)np, sizeof *pics);
+	int pic_w = 0;
+	for (int p = 0; p < np; p++)
+		if (view_picture(m, p, &pics[p])) {
+			int w = view_pic_width(g, &pics[p].r[0], true);
+			pic_w = w > pic_w ? w : pic_w;
+		}
+	if (pic_w > 0) {
+		int need = base;
+		for (int i = 0; i < cols[0].ncol && i < 3; i++)
+			need += 2 + cols[0].col[i].w;
+		int room = in.w - need - 2;
+		pic_w = pic_w < room ? pic_w : room;
+		if (pic_w < 6)
+			pic_w = 0;
+		else
+			for (int k = 0; k < 2; k++)
+				nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w - pic_w - 2);
+	}
 	/* timer bars look the same in every row: the more compact form of the two groups */
 	if (cols[0].timer_w && cols[1].timer_w) {
 		int bar = cols[0].bar < cols[1].bar ? cols[0].bar : cols[1].bar;
@@ -480,8 +501,23 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 		first = m->sel_proc - in.h + 1;
 	if (first > np - in.h)
 		first = np - in.h > 0 ? np - in.h : 0;
-	for (int p = first; p < np && p - first < in.h; p++)
-		nodes_draw_row(g, in, in.y + p - first, m, pr, &rows[p], p,
-			       &cols[p < t->nnodes ? 0 : 1], name_w, status_w);
+	for (int p = first; p < np && p - first < in.h; p++) {
+		nodes_draw_row(g, (grid_rect){in.x, in.y, in.w - (pic_w ? pic_w + 2 : 0), in.h},
+			       in.y + p - first, m, pr, &rows[p], p, &cols[p < t->nnodes ? 0 : 1],
+			       name_w, status_w);
+		if (pic_w && pics[p].nrows)
+			view_pic_draw(g, in.x + in.w - pic_w, in.y + p - first, pic_w, &pics[p].r[0],
+				      true);
+	}
+	/* rows to spare: the selected process's other rows (a leader's nextIndex, matchIndex) */
+	int y = in.y + np - first, sp = m->sel_proc;
+	if (pic_w && sp >= 0 && sp < np && y < in.y + in.h && pics[sp].nrows > 1) {
+		for (int k = 1; k < pics[sp].nrows && y < in.y + in.h; k++, y++) {
+			int x = in.x + 1 + view_text(g, in.x + 1, y, view_proc_name(t, sp), in.w - 1,
+						     R_SELECT, A_BOLD_);
+			view_pic_draw(g, x + 1, y, in.x + in.w - x - 1, &pics[sp].r[k], true);
+		}
+	}
+	free(pics);
 	free(rows);
 }

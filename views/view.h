@@ -158,6 +158,20 @@ grid_rect view_box(grid *g, grid_rect r, const char *title, bool focused);
  * when some of its content is scrolled away above or below. */
 void view_more(grid *g, grid_rect r, bool above, bool below);
 
+/* A protocol's picture of process p (st_protocol.picture), from the world at the cursor:
+ * false when there is none (no hook, a recorded trace with no world, a crashed process). */
+#define VIEW_PIC_ROWS 8
+#define VIEW_PIC_CELLS 96
+typedef struct { char text[12]; int8_t hue; uint8_t flags; } view_pic_cell;
+typedef struct { char label[16]; int n; bool more; view_pic_cell c[VIEW_PIC_CELLS]; } view_pic_row;
+typedef struct { int nrows; view_pic_row r[VIEW_PIC_ROWS]; } view_pic;
+bool view_picture(const view_model *m, int p, view_pic *out);
+/* Columns row takes drawn with its label ("log " first) or without. */
+int view_pic_width(const grid *g, const view_pic_row *row, bool label);
+/* Draw row at (x, y) in at most max_w columns: when it does not fit, its end is kept (the
+ * newest entries of a log) behind a "…". Returns the columns written. */
+int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, bool label);
+
 /* "n3", "c1", or "-" for a negative index (a null process). */
 const char *view_proc_name(const st_trace *t, int p);
 int view_proc_role(const st_trace *t, int p);  /* R_NODE or R_CLIENT */

@@ -281,5 +281,8 @@ void broadcast_trace_check_free(void *tc);
 #define BC_MSG_CLASSES 5
 extern const char *const broadcast_msg_classes[BC_MSG_CLASSES];
 int broadcast_msg_class(int from, int type, const void *body, size_t len);
+/* broadcast_picture.c: delivered prefixes and the hold-back queue */
+void broadcast_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+		       st_picture *out);
 
 #endif

@@ -1033,4 +1033,5 @@ const st_protocol raft_protocol = {
 	.trace_check_summary = raft_trace_check_summary,
 	.node_fields = raft_state_fields, .n_node_fields = RAFT_STATE_FIELDS,
 	.msg_classes = raft_msg_classes, .n_msg_classes = RAFT_MSG_CLASSES, .msg_class = raft_msg_class,
+	.picture = raft_picture,
 };

@@ -192,5 +192,8 @@ extern const st_state_field raft_state_fields[RAFT_STATE_FIELDS];
 #define RAFT_MSG_CLASSES 4
 extern const char *const raft_msg_classes[RAFT_MSG_CLASSES];
 int raft_msg_class(int from, int type, const void *body, size_t len);
+/* raft_picture.c: a server's log, coloured by term, and a leader's nextIndex / matchIndex */
+void raft_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+		  st_picture *out);
 
 #endif

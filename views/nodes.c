@@ -476,10 +476,8 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 		for (int i = 0; i < cols[0].ncol && i < 3; i++)
 			need += 2 + cols[0].col[i].w;
 		int room = in.w - need - 2;
-		pic_w = pic_w < room ? pic_w : room;
-		if (pic_w < 6)
-			pic_w = 0;
-		else
+		pic_w = room < 6 ? 0 : pic_w < room ? pic_w : room;
+		if (pic_w > 0)
 			for (int k = 0; k < 2; k++)
 				nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w - pic_w - 2);
 	}

@@ -31,7 +31,7 @@ test_diagram_class_keys() {
 	start 120 40 -- "$replication"
 	wait_for "3 heartbeat " || return 1
 	prompt : 1.5s
-	wait_for "ms/col" || return 1
+	wait_re "event [0-9]+ at 1500" || return 1
 	local before
 	before=$(printf '%s\n' "$LAST_SCREEN" | head -30)
 	keys 3

@@ -116,6 +116,10 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
  * starts at t0, moved as little as keeps the selection in view. Cost: the window's events,
  * walked once or twice. */
 
+/* Events a walk looks at, at most: hiding a class may leave long stretches with nothing to
+ * show (a Raft run at rest is heartbeats only), and a frame must still cost what is visible. */
+#define TL_SCAN_MAX 8192u
+
 /* An idle stretch worth marking: longer than the slowest message takes (two of them when the
  * scenario says its latency), else 10 ms. */
 static int64_t timeline_geo_idle(const view_model *m)
@@ -149,10 +153,12 @@ static uint32_t timeline_geo_back(const view_model *m, uint32_t from, int cols)
 	uint64_t lanes = 0;
 	uint32_t start = from, col_first = from + 1;
 	int c = 0;
-	for (uint32_t id = from + 1; id > t->base;) {
+	for (uint32_t id = from + 1, n = 0; id > t->base && n < TL_SCAN_MAX; n++) {
 		id--;
-		if (timeline_ev_hidden(m, id))
+		if (timeline_ev_hidden(m, id)) {
+			start = id;     /* a long hidden stretch: the window starts inside it */
 			continue;
+		}
 		const st_event *e = trace_at(t, id);
 		uint64_t bit = timeline_geo_bit(e);
 		bool open = c == 0 || ((lanes & bit) && lane_t[e->proc] != e->t_us);
@@ -188,7 +194,7 @@ static void timeline_geo_fill(const view_model *m, timeline_geo *G, uint32_t fro
 	uint64_t lanes = 0, recvs = 0;     /* lanes in the column; those with only receives */
 	int c = -1;
 	uint32_t count = trace_count(t), id = from;
-	for (; id < count; id++) {
+	for (uint32_t n = 0; id < count && n < TL_SCAN_MAX; id++, n++) {
 		if (timeline_ev_hidden(m, id))
 			continue;
 		const st_event *e = trace_at(t, id);
@@ -223,6 +229,13 @@ static void timeline_geo_fill(const view_model *m, timeline_geo *G, uint32_t fro
 	}
 	G->nlt = c + 1;
 	G->lend = id;
+	if (c < 0) {    /* nothing shown in reach: one empty column where the walk began */
+		G->lid[0] = from;
+		G->lt[0] = from < count ? trace_at(t, from)->t_us : count > t->base ?
+			   trace_at(t, count - 1)->t_us : 0;
+		G->lgap[0] = 0;
+		G->nlt = 1;
+	}
 	/* past the trace's end real time goes on, at the zoom's pace */
 	for (int k = G->nlt; k < ncols; k++) {
 		G->lid[k] = count;

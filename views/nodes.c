@@ -472,14 +472,27 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 			pic_w = w > pic_w ? w : pic_w;
 		}
 	if (pic_w > 0) {
-		int need = base;
-		for (int i = 0; i < cols[0].ncol && i < 3; i++)
-			need += 2 + cols[0].col[i].w;
-		int room = in.w - need - 2;
-		pic_w = room < 6 ? 0 : pic_w < room ? pic_w : room;
-		if (pic_w > 0)
+		/* as wide as it can be while the first three fields and a timer bar (which rank
+		 * before it) still fit; else not at all */
+		bool bars[2] = {cols[0].timer_w > 0 && cols[0].bar > 0,
+				cols[1].timer_w > 0 && cols[1].bar > 0};
+		nodes_cols trial[2];
+		int w = pic_w < in.w - base - 8 ? pic_w : in.w - base - 8;
+		for (; w >= 6; w -= 1) {
 			for (int k = 0; k < 2; k++)
-				nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w - pic_w - 2);
+				nodes_cols_fit(&trial[k], pr, g, rows, group[k], np, base, in.w - w - 2);
+			bool firsts = true;
+			for (int i = 0; i < trial[0].ncol && i < 3; i++)
+				firsts &= trial[0].col[i].shown;
+			bool kept = true;
+			for (int k = 0; k < 2; k++)
+				kept &= !bars[k] || (trial[k].bar > 0 && trial[k].timer_w > 0);
+			if (firsts && kept)
+				break;
+		}
+		pic_w = w >= 6 ? w : 0;
+		if (pic_w)
+			memcpy(cols, trial, sizeof trial);
 	}
 	/* timer bars look the same in every row: the more compact form of the two groups */
 	if (cols[0].timer_w && cols[1].timer_w) {

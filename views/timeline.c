@@ -231,9 +231,24 @@ static bool timeline_timer_hidden(const view_model *m, uint32_t id, const st_eve
 
 bool timeline_ev_hidden(const view_model *m, uint32_t id)
 {
-	if (!m->hidden_classes || id == m->selected || id == m->marked)
+	if ((!m->hidden_classes && !m->hidden_procs) || id == m->selected || id == m->marked)
 		return false;
 	const st_event *e = trace_at(m->trace, id);
+	if (m->hidden_procs) {
+		/* a hidden lane's events, and the messages to and from it */
+		if (e->proc < ST_MAX_PROCS && (m->hidden_procs >> e->proc & 1u))
+			return true;
+		if ((e->kind == KIND_SEND || e->kind == KIND_RECV || e->kind == KIND_DROP) &&
+		    timeline_held(m->trace, id)) {
+			const st_msgrec *mr = timeline_msgrec(m->trace, e->ref);
+			if (mr && mr->to < ST_MAX_PROCS && (m->hidden_procs >> mr->to & 1u))
+				return true;
+			if (mr && mr->from < ST_MAX_PROCS && (m->hidden_procs >> mr->from & 1u))
+				return true;
+		}
+		if (!m->hidden_classes)
+			return false;
+	}
 	if (e->kind == KIND_TIMER)
 		return timeline_timer_hidden(m, id, e);
 	if (e->kind != KIND_SEND && e->kind != KIND_RECV && e->kind != KIND_DROP)
@@ -519,8 +534,9 @@ static void timeline_draw_period(timeline_frame *f, int64_t a, int64_t b, uint32
 		snprintf(text, sizeof text, " partition %s ", gs);
 		/* walls between neighbouring lanes on different sides */
 		for (int k = G->first; k + 1 < G->first + G->nvis; k++) {
-			int ga = group[k], gb = group[k + 1];
-			int y0 = G->lane_y[k], y1 = G->lane_y[k + 1];
+			int pa = G->pos[k], pb = G->pos[k + 1];
+			int ga = group[pa], gb = group[pb];
+			int y0 = G->lane_y[pa], y1 = G->lane_y[pb];
 			if (ga < 0 || gb < 0 || ga == gb || y1 - y0 < 2)
 				continue;
 			int yw = timeline_geo_wall_row(y0, y1);
@@ -684,8 +700,10 @@ static void timeline_draw_lanes(timeline_frame *f, const trace_point *at_i0)
 		start[p] = x;
 		st[p] = ns;
 	}
-	for (int p = G->first; p < G->first + G->nvis; p++)
+	for (int k = G->first; k < G->first + G->nvis; k++) {
+		int p = G->pos[k];
 		timeline_lane_fill(f, p, start[p], G->in.x + G->in.w - 1, st[p]);
+	}
 }
 
 /* ---- gutter ------------------------------------------------------------------------------- */
@@ -699,7 +717,8 @@ static void timeline_draw_gutter(timeline_frame *f, const trace_point *at_cursor
 	for (int y = G->in.y; y < G->in.y + G->in.h; y++)
 		if (y != G->legend_y)
 			grid_put(g, sep, y, timeline_ch(g, TG_SEP), R_BORDER, 0);
-	for (int p = G->first; p < G->first + G->nvis; p++) {
+	for (int k = G->first; k < G->first + G->nvis; k++) {
+		int p = G->pos[k];
 		int y = G->lane_y[p];
 		if (y < G->in.y || y >= G->in.y + G->in.h)
 			continue;
@@ -768,7 +787,8 @@ static void timeline_pick_marks(timeline_frame *f)
 		int64_t c = timeline_geo_ecol(G, e, id) - G->x0;
 		if (c < 0 || c >= G->ncols)
 			continue;
-		uint32_t *b = &f->best[(size_t)(e->proc - G->first) * (size_t)G->ncols + (size_t)c];
+		uint32_t *b = &f->best[(size_t)(G->pos_of[e->proc] - G->first) * (size_t)G->ncols +
+				       (size_t)c];
 		if (*b == TRACE_NONE || timeline_prio(f, id, e) > timeline_prio(f, *b, trace_at(f->t, *b)))
 			*b = id;
 	}
@@ -786,8 +806,8 @@ static void timeline_draw_marks(timeline_frame *f)
 				continue;
 			const st_event *e = trace_at(f->t, id);
 			int attr, role = timeline_ev_role(f, id, &attr);
-			timeline_put(f, G->x0 + c, G->lane_y[G->first + k], timeline_mark_glyph(f, e), role, attr,
-			       O_MARK);
+			timeline_put(f, G->x0 + c, G->lane_y[G->pos[G->first + k]], timeline_mark_glyph(f, e),
+				     role, attr, O_MARK);
 		}
 }
 
@@ -830,6 +850,10 @@ static void timeline_draw_frame(grid *g, grid_rect r, const view_model *m, timel
 				 upc % 1000 ? "+" : "");
 		else
 			snprintf(title, sizeof title, "timeline \u00b7 %lld \u00b5s/col", (long long)upc);
+	}
+	if (G->nhidden > 0 && r.w >= 40) {
+		size_t n = strlen(title);
+		snprintf(title + n, sizeof title - n, " \u00b7 %d hidden", G->nhidden);
 	}
 	if (timeline_geo_boxed(r)) {
 		view_box(g, r, title, m->focus == PANE_TIMELINE);
@@ -900,9 +924,9 @@ int timeline_lane_at(const view_model *m, grid_rect r, int y)
 {
 	timeline_geo G;
 	timeline_geo_compute(m, r, &G);
-	for (int p = G.first; p < G.first + G.nvis; p++)
-		if (G.lane_y[p] == y)
-			return p;
+	for (int k = G.first; k < G.first + G.nvis; k++)
+		if (G.lane_y[G.pos[k]] == y)
+			return G.pos[k];
 	return -1;
 }
 
@@ -933,7 +957,8 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 		return TRACE_NONE;
 	/* the lane: this row or the one next to it */
 	int lane = -1, bestd = 2;
-	for (int p = G.first; p < G.first + G.nvis; p++) {
+	for (int k = G.first; k < G.first + G.nvis; k++) {
+		int p = G.pos[k];
 		int d = G.lane_y[p] - y;
 		d = d < 0 ? -d : d;
 		if (d < bestd)

@@ -16,6 +16,7 @@
 #define TL_MAX_PERIODS 64   /* partitions remembered per frame (beyond: drops end halfway) */
 #define TL_MAP_ROWS 256     /* panes taller than this look lanes up the slow way */
 #define TL_MAX_COLS 1024   /* columns of time a logical axis tracks (wider panes: the rest clip) */
+#define TL_OFF_ROW (-100000) /* the row of a hidden lane: far outside any pane */
 #define TL_Z 6              /* layers of message lines, 0 (concurrent) to 5 (selected) */
 
 /* The grid's scratch buffers a frame uses (grid_scratch). */
@@ -59,7 +60,12 @@ typedef struct {
 	int num_y, tick_y;          /* ruler rows (tick_y == num_y for a one-row ruler) */
 	bool ruler_in_border;
 	int title_end;              /* first column after the box's title (ruler in the border) */
-	int nl, first, nvis;        /* lanes, the first shown, how many are shown */
+	int nl, first, nvis;        /* processes; the first position shown, how many are shown */
+	/* Positions: the lanes top to bottom, hidden processes left out (view_model.hidden_procs).
+	 * first and nvis count positions; lane_y is by process. */
+	int npos, nhidden;
+	uint8_t pos[ST_MAX_PROCS];  /* the process at each position */
+	int8_t pos_of[ST_MAX_PROCS];/* the position of each process, -1 hidden */
 	int lane_y[ST_MAX_PROCS];   /* absolute rows; lanes not shown lie outside the pane */
 	int gap;                    /* smallest gap between shown lanes */
 	int legend_y;               /* -1: no legend */

@@ -36,9 +36,20 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 	if (G->ncols < 1)
 		G->ncols = 1;
 
+	/* The lanes shown, top to bottom: every process but the hidden ones (positions). */
+	G->npos = 0;
+	for (int p = 0; p < G->nl; p++) {
+		G->pos_of[p] = -1;
+		if (!(m->hidden_procs >> p & 1u)) {
+			G->pos_of[p] = (int8_t)G->npos;
+			G->pos[G->npos++] = (uint8_t)p;
+		}
+	}
+	G->nhidden = G->nl - G->npos;
+
 	/* Rows: a ruler (two rows when there is room, one, or the box's top edge), then the
 	 * lanes with as many rows between them as fit, up to TL_GAP_MAX; then a legend. */
-	int nl = G->nl > 0 ? G->nl : 1, h = in.h;
+	int nl = G->npos > 0 ? G->npos : 1, h = in.h;
 	int ruler = h >= 2 + nl + 2 * (nl - 1) + 1 ? 2 : h >= 1 + nl + (nl - 1) ? 1 : 0;
 	G->ruler_in_border = ruler == 0 && timeline_geo_boxed(r);
 	G->num_y = ruler ? in.y : G->ruler_in_border ? r.y : -1;   /* -1: no ruler at all */
@@ -53,14 +64,19 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 	int extra = rest - nl;
 	int gaps[ST_MAX_PROCS] = {0};
 	G->first = 0;
-	G->nvis = G->nl;
+	G->nvis = G->npos;
 	if (extra < 0) {
 		/* more lanes than rows: show a slice of adjacent lanes around the selected one */
 		G->nvis = rest > 0 ? rest : 0;
-		int sel = m->sel_proc >= 0 && m->sel_proc < G->nl ? m->sel_proc : 0;
+		int sel = 0;
+		for (int p = m->sel_proc; p >= 0 && p < G->nl; p--)
+			if (G->pos_of[p] >= 0) {
+				sel = G->pos_of[p];
+				break;
+			}
 		G->first = sel - G->nvis / 2;
-		if (G->first > G->nl - G->nvis)
-			G->first = G->nl - G->nvis;
+		if (G->first > G->npos - G->nvis)
+			G->first = G->npos - G->nvis;
 		if (G->first < 0)
 			G->first = 0;
 	} else if (nl > 1) {
@@ -77,17 +93,21 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
 	}
 	G->gap = TL_GAP_MAX;
 	int y = top - (G->first > 0 ? G->first : 0);
-	for (int k = 0; k < G->nl; k++) {
-		G->lane_y[k] = y;
+	for (int p = 0; p < G->nl; p++)
+		G->lane_y[p] = TL_OFF_ROW;     /* hidden: far outside, so nothing lands on it */
+	for (int k = 0; k < G->npos; k++) {
+		G->lane_y[G->pos[k]] = y;
 		y += 1 + (k < nl - 1 ? gaps[k] : 0);
-		if (k + 1 < G->nl && gaps[k] < G->gap)
+		if (k + 1 < G->npos && gaps[k] < G->gap)
 			G->gap = gaps[k];
 	}
-	if (G->nl < 2)
+	if (G->npos < 2)
 		G->gap = 0;
-	for (int p = G->first; p < G->first + G->nvis; p++)
-		if (G->lane_y[p] >= in.y && G->lane_y[p] - in.y < TL_MAP_ROWS)
-			G->lane_rows[G->lane_y[p] - in.y] = 1;
+	for (int k = G->first; k < G->first + G->nvis; k++) {
+		int ly = G->lane_y[G->pos[k]];
+		if (ly >= in.y && ly - in.y < TL_MAP_ROWS)
+			G->lane_rows[ly - in.y] = 1;
+	}
 
 	G->upc = m->us_per_col > 0 ? m->us_per_col : 10000;
 	G->t0 = m->t0_us;
@@ -312,7 +332,8 @@ int64_t timeline_geo_ecol(const timeline_geo *G, const st_event *e, uint32_t id)
 
 bool timeline_geo_lane_shown(const timeline_geo *G, int p)
 {
-	return p >= G->first && p < G->first + G->nvis;
+	int k = p >= 0 && p < G->nl ? G->pos_of[p] : -1;
+	return k >= 0 && k >= G->first && k < G->first + G->nvis;
 }
 
 bool timeline_geo_lane_row(const timeline_geo *G, int y)
@@ -321,8 +342,8 @@ bool timeline_geo_lane_row(const timeline_geo *G, int y)
 		return false;   /* shown lanes are inside the pane */
 	if (G->in.h <= TL_MAP_ROWS)
 		return G->lane_rows[y - G->in.y];
-	for (int p = G->first; p < G->first + G->nvis; p++)
-		if (G->lane_y[p] == y)
+	for (int k = G->first; k < G->first + G->nvis; k++)
+		if (G->lane_y[G->pos[k]] == y)
 			return true;
 	return false;
 }
@@ -394,10 +415,10 @@ int timeline_geo_wall_row(int ya, int yb)
 int timeline_geo_drop_row(const timeline_geo *G, int from, int to, const int8_t *group)
 {
 	int ys = G->lane_y[from], yb = G->lane_y[to], dir = yb > ys ? 1 : -1;
-	int step = to > from ? 1 : -1;
-	for (int k = from; group && group[from] >= 0 && k != to; k += step) {
-		int ga = group[k], gb = group[k + step];
-		int y0 = G->lane_y[k], y1 = G->lane_y[k + step];
+	int a = G->pos_of[from], b = G->pos_of[to], step = b > a ? 1 : -1;
+	for (int k = a; group && group[from] >= 0 && a >= 0 && b >= 0 && k != b; k += step) {
+		int ga = group[G->pos[k]], gb = group[G->pos[k + step]];
+		int y0 = G->lane_y[G->pos[k]], y1 = G->lane_y[G->pos[k + step]];
 		if (ga >= 0 && gb >= 0 && ga != gb && (y1 - y0) * dir >= 2)
 			return timeline_geo_wall_row(y0, y1);
 	}

@@ -256,7 +256,7 @@ void timeline_label_draw(timeline_frame *f)
 				lp = TL_LPRIO_MILESTONE;
 			if (id == f->m->selected)
 				lp = TL_LPRIO_SELECTED;
-			c[nc++] = (timeline_cand){id, G->x0 + col, G->lane_y[G->first + k], lp};
+			c[nc++] = (timeline_cand){id, G->x0 + col, G->lane_y[G->pos[G->first + k]], lp};
 		}
 	qsort(c, nc, sizeof *c, timeline_label_cmp);
 	timeline_label_sel_vc(f, c, nc);

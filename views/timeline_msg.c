@@ -222,8 +222,13 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	chosen |= f->m->marked != TRACE_NONE && (f->m->marked == mr->send_ev || f->m->marked == end_id);
 	if (cls >= 0 && cls < 32 && (f->m->hidden_classes >> cls & 1u) && !chosen)
 		return;
+	/* a hidden lane's messages go with it; lines between two lanes scrolled off the same
+	 * side are not drawn, those crossing the shown slice are */
+	int pf = f->G.pos_of[from], pt = f->G.pos_of[to];
+	if (pf < 0 || pt < 0)
+		return;
 	if (!timeline_geo_lane_shown(&f->G, from) && !timeline_geo_lane_shown(&f->G, to) &&
-	    !((from < f->G.first) != (to < f->G.first)))
+	    !((pf < f->G.first) != (pt < f->G.first)))
 		return;
 	const st_event *ee = timeline_held(t, end_id) ? trace_at(t, end_id) : NULL;
 	bool drop = ee && ee->kind == KIND_DROP;

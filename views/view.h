@@ -90,6 +90,7 @@ typedef struct {
 	/* The diagram's reading aids (issue 9): */
 	bool logical;               /* the timeline's axis: columns follow the order of events */
 	uint32_t hidden_classes;    /* bit k: the protocol's message class k is hidden */
+	uint32_t hidden_procs;      /* bit p: process p's lane is hidden */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */

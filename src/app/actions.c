@@ -1000,6 +1000,23 @@ void actions_class_toggle(session *s, int arg)
 	s->dirty = true;
 }
 
+void actions_lane_hide(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s) || s->sel_proc < 0 || s->sel_proc >= ST_MAX_PROCS ||
+	    s->sel_proc >= actions_trace(s)->nprocs)
+		return;
+	s->hidden_procs ^= 1u << s->sel_proc;
+	char who[16];
+	actions_proc_name(s, s->sel_proc, who, sizeof who);
+	if (s->hidden_procs >> s->sel_proc & 1u)
+		session_say(s, 5, "%s's lane hidden: its events and messages leave the diagram (y "
+			    "with %s selected shows it)", who, who);
+	else
+		session_say(s, 4, "%s's lane shown", who);
+	s->dirty = true;
+}
+
 static const struct {
 	session_prompt kind;
 	const char *label;

@@ -58,6 +58,7 @@ struct session {
 	/* the diagram's reading aids (issue 9) */
 	bool logical;               /* the timeline's axis (see view_model) */
 	uint32_t hidden_classes;    /* bit k: message class k hidden */
+	uint32_t hidden_procs;      /* bit p: process p's lane hidden */
 	char search[128];           /* the last search, for > and < */
 
 	/* a transient message for the status bar */

@@ -151,3 +151,29 @@ test_diagram_figure8_logs() {
 	done
 	[ "$n" -ge 10 ] || fail "only $n lesson moments found"
 }
+
+# "y: hide / show the selected process's lane"; raft-partition: hiding n5 and showing it again
+# gives the screen back unchanged
+test_diagram_hide_lane() {
+	start 120 40 -- "$partition"
+	wait_for "event 0/" || return 1
+	prompt : e741
+	wait_for "event 741 at" || return 1
+	keys j                              # from n4's event to n5
+	wait_re "event e[0-9]+ ─+┐" || return 1
+	wait_re "^│n5 " || return 1
+	sleep 0.2
+	LAST_SCREEN=$(screen)
+	local before
+	before=$(printf '%s\n' "$LAST_SCREEN" | head -n -2)
+	keys y
+	wait_for "n5's lane hidden" || return 1
+	wait_for "· 1 hidden" || return 1
+	printf '%s\n' "$LAST_SCREEN" | grep -Eq "^│n5 " && { fail "n5's lane still drawn"; return 1; }
+	printf '%s\n' "$LAST_SCREEN" | grep -Eq "^│.?n5 (up|crashed)" ||
+		fail "n5 should stay in the nodes pane" || return 1
+	keys y
+	wait_for "n5's lane shown" || return 1
+	[ "$(printf '%s\n' "$LAST_SCREEN" | head -n -2)" = "$before" ] ||
+		fail "the screen did not come back unchanged after showing n5 again"
+}

@@ -821,6 +821,46 @@ static void test_logical_axis(void **state)
 	world_close(&w);
 }
 
+/* A hidden lane goes with its events and messages (no lane row, no marks, the other lanes
+ * spread into its rows, the title says how many are hidden); showing it again gives the
+ * same picture back. */
+static void test_hidden_lane(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	view_model m = repl_model(&w, false, false);
+	grid_rect r = {0, 0, 120, 30};
+	grid *g = draw(&m, 120, 30, false);
+	char *before = grid_text(g);
+	bool n5_row = false;
+	for (int y = 0; y < 30; y++)
+		n5_row |= timeline_lane_at(&m, r, y) == 4;
+	assert_true(n5_row);
+	grid_free(g);
+	m.hidden_procs = 1u << 4;
+	g = draw(&m, 120, 30, false);
+	char *hidden = grid_text(g);
+	assert_non_null(strstr(hidden, "1 hidden"));
+	assert_null(strstr(hidden, "\nn5 ") );
+	assert_null(strstr(hidden, "\u2502n5 "));
+	for (int y = 0; y < 30; y++)
+		assert_int_not_equal(timeline_lane_at(&m, r, y), 4);
+	free(hidden);
+	grid_free(g);
+	m.hidden_procs = 0;
+	g = draw(&m, 120, 30, false);
+	char *after = grid_text(g);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	grid_free(g);
+	world_close(&w);
+}
+
 /* The screens of raft-replication at three sizes, in both axes, heartbeats shown and
  * hidden: the whole screen, as a user sees it. */
 static void test_golden_replication_screens(void **state)
@@ -869,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_raft_classes),
 		cmocka_unit_test(test_classes_drawn_and_hidden),
 		cmocka_unit_test(test_logical_axis),
+		cmocka_unit_test(test_hidden_lane),
 		cmocka_unit_test(test_golden_replication_screens),
 	};
 	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);

@@ -424,6 +424,15 @@ static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
 		nodes_draw_timers(g, x + 2, y, end - x - 2, m, pr, r, c);
 }
 
+/* The label of the first picture row any process has ("log"). */
+static const char *pics_label(const view_pic *pics, int np)
+{
+	for (int p = 0; p < np; p++)
+		if (pics[p].nrows)
+			return pics[p].r[0].label;
+	return "";
+}
+
 void nodes_draw(grid *g, grid_rect r, const view_model *m)
 {
 	bool focused = m->focus == PANE_NODES;
@@ -478,7 +487,10 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 				cols[1].timer_w > 0 && cols[1].bar > 0};
 		nodes_cols trial[2];
 		int w = pic_w < in.w - base - 8 ? pic_w : in.w - base - 8;
-		for (; w >= 6; w -= 1) {
+		/* at least the label, a "…" and a cell, or the whole row when it is shorter */
+		int least = view_width(g, pics_label(pics, np)) + 3;
+		least = pic_w < least ? pic_w : least;
+		for (; w >= least; w -= 1) {
 			for (int k = 0; k < 2; k++)
 				nodes_cols_fit(&trial[k], pr, g, rows, group[k], np, base, in.w - w - 2);
 			bool firsts = true;
@@ -490,7 +502,7 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 			if (firsts && kept)
 				break;
 		}
-		pic_w = w >= 6 ? w : 0;
+		pic_w = w >= least ? w : 0;
 		if (pic_w)
 			memcpy(cols, trial, sizeof trial);
 	}

@@ -542,5 +542,4 @@ const st_protocol clocksync_protocol = {
 	.trace_check = clocksync_trace_check,
 	.trace_check_end = clocksync_trace_check_end,
 	.trace_check_free = clocksync_trace_check_free,
-	.picture = clocksync_picture,
 };

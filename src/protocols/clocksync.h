@@ -86,9 +86,6 @@ typedef struct {
 } clocksync_checker;
 
 extern const st_protocol clocksync_protocol;
-/* clocksync_picture.c: the clock values */
-void clocksync_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
-		       st_picture *out);
 /* The arithmetic of one round (NTP's, also Cristian's with t2 = t3). */
 void clocksync_compute(clocksync_round *r);
 /* The error bound the checker allows a synced clock at local time now: delta/2, the server's

@@ -292,7 +292,6 @@ typedef struct st_protocol {
 } st_protocol;
 
 #define ST_CLASS_INHERIT (-2)   /* msg_class: the class of the message being handled */
-#define ST_MAX_CLASSES 8        /* classes a protocol may name */
 
 /* registry.c */
 const st_protocol *registry_find(const char *name);

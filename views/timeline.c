@@ -391,7 +391,7 @@ static void timeline_draw_lruler(timeline_frame *f)
 {
 	grid *g = f->g;
 	timeline_geo *G = &f->G;
-	int xend = G->in.x + G->in.w, n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	int xend = G->in.x + G->in.w, n = G->nlc;
 	bool two = G->tick_y != G->num_y;
 	if (two)
 		for (int x = G->x0; x < xend; x++)
@@ -400,8 +400,8 @@ static void timeline_draw_lruler(timeline_frame *f)
 		view_text(g, G->in.x, G->num_y, "ms", G->gut_w - 1, R_DIM, 0);
 	int last_end = G->ruler_in_border ? G->title_end : G->x0 - 1;
 	int64_t last_ms = INT64_MIN;
-	for (int c = 0; c < n && G->x0 + c < xend; c++) {
-		int x = G->x0 + c;
+	for (int c = 0; c < n && G->x0 + c * G->lcw < xend; c++) {
+		int x = G->x0 + c * G->lcw;
 		if (G->lgap[c]) {
 			if (two || !G->ruler_in_border)
 				grid_put(g, x, G->tick_y, timeline_ch(g, TG_IDLE), R_WARN, 0);

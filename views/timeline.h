@@ -17,6 +17,8 @@
 #define TL_MAP_ROWS 256     /* panes taller than this look lanes up the slow way */
 #define TL_MAX_COLS 1024   /* columns of time a logical axis tracks (wider panes: the rest clip) */
 #define TL_OFF_ROW (-100000) /* the row of a hidden lane: far outside any pane */
+#define TL_LCOL_MIN 30      /* logical columns a pane keeps before they take two cells: a
+			     * blank between steps keeps steep lines apart */
 #define TL_Z 6              /* layers of message lines, 0 (concurrent) to 5 (selected) */
 
 /* The grid's scratch buffers a frame uses (grid_scratch). */
@@ -75,6 +77,8 @@ typedef struct {
 	/* The logical axis: column c (from x0) stands for the events at time lt[c]; a column with
 	 * lgap[c] set stands for an idle stretch (no event) compressed into it. */
 	bool logical;
+	int lcw;                    /* cells a logical column takes (2 when the pane is wide) */
+	int nlc;                    /* logical columns in the pane */
 	int nlt;                    /* columns with events (the rest lie past the trace's end) */
 	uint32_t lend;              /* the first event after the last of those columns */
 	uint32_t lid[TL_MAX_COLS];  /* the first event of each column */

@@ -132,7 +132,8 @@ void timeline_geo_compute(const view_model *m, grid_rect r, timeline_geo *G)
  * lines steep. Columns are runs of consecutive events, so an event's column is a binary search
  * over their first ids (lid). A pause longer than timeline_geo_idle() before a column gets a
  * column of its own, marked on the ruler. Events the diagram leaves out (hidden classes) take
- * no room. The window: following, the present sits about three quarters across; otherwise it
+ * no room. On a pane wide enough a column takes two cells: the blank between steps keeps
+ * steep lines apart, which a column per cell would run together. The window: following, the present sits about three quarters across; otherwise it
  * starts at t0, moved as little as keeps the selection in view. Cost: the window's events,
  * walked once or twice. */
 
@@ -208,7 +209,7 @@ static uint32_t timeline_geo_back(const view_model *m, uint32_t from, int cols)
 static void timeline_geo_fill(const view_model *m, timeline_geo *G, uint32_t from)
 {
 	const st_trace *t = m->trace;
-	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	int ncols = G->nlc;
 	int64_t idle = timeline_geo_idle(m), last_t = INT64_MIN;
 	int64_t lane_t[ST_MAX_PROCS];
 	uint64_t lanes = 0, recvs = 0;     /* lanes in the column; those with only receives */
@@ -268,7 +269,9 @@ void timeline_geo_logical(const view_model *m, timeline_geo *G)
 {
 	const st_trace *t = m->trace;
 	uint32_t count = trace_count(t);
-	int ncols = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	G->lcw = G->ncols >= 2 * TL_LCOL_MIN ? 2 : 1;
+	G->nlc = G->ncols / G->lcw < TL_MAX_COLS ? G->ncols / G->lcw : TL_MAX_COLS;
+	int ncols = G->nlc;
 	uint32_t from;
 	G->logical = true;
 	if (m->follow) {
@@ -280,7 +283,7 @@ void timeline_geo_logical(const view_model *m, timeline_geo *G)
 		from = timeline_geo_back(m, cur, back);
 		for (int k = 0; k < 2; k++) {
 			timeline_geo_fill(m, G, from);
-			int at = (int)(timeline_geo_ecol(G, trace_at(t, cur), cur) - G->x0);
+			int at = (int)(timeline_geo_ecol(G, trace_at(t, cur), cur) - G->x0) / G->lcw;
 			if (cur >= G->lend || at > want)
 				back -= (cur >= G->lend ? ncols / 4 : at - want);
 			else if (at < want - 2 && from > t->base)
@@ -310,14 +313,14 @@ int64_t timeline_geo_ecol(const timeline_geo *G, const st_event *e, uint32_t id)
 {
 	if (!G->logical)
 		return timeline_geo_col(G, e->t_us);
-	int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	int n = G->nlc;
 	if (id < G->lid[0]) {
 		int64_t c = G->lid[0] - id;
-		return G->x0 - (c > 1000000000 ? 1000000000 : c);
+		return G->x0 - (c > 1000000000 ? 1000000000 : c) * G->lcw;
 	}
 	if (id >= G->lend && G->nlt >= n) {
 		int64_t c = id - G->lend;
-		return G->x0 + n + (c > 1000000000 ? 1000000000 : c);
+		return G->x0 + (n + (c > 1000000000 ? 1000000000 : c)) * G->lcw;
 	}
 	int lo = 0, hi = (G->nlt > 0 ? G->nlt : 1) - 1;     /* lid[lo] <= id */
 	while (lo < hi) {
@@ -327,7 +330,7 @@ int64_t timeline_geo_ecol(const timeline_geo *G, const st_event *e, uint32_t id)
 		else
 			hi = mid - 1;
 	}
-	return G->x0 + lo;
+	return G->x0 + (int64_t)lo * G->lcw;
 }
 
 bool timeline_geo_lane_shown(const timeline_geo *G, int p)
@@ -352,14 +355,14 @@ bool timeline_geo_lane_row(const timeline_geo *G, int y)
 /* The logical axis's column of t: the last column whose time is at or before t. */
 static int64_t timeline_geo_lcol(const timeline_geo *G, int64_t t)
 {
-	int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
+	int n = G->nlc;
 	if (t < G->lt[0]) {
 		int64_t c = (G->lt[0] - t + G->upc - 1) / G->upc;
-		return G->x0 - (c > 1000000000 ? 1000000000 : c);
+		return G->x0 - (c > 1000000000 ? 1000000000 : c) * G->lcw;
 	}
 	if (t > G->lt[n - 1]) {
 		int64_t c = (t - G->lt[n - 1]) / G->upc;
-		return G->x0 + n + (c > 1000000000 ? 1000000000 : c);
+		return G->x0 + (n + (c > 1000000000 ? 1000000000 : c)) * G->lcw;
 	}
 	int lo = 0, hi = n - 1;     /* lt[lo] <= t */
 	while (lo < hi) {
@@ -369,7 +372,7 @@ static int64_t timeline_geo_lcol(const timeline_geo *G, int64_t t)
 		else
 			hi = mid - 1;
 	}
-	return G->x0 + lo;
+	return G->x0 + (int64_t)lo * G->lcw;
 }
 
 int64_t timeline_geo_col(const timeline_geo *G, int64_t t)
@@ -388,8 +391,8 @@ int64_t timeline_geo_col(const timeline_geo *G, int64_t t)
 int64_t timeline_geo_time(const timeline_geo *G, int64_t col)
 {
 	if (G->logical) {
-		int n = G->ncols < TL_MAX_COLS ? G->ncols : TL_MAX_COLS;
-		int64_t c = col - G->x0;
+		int n = G->nlc;
+		int64_t d = col - G->x0, c = d >= 0 ? d / G->lcw : -((-d + G->lcw - 1) / G->lcw);
 		if (c < 0)
 			return G->lt[0] + c * G->upc;
 		if (c >= n)

@@ -260,7 +260,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	if (s.xe < s.xs)
 		s.xe = s.xs;
 	if (f->G.logical && s.xe <= s.xs)
-		s.xe = s.xs + 1;    /* an arrow spans a column at least: its direction shows */
+		s.xe = s.xs + f->G.lcw;     /* an arrow spans a column at least: its direction shows */
 
 	/* roles: the causal picture first, then time */
 	int rel_send = timeline_rel(f, mr->send_ev), rel_end = ee ? timeline_rel(f, end_id) : 2;

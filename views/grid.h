@@ -19,6 +19,10 @@ typedef enum {
 	R_MSG, R_MSG_HOT, R_DROP, R_CRASH, R_PAUSE, R_PARTITION,
 	R_SELECT, R_MARK, R_PAST, R_FUTURE, R_CONCURRENT,
 	R_CHANGED, R_STATUS, R_KEY, R_LESSON, R_WARN, R_GOOD, R_TIMER, R_CLOCK,
+	/* a protocol's message classes (st_protocol.msg_classes), class k in R_CLASS1 + k % 6 */
+	R_CLASS1, R_CLASS2, R_CLASS3, R_CLASS4, R_CLASS5, R_CLASS6,
+	/* the hues of a protocol's picture (st_picture: Raft's terms), hue k in R_HUE1 + k % 6 */
+	R_HUE1, R_HUE2, R_HUE3, R_HUE4, R_HUE5, R_HUE6,
 	R__COUNT
 } grid_role;
 extern const char *const grid_role_names[R__COUNT];  /* "normal", "dim", ... for themes */

@@ -414,6 +414,27 @@ static void inspector_compare(inspector_out *o, const view_model *m, uint32_t a,
 
 /* --- the pane ------------------------------------------------------------------------------ */
 
+/* The protocol's picture of the event's process, as the world is at the cursor (the trace
+ * keeps only the flat state). */
+static void inspector_picture(inspector_out *o, const view_model *m, int p)
+{
+	view_pic *pic = st_zalloc(1, sizeof *pic);
+	if (view_picture(m, p, pic)) {
+		if (o->x)
+			inspector_nl(o);
+		inspector_put(o, view_proc_name(m->trace, p), view_proc_role(m->trace, p), A_BOLD_);
+		inspector_put(o, " at the cursor", R_DIM, 0);
+		inspector_nl(o);
+		for (int k = 0; k < pic->nrows; k++) {
+			if (inspector_visible(o))
+				view_pic_draw(o->g, o->in.x + 2, o->in.y + o->row - o->skip, o->in.w - 2,
+					      &pic->r[k], true);
+			inspector_nl(o);
+		}
+	}
+	free(pic);
+}
+
 static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, bool latest)
 {
 	const st_trace *t = m->trace;
@@ -509,6 +530,8 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 		inspector_body_draw(o, &b, 2);
 		free(b.lines);
 	}
+	if (proc_ev)
+		inspector_picture(o, m, e->proc);
 	if (m->marked != TRACE_NONE && m->marked != id)
 		inspector_compare(o, m, id, m->marked);
 }

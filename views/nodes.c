@@ -424,6 +424,15 @@ static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
 		nodes_draw_timers(g, x + 2, y, end - x - 2, m, pr, r, c);
 }
 
+/* The label of the first picture row any process has ("log"). */
+static const char *pics_label(const view_pic *pics, int np)
+{
+	for (int p = 0; p < np; p++)
+		if (pics[p].nrows)
+			return pics[p].r[0].label;
+	return "";
+}
+
 void nodes_draw(grid *g, grid_rect r, const view_model *m)
 {
 	bool focused = m->focus == PANE_NODES;
@@ -462,6 +471,41 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 	nodes_cols cols[2];
 	for (int k = 0; k < 2; k++)
 		nodes_cols_fit(&cols[k], pr, g, rows, group[k], np, base, in.w);
+	/* the protocol's picture (Raft: the log) takes the right of the row, after the first
+	 * three fields; what does not fit is cut from its front, so the newest entries show */
+	view_pic *pics = st_zalloc((size_t)np, sizeof *pics);
+	int pic_w = 0;
+	for (int p = 0; p < np; p++)
+		if (view_picture(m, p, &pics[p])) {
+			int w = view_pic_width(g, &pics[p].r[0], true);
+			pic_w = w > pic_w ? w : pic_w;
+		}
+	if (pic_w > 0) {
+		/* as wide as it can be while the first three fields and a timer bar (which rank
+		 * before it) still fit; else not at all */
+		bool bars[2] = {cols[0].timer_w > 0 && cols[0].bar > 0,
+				cols[1].timer_w > 0 && cols[1].bar > 0};
+		nodes_cols trial[2];
+		int w = pic_w < in.w - base - 8 ? pic_w : in.w - base - 8;
+		/* at least the label, a "…" and a cell, or the whole row when it is shorter */
+		int least = view_width(g, pics_label(pics, np)) + 3;
+		least = pic_w < least ? pic_w : least;
+		for (; w >= least; w -= 1) {
+			for (int k = 0; k < 2; k++)
+				nodes_cols_fit(&trial[k], pr, g, rows, group[k], np, base, in.w - w - 2);
+			bool firsts = true;
+			for (int i = 0; i < trial[0].ncol && i < 3; i++)
+				firsts &= trial[0].col[i].shown;
+			bool kept = true;
+			for (int k = 0; k < 2; k++)
+				kept &= !bars[k] || (trial[k].bar > 0 && trial[k].timer_w > 0);
+			if (firsts && kept)
+				break;
+		}
+		pic_w = w >= least ? w : 0;
+		if (pic_w)
+			memcpy(cols, trial, sizeof trial);
+	}
 	/* timer bars look the same in every row: the more compact form of the two groups */
 	if (cols[0].timer_w && cols[1].timer_w) {
 		int bar = cols[0].bar < cols[1].bar ? cols[0].bar : cols[1].bar;
@@ -480,8 +524,23 @@ void nodes_draw(grid *g, grid_rect r, const view_model *m)
 		first = m->sel_proc - in.h + 1;
 	if (first > np - in.h)
 		first = np - in.h > 0 ? np - in.h : 0;
-	for (int p = first; p < np && p - first < in.h; p++)
-		nodes_draw_row(g, in, in.y + p - first, m, pr, &rows[p], p,
-			       &cols[p < t->nnodes ? 0 : 1], name_w, status_w);
+	for (int p = first; p < np && p - first < in.h; p++) {
+		nodes_draw_row(g, (grid_rect){in.x, in.y, in.w - (pic_w ? pic_w + 2 : 0), in.h},
+			       in.y + p - first, m, pr, &rows[p], p, &cols[p < t->nnodes ? 0 : 1],
+			       name_w, status_w);
+		if (pic_w && pics[p].nrows)
+			view_pic_draw(g, in.x + in.w - pic_w, in.y + p - first, pic_w, &pics[p].r[0],
+				      true);
+	}
+	/* rows to spare: the selected process's other rows (a leader's nextIndex, matchIndex) */
+	int y = in.y + np - first, sp = m->sel_proc;
+	if (pic_w && sp >= 0 && sp < np && y < in.y + in.h && pics[sp].nrows > 1) {
+		for (int k = 1; k < pics[sp].nrows && y < in.y + in.h; k++, y++) {
+			int x = in.x + 1 + view_text(g, in.x + 1, y, view_proc_name(t, sp), in.w - 1,
+						     R_SELECT, A_BOLD_);
+			view_pic_draw(g, x + 1, y, in.x + in.w - x - 1, &pics[sp].r[k], true);
+		}
+	}
+	free(pics);
 	free(rows);
 }

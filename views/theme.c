@@ -48,6 +48,13 @@ static const theme_style theme_builtin[R__COUNT] = {
 	[R_LESSON] = {D, D, 0},         [R_WARN] = {3, D, A_BOLD_},
 	[R_GOOD] = {2, D, 0},             [R_TIMER] = {4, D, A_BOLD_},
 	[R_CLOCK] = {5, D, 0},
+	/* message classes: a colour each, and an attribute each so NO_COLOR tells them apart */
+	[R_CLASS1] = {3, D, A_BOLD_},    [R_CLASS2] = {2, D, 0},
+	[R_CLASS3] = {8, D, A_DIM_},     [R_CLASS4] = {5, D, A_UND_},
+	[R_CLASS5] = {4, D, A_BOLD_},    [R_CLASS6] = {6, D, A_UND_},
+	/* a picture's hues (Raft's terms): distinct colours, and under NO_COLOR the cell's text */
+	[R_HUE1] = {6, D, 0},  [R_HUE2] = {3, D, 0},  [R_HUE3] = {2, D, 0},
+	[R_HUE4] = {5, D, 0},  [R_HUE5] = {4, D, 0},  [R_HUE6] = {1, D, 0},
 };
 #undef D
 

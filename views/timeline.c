@@ -52,6 +52,7 @@ static const struct { int grid; uint32_t uni; char ascii; } timeline_glyphs[TG__
 	[TG_ARROW_DOWN] = {G_ARROW_D, 0, 0},  [TG_ARROW_UP] = {G_ARROW_U, 0, 0},
 	[TG_BAND] = {G_SHADE, 0, 0},          [TG_NOW] = {-1, 0x25bc, 'V'},
 	[TG_TICK] = {G_TEE_D, 0, 0},          [TG_SEP] = {G_VLINE, 0, 0},
+	[TG_IDLE] = {-1, 0x2248, '~'},
 };
 
 uint32_t timeline_ch(const grid *g, int gl)
@@ -152,6 +153,107 @@ static bool timeline_role_of_state(const st_trace *t, uint32_t state, timeline_r
 			return true;
 		}
 	return false;
+}
+
+/* ---- message classes ---------------------------------------------------------------------- */
+
+#define TL_INHERIT_BACK 64      /* events looked back for the message a reply answers */
+
+/* The class the protocol names for message mr by itself, without inheriting. */
+static int timeline_class_own(const st_trace *t, const st_msgrec *mr)
+{
+	const st_protocol *pr = t->proto;
+	if (!pr || !pr->msg_class || pr->n_msg_classes <= 0)
+		return -1;
+	int k = pr->msg_class(mr->from, mr->type, trace_msg_body(t, mr), mr->body_len);
+	return k == ST_CLASS_INHERIT || (k >= 0 && k < pr->n_msg_classes) ? k : -1;
+}
+
+int timeline_msg_class_of(const st_trace *t, uint32_t msg)
+{
+	const st_msgrec *mr = t ? timeline_msgrec(t, msg) : NULL;
+	if (!mr)
+		return -1;
+	int k = timeline_class_own(t, mr);
+	if (k != ST_CLASS_INHERIT)
+		return k;
+	/* the handler that sent it began with the receive just before, at the same time */
+	if (!timeline_held(t, mr->send_ev))
+		return -1;
+	const st_event *se = trace_at(t, mr->send_ev);
+	for (uint32_t id = mr->send_ev, n = 0; id > t->base && n < TL_INHERIT_BACK; n++) {
+		const st_event *e = trace_at(t, --id);
+		if (e->t_us != se->t_us)
+			break;
+		if (e->proc != se->proc)
+			continue;
+		if (e->kind == KIND_RECV) {
+			const st_msgrec *cause = timeline_msgrec(t, e->ref);
+			int c = cause ? timeline_class_own(t, cause) : -1;
+			return c == ST_CLASS_INHERIT ? -1 : c;
+		}
+		if (e->kind != KIND_SEND && e->kind != KIND_LOCAL)
+			break;
+	}
+	return -1;
+}
+
+int timeline_class_role(int k) { return k < 0 ? R_MSG : R_CLASS1 + k % 6; }
+
+static bool timeline_msg_hidden(const view_model *m, uint32_t msg)
+{
+	int k = timeline_msg_class_of(m->trace, msg);
+	return k >= 0 && k < 32 && (m->hidden_classes >> k & 1u);
+}
+
+/* A timer whose handler changed no state and only sent hidden messages (a leader's
+ * heartbeat tick): with its messages hidden it has nothing left to show. */
+static bool timeline_timer_hidden(const view_model *m, uint32_t id, const st_event *e)
+{
+	const st_trace *t = m->trace;
+	if (e->state != TRACE_NONE || (e->flags & EVF_MILESTONE))
+		return false;
+	int sends = 0;
+	for (uint32_t j = id + 1, n = 0; j < trace_count(t) && n < TL_INHERIT_BACK; j++, n++) {
+		const st_event *x = trace_at(t, j);
+		if (x->t_us != e->t_us)
+			break;
+		if (x->proc != e->proc)
+			continue;
+		if (x->kind != KIND_SEND)
+			break;
+		if (!timeline_msg_hidden(m, x->ref))
+			return false;
+		sends++;
+	}
+	return sends > 0;
+}
+
+bool timeline_ev_hidden(const view_model *m, uint32_t id)
+{
+	if ((!m->hidden_classes && !m->hidden_procs) || id == m->selected || id == m->marked)
+		return false;
+	const st_event *e = trace_at(m->trace, id);
+	if (m->hidden_procs) {
+		/* a hidden lane's events, and the messages to and from it */
+		if (e->proc < ST_MAX_PROCS && (m->hidden_procs >> e->proc & 1u))
+			return true;
+		if ((e->kind == KIND_SEND || e->kind == KIND_RECV || e->kind == KIND_DROP) &&
+		    timeline_held(m->trace, id)) {
+			const st_msgrec *mr = timeline_msgrec(m->trace, e->ref);
+			if (mr && mr->to < ST_MAX_PROCS && (m->hidden_procs >> mr->to & 1u))
+				return true;
+			if (mr && mr->from < ST_MAX_PROCS && (m->hidden_procs >> mr->from & 1u))
+				return true;
+		}
+		if (!m->hidden_classes)
+			return false;
+	}
+	if (e->kind == KIND_TIMER)
+		return timeline_timer_hidden(m, id, e);
+	if (e->kind != KIND_SEND && e->kind != KIND_RECV && e->kind != KIND_DROP)
+		return false;
+	return timeline_msg_hidden(m, e->ref);
 }
 
 /* The state record of an event (TRACE_NONE when it has none or is not held). */
@@ -283,6 +385,45 @@ static void timeline_ruler_step(const timeline_geo *G, int64_t *step, int64_t *u
 	}
 }
 
+/* The logical axis's ruler: real time where it changes, as far apart as the numbers need;
+ * a compressed idle stretch is a ≈ of its own. */
+static void timeline_draw_lruler(timeline_frame *f)
+{
+	grid *g = f->g;
+	timeline_geo *G = &f->G;
+	int xend = G->in.x + G->in.w, n = G->nlc;
+	bool two = G->tick_y != G->num_y;
+	if (two)
+		for (int x = G->x0; x < xend; x++)
+			grid_put_glyph(g, x, G->tick_y, G_HLINE, x > f->now_col ? R_FUTURE : R_DIM, 0);
+	if (!G->ruler_in_border)
+		view_text(g, G->in.x, G->num_y, "ms", G->gut_w - 1, R_DIM, 0);
+	int last_end = G->ruler_in_border ? G->title_end : G->x0 - 1;
+	int64_t last_ms = INT64_MIN;
+	for (int c = 0; c < n && G->x0 + c * G->lcw < xend; c++) {
+		int x = G->x0 + c * G->lcw;
+		if (G->lgap[c]) {
+			if (two || !G->ruler_in_border)
+				grid_put(g, x, G->tick_y, timeline_ch(g, TG_IDLE), R_WARN, 0);
+			continue;
+		}
+		int64_t ms = G->lt[c] / 1000;
+		if (ms == last_ms)
+			continue;
+		char buf[24];
+		snprintf(buf, sizeof buf, "%lld", (long long)ms);
+		int w = (int)strlen(buf);
+		bool over_now = !two && f->now_col >= x && f->now_col < x + w;
+		if (x > last_end + 2 && x + w <= xend && !over_now) {
+			if (two)
+				grid_put(g, x, G->tick_y, timeline_ch(g, TG_TICK), R_DIM, 0);
+			grid_text_at(g, x, G->num_y, buf, w, R_DIM, 0);
+			last_end = x + w - 1;
+			last_ms = ms;
+		}
+	}
+}
+
 static void timeline_draw_ruler(timeline_frame *f)
 {
 	grid *g = f->g;
@@ -291,6 +432,10 @@ static void timeline_draw_ruler(timeline_frame *f)
 	int dec;
 	if (G->num_y < 0)
 		return;
+	if (G->logical) {
+		timeline_draw_lruler(f);
+		return;
+	}
 	timeline_ruler_step(G, &step, &unit, &dec);
 	int xend = G->in.x + G->in.w;
 	bool two = G->tick_y != G->num_y;
@@ -389,8 +534,9 @@ static void timeline_draw_period(timeline_frame *f, int64_t a, int64_t b, uint32
 		snprintf(text, sizeof text, " partition %s ", gs);
 		/* walls between neighbouring lanes on different sides */
 		for (int k = G->first; k + 1 < G->first + G->nvis; k++) {
-			int ga = group[k], gb = group[k + 1];
-			int y0 = G->lane_y[k], y1 = G->lane_y[k + 1];
+			int pa = G->pos[k], pb = G->pos[k + 1];
+			int ga = group[pa], gb = group[pb];
+			int y0 = G->lane_y[pa], y1 = G->lane_y[pb];
 			if (ga < 0 || gb < 0 || ga == gb || y1 - y0 < 2)
 				continue;
 			int yw = timeline_geo_wall_row(y0, y1);
@@ -471,7 +617,7 @@ static void timeline_draw_partitions(timeline_frame *f, const trace_point *at_i0
 		trace_index_apply(f->m->index, &s, id);
 		if (s.part_ev == part && s.cut_ev == cut_ev && !memcmp(s.cut, cut, sizeof cut))
 			continue;
-		int64_t x = timeline_geo_col(&f->G, e->t_us);
+		int64_t x = timeline_geo_ecol(&f->G, e, id);
 		if (part != TRACE_NONE || cut_ev != TRACE_NONE)
 			timeline_draw_period(f, start, x - 1, part, cut_ev, cut);
 		timeline_add_period(f, start_t, e->t_us, part);
@@ -548,14 +694,16 @@ static void timeline_draw_lanes(timeline_frame *f, const trace_point *at_i0)
 		int ns = timeline_lane_state(&s, p);
 		if (ns == st[p])
 			continue;
-		int64_t x = timeline_geo_col(G, e->t_us);
+		int64_t x = timeline_geo_ecol(G, e, id);
 		if (timeline_geo_lane_shown(G, p))
 			timeline_lane_fill(f, p, start[p], x - 1, st[p]);
 		start[p] = x;
 		st[p] = ns;
 	}
-	for (int p = G->first; p < G->first + G->nvis; p++)
+	for (int k = G->first; k < G->first + G->nvis; k++) {
+		int p = G->pos[k];
 		timeline_lane_fill(f, p, start[p], G->in.x + G->in.w - 1, st[p]);
+	}
 }
 
 /* ---- gutter ------------------------------------------------------------------------------- */
@@ -569,7 +717,8 @@ static void timeline_draw_gutter(timeline_frame *f, const trace_point *at_cursor
 	for (int y = G->in.y; y < G->in.y + G->in.h; y++)
 		if (y != G->legend_y)
 			grid_put(g, sep, y, timeline_ch(g, TG_SEP), R_BORDER, 0);
-	for (int p = G->first; p < G->first + G->nvis; p++) {
+	for (int k = G->first; k < G->first + G->nvis; k++) {
+		int p = G->pos[k];
 		int y = G->lane_y[p];
 		if (y < G->in.y || y >= G->in.y + G->in.h)
 			continue;
@@ -632,12 +781,14 @@ static void timeline_pick_marks(timeline_frame *f)
 		f->best[i] = TRACE_NONE;
 	for (uint32_t id = f->i0; id < f->i1; id++) {
 		const st_event *e = trace_at(f->t, id);
-		if (!trace_kinds[e->kind].proc_event || !timeline_geo_lane_shown(G, e->proc))
+		if (!trace_kinds[e->kind].proc_event || !timeline_geo_lane_shown(G, e->proc) ||
+		    timeline_ev_hidden(f->m, id))
 			continue;
-		int64_t c = timeline_geo_col(G, e->t_us) - G->x0;
+		int64_t c = timeline_geo_ecol(G, e, id) - G->x0;
 		if (c < 0 || c >= G->ncols)
 			continue;
-		uint32_t *b = &f->best[(size_t)(e->proc - G->first) * (size_t)G->ncols + (size_t)c];
+		uint32_t *b = &f->best[(size_t)(G->pos_of[e->proc] - G->first) * (size_t)G->ncols +
+				       (size_t)c];
 		if (*b == TRACE_NONE || timeline_prio(f, id, e) > timeline_prio(f, *b, trace_at(f->t, *b)))
 			*b = id;
 	}
@@ -655,8 +806,8 @@ static void timeline_draw_marks(timeline_frame *f)
 				continue;
 			const st_event *e = trace_at(f->t, id);
 			int attr, role = timeline_ev_role(f, id, &attr);
-			timeline_put(f, G->x0 + c, G->lane_y[G->first + k], timeline_mark_glyph(f, e), role, attr,
-			       O_MARK);
+			timeline_put(f, G->x0 + c, G->lane_y[G->pos[G->first + k]], timeline_mark_glyph(f, e),
+				     role, attr, O_MARK);
 		}
 }
 
@@ -676,12 +827,13 @@ static uint32_t timeline_anchor(const st_trace *t, uint32_t sel)
 	return TRACE_NONE;
 }
 
-void timeline_draw(grid *g, grid_rect r, const view_model *m)
+static void timeline_draw_frame(grid *g, grid_rect r, const view_model *m, timeline_stats *st)
 {
 	if (r.w <= 0 || r.h <= 0)
 		return;
 	timeline_frame F;
 	memset(&F, 0, sizeof F);
+	F.stats = st;
 	F.g = g;
 	F.m = m;
 	F.t = m->trace;
@@ -689,13 +841,19 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	timeline_geo *G = &F.G;
 	char title[64];
 	snprintf(title, sizeof title, "timeline");
-	if (r.w >= 40) {
+	if (r.w >= 40 && G->logical) {
+		snprintf(title, sizeof title, "timeline \u00b7 logical time");
+	} else if (r.w >= 40) {
 		int64_t upc = G->upc;
 		if (upc >= 1000)
 			snprintf(title, sizeof title, "timeline \u00b7 %lld ms/col%s", (long long)(upc / 1000),
 				 upc % 1000 ? "+" : "");
 		else
 			snprintf(title, sizeof title, "timeline \u00b7 %lld \u00b5s/col", (long long)upc);
+	}
+	if (G->nhidden > 0 && r.w >= 40) {
+		size_t n = strlen(title);
+		snprintf(title + n, sizeof title - n, " \u00b7 %d hidden", G->nhidden);
 	}
 	if (timeline_geo_boxed(r)) {
 		view_box(g, r, title, m->focus == PANE_TIMELINE);
@@ -722,10 +880,20 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 		F.ncur = t->base;
 	F.anchor = timeline_anchor(t, m->selected);
 	F.i0 = timeline_geo_first_at(t, G->t0);
-	F.i1 = timeline_geo_first_at(t, G->t0 + (int64_t)G->ncols * G->upc);
+	F.i1 = timeline_geo_first_at(t, timeline_geo_time(G, G->x0 + G->ncols));
 	F.now_col = timeline_geo_col(G, m->now_us);
 	int64_t last_t = count > t->base ? trace_at(t, count - 1)->t_us : 0;
 	F.end_col = timeline_geo_col(G, last_t > m->now_us ? last_t : m->now_us);
+	if (G->logical) {
+		/* the window is a run of events; now is the cursor's column */
+		F.i0 = G->lid[0];
+		F.i1 = G->lend;
+		F.now_col = F.ncur > t->base ? timeline_geo_ecol(G, trace_at(t, F.ncur - 1), F.ncur - 1)
+					     : G->x0;
+		int64_t last = count > t->base ? timeline_geo_ecol(G, trace_at(t, count - 1), count - 1)
+					       : G->x0;
+		F.end_col = last > F.now_col ? last : F.now_col;
+	}
 
 	trace_point at_i0, at_cur;
 	trace_index_at(m->index, F.i0, &at_i0);
@@ -741,15 +909,24 @@ void timeline_draw(grid *g, grid_rect r, const view_model *m)
 	timeline_draw_marks(&F);
 	timeline_label_draw(&F);
 	timeline_label_legend(&F);
+	timeline_label_classes(&F);
+}
+
+void timeline_draw(grid *g, grid_rect r, const view_model *m) { timeline_draw_frame(g, r, m, NULL); }
+
+void timeline_draw_stats(grid *g, grid_rect r, const view_model *m, timeline_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	timeline_draw_frame(g, r, m, out);
 }
 
 int timeline_lane_at(const view_model *m, grid_rect r, int y)
 {
 	timeline_geo G;
 	timeline_geo_compute(m, r, &G);
-	for (int p = G.first; p < G.first + G.nvis; p++)
-		if (G.lane_y[p] == y)
-			return p;
+	for (int k = G.first; k < G.first + G.nvis; k++)
+		if (G.lane_y[G.pos[k]] == y)
+			return G.pos[k];
 	return -1;
 }
 
@@ -758,6 +935,15 @@ int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us)
 	timeline_geo G;
 	timeline_geo_compute(m, r, &G);
 	return (int)timeline_geo_col(&G, t_us);
+}
+
+int timeline_event_col(const view_model *m, grid_rect r, uint32_t id)
+{
+	if (!m->trace || !timeline_held(m->trace, id))
+		return -1;
+	timeline_geo G;
+	timeline_geo_compute(m, r, &G);
+	return (int)timeline_geo_ecol(&G, trace_at(m->trace, id), id);
 }
 
 uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
@@ -771,7 +957,8 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 		return TRACE_NONE;
 	/* the lane: this row or the one next to it */
 	int lane = -1, bestd = 2;
-	for (int p = G.first; p < G.first + G.nvis; p++) {
+	for (int k = G.first; k < G.first + G.nvis; k++) {
+		int p = G.pos[k];
 		int d = G.lane_y[p] - y;
 		d = d < 0 ? -d : d;
 		if (d < bestd)
@@ -792,7 +979,7 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 		if (trace_kinds[e->kind].proc_event) {
 			if (e->proc != lane || bestd > 1)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = timeline_prio(&F, id, e);
 		} else if (e->kind == KIND_DROP) {
 			/* a lost message's ✖ sits between the lanes */
@@ -810,13 +997,13 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 					e->aux == DROP_PARTITION && s.part_ev != TRACE_NONE ? group
 											 : NULL) != y)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = 1;
 		} else {
 			/* partitions, heals and inputs live on the ruler */
 			if (y != G.num_y && y != G.tick_y)
 				continue;
-			d = (int)(timeline_geo_col(&G, e->t_us) - x);
+			d = (int)(timeline_geo_ecol(&G, e, id) - x);
 			prio = 0;
 		}
 		d = d < 0 ? -d : d;

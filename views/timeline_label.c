@@ -256,7 +256,7 @@ void timeline_label_draw(timeline_frame *f)
 				lp = TL_LPRIO_MILESTONE;
 			if (id == f->m->selected)
 				lp = TL_LPRIO_SELECTED;
-			c[nc++] = (timeline_cand){id, G->x0 + col, G->lane_y[G->first + k], lp};
+			c[nc++] = (timeline_cand){id, G->x0 + col, G->lane_y[G->pos[G->first + k]], lp};
 		}
 	qsort(c, nc, sizeof *c, timeline_label_cmp);
 	timeline_label_sel_vc(f, c, nc);
@@ -298,4 +298,33 @@ void timeline_label_legend(timeline_frame *f)
 	const char *hint = f->anchor != TRACE_NONE ? "dim = concurrent with the selection" : NULL;
 	if (hint && x + (int)strlen(hint) < xend)
 		grid_text_at(f->g, x, G->legend_y, hint, -1, R_CONCURRENT, 0);
+}
+
+/* The classes of the protocol's messages, in the box's bottom edge (or the legend's row):
+ * "1 election  2 replication  3 heartbeat (hidden)", each name in its class's colour and
+ * attribute, the digit the key that hides and shows it. */
+void timeline_label_classes(timeline_frame *f)
+{
+	timeline_geo *G = &f->G;
+	const st_protocol *pr = f->t->proto;
+	if (!pr || !pr->msg_class || pr->n_msg_classes <= 0)
+		return;
+	int y = G->border_y >= 0 ? G->border_y : G->legend_y;
+	if (y < 0)
+		return;
+	int x = G->in.x + 1, xend = G->in.x + G->in.w - 1;
+	for (int k = 0; k < pr->n_msg_classes && k < 9; k++) {
+		bool hidden = f->m->hidden_classes >> k & 1u;
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s%s", pr->msg_classes[k], hidden ? " (hidden)" : "");
+		int w = view_width(f->g, buf) + 4;
+		if (x + w > xend)
+			break;
+		grid_put(f->g, x, y, ' ', R_NORMAL, 0);
+		grid_put(f->g, x + 1, y, (uint32_t)('1' + k), R_KEY, 0);
+		grid_put(f->g, x + 2, y, ' ', R_NORMAL, 0);
+		view_text(f->g, x + 3, y, buf, w - 4, hidden ? R_DIM : timeline_class_role(k), 0);
+		grid_put(f->g, x + w - 1, y, ' ', R_NORMAL, 0);
+		x += w;
+	}
 }

@@ -15,20 +15,38 @@
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
-static void timeline_msg_cell(timeline_frame *f, const timeline_seg *s, int64_t x, int y, int gl)
+/* Draws one cell of a line; returns whether it drew. */
+static bool timeline_msg_cell(timeline_frame *f, const timeline_seg *s, int64_t x, int y, int gl)
 {
 	bool late = x > s->split;
 	if (late && s->late_hidden)
-		return;
+		return false;
 	uint8_t *o = timeline_occ(f, x, y);
 	if (o && (*o & (O_MARK | O_END)))
-		return;
+		return false;
 	/* crossing a lane: the line passes behind it, showing only where it goes through */
 	if (gl == TG_HLINE && o && (*o & O_LANE))
-		return;
+		return false;
 	if (gl == TG_VLINE && o && (*o & O_LANE))
 		gl = TG_CROSS;
-	timeline_put(f, x, y, gl, late ? s->role_late : s->role, 0, O_LINE);
+	if (!timeline_geo_in(&f->G, x, y))
+		return false;
+	/* a line drawn over another that shares no end with it: a crossing, counted once per
+	 * cell (lines leaving one send or reaching one receive merge there, they do not cross) */
+	uint8_t xing = 0;
+	if (f->stats && o && (*o & O_LINE)) {
+		size_t cell = (size_t)(o - f->occ);
+		const timeline_seg *b = f->owner[cell] ? &f->seg[f->owner[cell] - 1] : NULL;
+		bool merge = b && ((b->xs == s->xs && b->ys == s->ys) ||
+				   (b->xe == s->xe && b->yend == s->yend && b->dir == s->dir));
+		xing = (*o & O_XING) || !merge ? O_XING : 0;
+		if (xing && !(*o & O_XING))
+			f->stats->crossings++;
+	}
+	if (f->stats && o)
+		f->owner[o - f->occ] = (uint32_t)(s - f->seg) + 1;
+	timeline_put(f, x, y, gl, late ? s->role_late : s->role, 0, (uint8_t)(O_LINE | xing));
+	return true;
 }
 
 #define TL_MAX_SPAN 512      /* rows a line may cross (lanes far off screen are clipped) */
@@ -83,6 +101,7 @@ static void timeline_msg_body(timeline_frame *f, const timeline_seg *s)
 	int n = timeline_msg_spans(f, s, a, b, y);
 	int diag = s->dir > 0 ? TG_DIAG_DOWN : TG_DIAG_UP;
 	int64_t prev = s->xs;
+	bool drew = false;
 	for (int k = 1; k <= n; prev = b[k], k++) {
 		if (y[k] < G->in.y || y[k] >= G->in.y + G->in.h || b[k] < xmin || a[k] > xmax)
 			continue;
@@ -90,9 +109,11 @@ static void timeline_msg_body(timeline_frame *f, const timeline_seg *s)
 		for (int64_t x = lo; x <= hi; x++) {
 			/* a step to the right leans; along a row it runs; straight down it falls */
 			int gl = x != a[k] ? TG_HLINE : a[k] == prev ? TG_VLINE : diag;
-			timeline_msg_cell(f, s, x, y[k], gl);
+			drew |= timeline_msg_cell(f, s, x, y[k], gl);
 		}
 	}
+	if (drew && f->stats)
+		f->stats->messages++;
 }
 
 /* Where a line is at column x (its row), for the in-flight head. */
@@ -195,14 +216,25 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	int from = se->proc, to = mr->to;
 	if (from >= f->G.nl || to >= f->G.nl || from == to)
 		return;
+	int cls = timeline_msg_class_of(t, msg);
+	bool chosen = f->m->selected != TRACE_NONE &&
+		      (f->m->selected == mr->send_ev || f->m->selected == end_id);
+	chosen |= f->m->marked != TRACE_NONE && (f->m->marked == mr->send_ev || f->m->marked == end_id);
+	if (cls >= 0 && cls < 32 && (f->m->hidden_classes >> cls & 1u) && !chosen)
+		return;
+	/* a hidden lane's messages go with it; lines between two lanes scrolled off the same
+	 * side are not drawn, those crossing the shown slice are */
+	int pf = f->G.pos_of[from], pt = f->G.pos_of[to];
+	if (pf < 0 || pt < 0)
+		return;
 	if (!timeline_geo_lane_shown(&f->G, from) && !timeline_geo_lane_shown(&f->G, to) &&
-	    !((from < f->G.first) != (to < f->G.first)))
+	    !((pf < f->G.first) != (pt < f->G.first)))
 		return;
 	const st_event *ee = timeline_held(t, end_id) ? trace_at(t, end_id) : NULL;
 	bool drop = ee && ee->kind == KIND_DROP;
 	timeline_seg s;
 	memset(&s, 0, sizeof s);
-	s.xs = timeline_geo_col(&f->G, se->t_us);
+	s.xs = timeline_geo_ecol(&f->G, se, mr->send_ev);
 	s.ys = f->G.lane_y[from];
 	s.dir = f->G.lane_y[to] > s.ys ? 1 : -1;
 	const int8_t *walls = NULL;
@@ -224,9 +256,11 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		end_t = ee->t_us;
 	else
 		end_t = timeline_msg_arrival(f, msg, se->t_us, nfly);
-	s.xe = timeline_geo_col(&f->G, end_t);
+	s.xe = ee ? timeline_geo_ecol(&f->G, ee, end_id) : timeline_geo_col(&f->G, end_t);
 	if (s.xe < s.xs)
 		s.xe = s.xs;
+	if (f->G.logical && s.xe <= s.xs)
+		s.xe = s.xs + f->G.lcw;     /* an arrow spans a column at least: its direction shows */
 
 	/* roles: the causal picture first, then time */
 	int rel_send = timeline_rel(f, mr->send_ev), rel_end = ee ? timeline_rel(f, end_id) : 2;
@@ -234,12 +268,13 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		   (f->m->selected == mr->send_ev || f->m->selected == end_id);
 	bool mark = f->m->marked != TRACE_NONE &&
 		    (f->m->marked == mr->send_ev || f->m->marked == end_id);
-	int role = R_MSG, z = 2;
+	int base = timeline_class_role(cls);
+	int role = base, z = 2;
 	if (f->anchor != TRACE_NONE) {
 		if (rel_end == -1 || end_id == f->anchor)
 			role = R_PAST, z = 3;
 		else if (rel_send == 1)
-			role = R_MSG, z = 2;
+			role = base, z = 2;
 		else
 			role = R_CONCURRENT, z = 0;
 	}
@@ -253,7 +288,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		/* in the air at the cursor: hot up to where it is now, dimmed beyond */
 		s.role = R_MSG_HOT;
 		s.role_late = R_FUTURE;
-		s.split = timeline_geo_col(&f->G, f->m->now_us);
+		s.split = f->G.logical ? f->now_col : timeline_geo_col(&f->G, f->m->now_us);
 		s.late_hidden = !ee;
 		s.head = true;
 		z = 4;
@@ -322,6 +357,11 @@ void timeline_msg_draw(timeline_frame *f)
 		start[z + 1] += start[z];
 	for (size_t i = 0; i < f->nseg; i++)
 		order[start[f->seg[i].z]++] = (uint32_t)i;
+	if (f->stats) {
+		size_t n = (size_t)f->G.in.w * (size_t)f->G.in.h;
+		f->owner = grid_scratch(f->g, TL_S_OWNER, (n + 1) * sizeof *f->owner);
+		memset(f->owner, 0, (n + 1) * sizeof *f->owner);
+	}
 	for (size_t i = 0; i < f->nseg; i++)
 		timeline_msg_body(f, &f->seg[order[i]]);
 	for (size_t i = 0; i < f->nseg; i++)

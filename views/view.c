@@ -236,3 +236,94 @@ void view_net_summary(const st_trace *t, const trace_net *ns, char *out, size_t 
 				view_cat(out, outlen, view_proc_name(t, b));
 			}
 }
+
+/* ---- a protocol's picture of a process (st_protocol.picture) ----------------------------- */
+
+static void view_pic_row_cb(st_picture *p, const char *label)
+{
+	view_pic *o = p->user;
+	if (o->nrows >= VIEW_PIC_ROWS)
+		return;
+	view_pic_row *r = &o->r[o->nrows++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->label, sizeof r->label, "%s", label ? label : "");
+}
+
+static void view_pic_cell_cb(st_picture *p, const char *text, int hue, int flags)
+{
+	view_pic *o = p->user;
+	if (o->nrows == 0)
+		view_pic_row_cb(p, "");
+	view_pic_row *r = &o->r[o->nrows - 1];
+	if (r->n >= VIEW_PIC_CELLS) {
+		/* keep the newest: a long log drops its oldest cells */
+		memmove(&r->c[0], &r->c[1], sizeof r->c[0] * (VIEW_PIC_CELLS - 1));
+		r->n--;
+		r->more = true;
+	}
+	view_pic_cell *c = &r->c[r->n++];
+	snprintf(c->text, sizeof c->text, "%s", text ? text : "");
+	c->hue = (int8_t)(hue < 0 ? -1 : hue % 120);
+	c->flags = (uint8_t)flags;
+}
+
+bool view_picture(const view_model *m, int p, view_pic *out)
+{
+	out->nrows = 0;
+	const st_protocol *pr = m->trace ? m->trace->proto : NULL;
+	if (!pr || !pr->picture || !m->sim || p < 0 || p >= m->trace->nprocs)
+		return false;
+	st_picture pic = {view_pic_row_cb, view_pic_cell_cb, out};
+	st_role role = p < m->trace->nnodes ? ST_ROLE_NODE : ST_ROLE_CLIENT;
+	pr->picture(sim_proc_state(m->sim, p), role, p, m->trace->nnodes, m->trace->nprocs, &pic);
+	return out->nrows > 0;
+}
+
+int view_pic_width(const grid *g, const view_pic_row *row, bool label)
+{
+	int w = label && row->label[0] ? view_width(g, row->label) + 1 : 0;
+	for (int i = 0; i < row->n; i++)
+		w += view_width(g, row->c[i].text);
+	return w + (row->more ? 1 : 0);
+}
+
+static int view_pic_role(const view_pic_cell *c)
+{
+	if (c->flags & ST_PIC_SEP)
+		return R_DIM;
+	if (c->hue >= 0)
+		return R_HUE1 + c->hue % 6;
+	return (c->flags & ST_PIC_DIM) ? R_DIM : R_NORMAL;
+}
+
+int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, bool label)
+{
+	if (max_w <= 0)
+		return 0;
+	int x0 = x, end = x + max_w;
+	if (label && row->label[0]) {
+		x += view_text(g, x, y, row->label, end - x, R_DIM, 0);
+		if (x < end)
+			grid_put(g, x++, y, ' ', R_NORMAL, 0);
+	}
+	int cells = 0;
+	for (int i = 0; i < row->n; i++)
+		cells += view_width(g, row->c[i].text);
+	int first = 0;
+	bool cut = row->more;
+	if (cells > end - x) {  /* keep the end: drop cells from the front behind a "…" */
+		cut = true;
+		while (first < row->n && cells > end - x - 1)
+			cells -= view_width(g, row->c[first++].text);
+	}
+	if (cut && x < end)
+		x += view_text(g, x, y, "\u2026", end - x, R_DIM, 0);
+	for (int i = first; i < row->n && x < end; i++) {
+		const view_pic_cell *c = &row->c[i];
+		int attr = (c->flags & ST_PIC_BOLD) ? A_BOLD_ : 0;
+		attr |= (c->flags & ST_PIC_MARK) ? A_REV_ : 0;
+		attr |= (c->flags & ST_PIC_DIM) && c->hue >= 0 ? A_DIM_ : 0;
+		x += view_text(g, x, y, c->text, end - x, view_pic_role(c), attr);
+	}
+	return x - x0;
+}

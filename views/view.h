@@ -96,6 +96,11 @@ typedef struct {
 	int help_scroll;            /* first row of the help overlay when it scrolls */
 	const char *menu;           /* a list to choose from (V's variants), shown in the lesson
 				     * pane while the prompt is open, or NULL */
+
+	/* The diagram's reading aids (issue 9): */
+	bool logical;               /* the timeline's axis: columns follow the order of events */
+	uint32_t hidden_classes;    /* bit k: the protocol's message class k is hidden */
+	uint32_t hidden_procs;      /* bit p: process p's lane is hidden */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */
@@ -123,6 +128,16 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y);
 int timeline_lane_at(const view_model *m, grid_rect r, int y);
 /* The column of virtual time t in the timeline pane (for scrolling and tests). */
 int timeline_col_of(const view_model *m, grid_rect r, int64_t t_us);
+/* The column event id is drawn in (on either axis; for tests and the app). */
+int timeline_event_col(const view_model *m, grid_rect r, uint32_t id);
+
+/* The crossings of one frame, for the benchmark: message lines drawn (with at least one cell
+ * in the pane) and the cells where a line is drawn over another line. Draws into g. */
+typedef struct { uint32_t messages, crossings; } timeline_stats;
+void timeline_draw_stats(grid *g, grid_rect r, const view_model *m, timeline_stats *out);
+/* The class of a message as the diagram shows it (st_protocol.msg_class, a reply inheriting
+ * the class of the message it answers), or -1. */
+int timeline_msg_class_of(const st_trace *t, uint32_t msg);
 
 /* The whole screen: layout, every pane, the help overlay or the too-small notice. */
 void view_draw_all(grid *g, const view_model *m);
@@ -156,6 +171,20 @@ grid_rect view_box(grid *g, grid_rect r, const char *title, bool focused);
 /* "↑ more" on the top edge of a pane's box and "more ↓" on the bottom edge, at the right,
  * when some of its content is scrolled away above or below. */
 void view_more(grid *g, grid_rect r, bool above, bool below);
+
+/* A protocol's picture of process p (st_protocol.picture), from the world at the cursor:
+ * false when there is none (no hook, a recorded trace with no world, a crashed process). */
+#define VIEW_PIC_ROWS 8
+#define VIEW_PIC_CELLS 96
+typedef struct { char text[12]; int8_t hue; uint8_t flags; } view_pic_cell;
+typedef struct { char label[16]; int n; bool more; view_pic_cell c[VIEW_PIC_CELLS]; } view_pic_row;
+typedef struct { int nrows; view_pic_row r[VIEW_PIC_ROWS]; } view_pic;
+bool view_picture(const view_model *m, int p, view_pic *out);
+/* Columns row takes drawn with its label ("log " first) or without. */
+int view_pic_width(const grid *g, const view_pic_row *row, bool label);
+/* Draw row at (x, y) in at most max_w columns: when it does not fit, its end is kept (the
+ * newest entries of a log) behind a "…". Returns the columns written. */
+int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, bool label);
 
 /* "n3", "c1", or "-" for a negative index (a null process). */
 const char *view_proc_name(const st_trace *t, int p);

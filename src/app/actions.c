@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "actions.h"
 #include "core/trace_json.h"
 #include "until.h"
+#include "find.h"
 
 #define ACTIONS_MAX_FLIGHTS 512
 
@@ -906,6 +908,242 @@ static void prompt_variant(session *s, const char *in)
 	session_switch_variant(s, (int)k - 1);
 }
 
+/* ---- the diagram's reading aids (issue 9): time axis, classes, search, go-to ---- */
+
+#define ACTIONS_FIND_STEPS 100000   /* search and go-to run ahead at most this many steps */
+
+static void actions_open_prompt(session *s, session_prompt kind, const char *initial);
+
+/* Make event id happen (run or move the cursor forward up to it) and select it. False when
+ * the run ends before it. */
+static bool actions_reach(session *s, uint32_t id)
+{
+	for (int i = 0; history_cursor(s->h) <= id && i < ACTIONS_FIND_STEPS; i++) {
+		if (history_cursor(s->h) < history_end(s->h)) {
+			uint32_t end = history_end(s->h);
+			history_seek(s->h, id < end ? id + 1 : end);
+			session_after_seek(s);
+			continue;
+		}
+		if (!history_sim(s->h))
+			break;
+		uint32_t before = history_cursor(s->h);
+		sim_status st = session_step(s);
+		if (st == SIM_VIOLATION || history_cursor(s->h) == before)
+			break;
+	}
+	if (id >= history_end(s->h))
+		return false;
+	session_after_seek(s);      /* now is the cursor's time, wherever the run got to */
+	actions_select(s, id);
+	return true;
+}
+
+/* The first event from `from` on (dir > 0) or before it (dir < 0) that matches; forward, the
+ * run goes on while the record has none. */
+static uint32_t actions_find(session *s, uint32_t from, int dir)
+{
+	const st_trace *t = actions_trace(s);
+	if (dir < 0) {
+		for (uint32_t id = from; id > t->base;)
+			if (find_match(t, --id, s->search))
+				return id;
+		return TRACE_NONE;
+	}
+	for (uint32_t id = from, steps = 0;; id++) {
+		while (id >= trace_count(t)) {
+			if (!history_sim(s->h) || history_cursor(s->h) < history_end(s->h) ||
+			    steps++ >= ACTIONS_FIND_STEPS)
+				return TRACE_NONE;
+			uint32_t before = history_end(s->h);
+			sim_status st = history_step(s->h);
+			if (st == SIM_VIOLATION || history_end(s->h) == before)
+				return TRACE_NONE;
+		}
+		if (find_match(t, id, s->search))
+			return id;
+	}
+}
+
+/* Select the next (dir > 0) or previous match of the search, saying which of how many. */
+static void actions_search_go(session *s, int dir)
+{
+	const st_trace *t = actions_trace(s);
+	uint32_t sel = s->selected;
+	uint32_t from = dir > 0 ? (sel == TRACE_NONE ? t->base : sel + 1)
+				: (sel == TRACE_NONE ? trace_count(t) : sel);
+	uint32_t hit = actions_find(s, from, dir);
+	if (hit == TRACE_NONE) {
+		session_say(s, 5, "'%s': no %s match%s", s->search, dir > 0 ? "further" : "earlier",
+			    dir > 0 && history_sim(s->h) ? " (the run went quiet)" : "");
+		return;
+	}
+	if (!actions_reach(s, hit)) {
+		session_say(s, 5, "'%s': event %u is beyond the run", s->search, hit);
+		return;
+	}
+	uint32_t rank = 0, total = 0;
+	for (uint32_t id = t->base; id < trace_count(t); id++)
+		if (find_match(t, id, s->search)) {
+			total++;
+			rank += id <= hit;
+		}
+	session_say(s, 0, "'%s': match %u of %u (event %u; } next, { previous)", s->search, rank,
+		    total, hit);
+}
+
+static void prompt_search(session *s, const char *in)
+{
+	if (!*in) {
+		session_say(s, 3, "search cancelled: nothing to look for");
+		return;
+	}
+	snprintf(s->search, sizeof s->search, "%s", in);
+	actions_search_go(s, 1);
+}
+
+/* The first milestone whose label starts with name (ignoring case), or NONE. */
+static uint32_t actions_milestone_named(session *s, const char *name)
+{
+	const st_trace *t = actions_trace(s);
+	size_t n = strlen(name);
+	for (uint32_t id = t->base, steps = 0;; id++) {
+		while (id >= trace_count(t)) {
+			if (!history_sim(s->h) || history_cursor(s->h) < history_end(s->h) ||
+			    steps++ >= ACTIONS_FIND_STEPS)
+				return TRACE_NONE;
+			uint32_t before = history_end(s->h);
+			if (history_step(s->h) == SIM_VIOLATION || history_end(s->h) == before)
+				return TRACE_NONE;
+		}
+		const st_event *e = trace_at(t, id);
+		if ((e->flags & EVF_MILESTONE) && e->label &&
+		    strncasecmp(trace_str(t, e->label), name, n) == 0)
+			return id;
+	}
+}
+
+static void prompt_goto(session *s, const char *in)
+{
+	int64_t v = 0;
+	find_goto k = find_goto_parse(in, &v);
+	const st_trace *t = actions_trace(s);
+	uint32_t id = TRACE_NONE;
+	if (k == FIND_GOTO_BAD) {
+		session_say(s, 5, "go to: an event (e741), a time (1.5s, 1500ms) or a milestone");
+		return;
+	}
+	if (k == FIND_GOTO_EVENT) {
+		id = (uint32_t)v;
+		if (id < t->base) {
+			session_say(s, 5, "event %u is not held", id);
+			return;
+		}
+	} else if (k == FIND_GOTO_TIME) {
+		/* the first event at or after that time, running on to it if need be */
+		for (uint32_t steps = 0; id == TRACE_NONE; steps++) {
+			uint32_t n = trace_count(t);
+			if (n > t->base && trace_at(t, n - 1)->t_us >= v) {
+				uint32_t lo = t->base, hi = n;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					if (trace_at(t, mid)->t_us < v)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				id = lo;
+				break;
+			}
+			uint32_t before = history_end(s->h);
+			if (!history_sim(s->h) || history_cursor(s->h) < before ||
+			    steps >= ACTIONS_FIND_STEPS || history_step(s->h) == SIM_VIOLATION ||
+			    history_end(s->h) == before)
+				break;
+		}
+	} else {
+		id = actions_milestone_named(s, in);
+	}
+	if (id == TRACE_NONE || !actions_reach(s, id)) {
+		session_say(s, 5, "go to '%s': not in this run", in);
+		return;
+	}
+	const st_event *e = trace_at(t, id);
+	session_say(s, 6, "event %u at %lld.%03lld ms%s%s", id, (long long)(e->t_us / 1000),
+		    (long long)(e->t_us % 1000), e->label ? ": " : "",
+		    e->label ? trace_str(t, e->label) : "");
+}
+
+void actions_search(session *s, int arg)
+{
+	(void)arg;
+	if (actions_need_run(s))
+		actions_open_prompt(s, PROMPT_SEARCH, "");
+}
+
+void actions_search_step(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	if (!s->search[0]) {
+		session_say(s, 4, "no search yet: / searches");
+		return;
+	}
+	actions_search_go(s, arg);
+}
+
+void actions_goto(session *s, int arg)
+{
+	(void)arg;
+	if (actions_need_run(s))
+		actions_open_prompt(s, PROMPT_GOTO, "");
+}
+
+void actions_axis(session *s, int arg)
+{
+	(void)arg;
+	s->logical = !s->logical;
+	if (s->logical)
+		session_say(s, 4, "logical time: a column per instant, idle stretches compressed "
+			    "(%s on the ruler)", s->ascii ? "~" : "\u2248");
+	else
+		session_say(s, 4, "real time: columns are equal spans of time");
+	s->dirty = true;
+}
+
+void actions_class_toggle(session *s, int arg)
+{
+	if (!actions_need_run(s))
+		return;
+	const st_protocol *pr = actions_trace(s)->proto;
+	if (!pr || !pr->msg_class || arg < 0 || arg >= pr->n_msg_classes) {
+		session_say(s, 4, "this protocol names no message class %d", arg + 1);
+		return;
+	}
+	s->hidden_classes ^= 1u << arg;
+	bool hidden = s->hidden_classes >> arg & 1u;
+	session_say(s, 4, "%s messages %s", pr->msg_classes[arg],
+		    hidden ? "hidden (their arrows go; in logical time their events too)" : "shown");
+	s->dirty = true;
+}
+
+void actions_lane_hide(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s) || s->sel_proc < 0 || s->sel_proc >= ST_MAX_PROCS ||
+	    s->sel_proc >= actions_trace(s)->nprocs)
+		return;
+	s->hidden_procs ^= 1u << s->sel_proc;
+	char who[16];
+	actions_proc_name(s, s->sel_proc, who, sizeof who);
+	if (s->hidden_procs >> s->sel_proc & 1u)
+		session_say(s, 5, "%s's lane hidden: its events and messages leave the diagram (y "
+			    "with %s selected shows it)", who, who);
+	else
+		session_say(s, 4, "%s's lane shown", who);
+	s->dirty = true;
+}
+
 static const struct {
 	session_prompt kind;
 	const char *label;
@@ -915,6 +1153,9 @@ static const struct {
 	 prompt_branch},
 	{PROMPT_VARIANT, "variant: its number (listed in the lesson pane), enter; esc cancels: ",
 	 prompt_variant},
+	{PROMPT_SEARCH, "search events (label, note, kind, type, process, 'term 7'): ",
+	 prompt_search},
+	{PROMPT_GOTO, "go to (e741, 1.5s, 1500ms, a milestone): ", prompt_goto},
 	{PROMPT_EXPORT, "export to: ", prompt_export},
 	{PROMPT_CUT, "cut one way, from the selected process to: ", prompt_cut},
 	{PROMPT_CLOCK, "clock of the selected process: skew ms, drift ppm: ", prompt_clock},

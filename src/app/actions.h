@@ -69,6 +69,14 @@ void actions_help(session *s, int arg);
 void actions_quit(session *s, int arg);
 void actions_lessons(session *s, int arg);      /* back to the lesson picker */
 
+/* the diagram's reading aids (issue 9) */
+void actions_axis(session *s, int arg);         /* real / logical time */
+void actions_class_toggle(session *s, int arg); /* hide / show message class arg (0-based) */
+void actions_search(session *s, int arg);       /* opens the search prompt */
+void actions_search_step(session *s, int arg);  /* next (+1) / previous (-1) match */
+void actions_goto(session *s, int arg);         /* opens the go-to prompt */
+void actions_lane_hide(session *s, int arg);    /* hide / show the selected process's lane */
+
 /* the lesson picker */
 void actions_pick_move(session *s, int arg);
 void actions_pick_open(session *s, int arg);

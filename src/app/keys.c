@@ -51,6 +51,19 @@ static const keys_binding keys_rows[] = {
 	{"v", "", {{'v', TOGGLE_VC}}, actions_toggle, "vector clocks on / off", false},
 	{"L", "", {{'L', TOGGLE_LABELS}}, actions_toggle, "labels on / off", false},
 	{", .", "", {{',', -1}, {'.', 1}}, actions_lesson_scroll, "scroll the lesson text", false},
+	/* the diagram's reading aids (issue 9) */
+	{"T", "", {{'T', 0}}, actions_axis,
+	 "time axis: real / logical (a column per instant, idle stretches compressed)", false},
+	{"1-6", "", {{'1', 0}, {'2', 1}, {'3', 2}, {'4', 3}, {'5', 4}, {'6', 5}},
+	 actions_class_toggle, "hide / show a message class (numbered in the timeline's bottom edge)",
+	 false},
+	{"/", "", {{'/', 0}}, actions_search,
+	 "search events: label, note, kind, message type, process, state ('term 7')", false},
+	{"} {", "", {{'}', 1}, {'{', -1}}, actions_search_step, "next / previous search match",
+	 false},
+	{":", "", {{':', 0}}, actions_goto, "go to an event (e741), a time (1.5s) or a milestone",
+	 false},
+	{"y", "", {{'y', 0}}, actions_lane_hide, "hide / show the selected process's lane", false},
 	{"click", "", {{KEY_MOUSE, 0}}, actions_click, "select an event or a process", false},
 
 	/* the world */

@@ -687,6 +687,9 @@ void session_model(session *s, view_model *m)
 	m->follow = s->follow;
 	m->show_vc = s->show_vc;
 	m->show_labels = s->show_labels;
+	m->logical = s->logical;
+	m->hidden_classes = s->hidden_classes;
+	m->hidden_procs = s->hidden_procs;
 	m->playing = s->playing;
 	m->speed = session_speed(s);
 	m->manual = m->sim && sim_manual(m->sim);

@@ -20,7 +20,8 @@
 #include "views/view.h"
 
 typedef enum { PROMPT_NONE = 0, PROMPT_EXPORT, PROMPT_CUT, PROMPT_CLOCK, PROMPT_LATENCY,
-	       PROMPT_VARIANT, PROMPT_CONFIRM, PROMPT_BRANCH } session_prompt;
+	       PROMPT_VARIANT, PROMPT_CONFIRM, PROMPT_BRANCH, PROMPT_SEARCH,
+	       PROMPT_GOTO } session_prompt;
 /* What a y at the confirm prompt goes on to do. */
 typedef enum { CONFIRM_QUIT = 1, CONFIRM_LESSONS } session_confirm_what;
 
@@ -73,6 +74,11 @@ struct session {
 	/* asking before the user's changes are dropped (q, o, ^C with actions not exported) */
 	int acts_exported;          /* the history's action count at the last export (or start) */
 	session_confirm_what confirm;    /* the list V shows in the lesson pane while choosing */
+	/* the diagram's reading aids (issue 9) */
+	bool logical;               /* the timeline's axis (see view_model) */
+	uint32_t hidden_classes;    /* bit k: message class k hidden */
+	uint32_t hidden_procs;      /* bit p: process p's lane hidden */
+	char search[128];           /* the last search, for > and < */
 
 	/* a transient message for the status bar */
 	char message[512];

@@ -692,4 +692,7 @@ const st_protocol broadcast_protocol = {
 	.trace_check = broadcast_trace_check,
 	.trace_check_end = broadcast_trace_check_end,
 	.trace_check_free = broadcast_trace_check_free,
+	.msg_classes = broadcast_msg_classes, .n_msg_classes = BC_MSG_CLASSES,
+	.msg_class = broadcast_msg_class,
+	.picture = broadcast_picture,
 };

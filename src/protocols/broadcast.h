@@ -277,5 +277,12 @@ void *broadcast_trace_check_new(const st_trace_info *info);
 bool broadcast_trace_check(void *tc, const st_tev *e, st_violation *out);
 bool broadcast_trace_check_end(void *tc, st_violation *out);
 void broadcast_trace_check_free(void *tc);
+/* broadcast_class.c: message classes for the diagram */
+#define BC_MSG_CLASSES 5
+extern const char *const broadcast_msg_classes[BC_MSG_CLASSES];
+int broadcast_msg_class(int from, int type, const void *body, size_t len);
+/* broadcast_picture.c: delivered prefixes and the hold-back queue */
+void broadcast_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+		       st_picture *out);
 
 #endif

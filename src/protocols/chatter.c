@@ -619,4 +619,5 @@ const st_protocol chatter_protocol = {
 	.trace_check = chatter_trace_check,
 	.trace_check_end = chatter_trace_check_end,
 	.trace_check_free = chatter_trace_check_free,
+	.picture = chatter_picture,
 };

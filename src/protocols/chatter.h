@@ -69,6 +69,9 @@ typedef struct {
 } chatter_checker;
 
 extern const st_protocol chatter_protocol;
+/* chatter_picture.c: the Lamport and vector clocks */
+void chatter_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+		     st_picture *out);
 /* "[2,0,1,0]": the form describe() and the labels use; n entries. */
 void chatter_vc_str(const uint32_t *vc, int n, char *buf, size_t len);
 

@@ -213,6 +213,17 @@ typedef struct {
 enum { ST_STYLE_STRONG = 1, ST_STYLE_ACTIVE, ST_STYLE_QUIET };
 typedef struct { const char *value; int style; } st_role_style;
 
+/* What a protocol's picture() writes into: rows, each a label ("log", "next") and cells of
+ * short text. A cell's hue is -1 or a number the views turn into a colour (equal hues, equal
+ * colours: Raft gives an entry's term); flags say how it stands out. */
+enum { ST_PIC_DIM = 1, ST_PIC_BOLD = 2, ST_PIC_MARK = 4, ST_PIC_SEP = 8 };
+typedef struct st_picture st_picture;
+struct st_picture {
+	void (*row)(st_picture *p, const char *label);
+	void (*cell)(st_picture *p, const char *text, int hue, int flags);
+	void *user;
+};
+
 typedef struct st_protocol {
 	const char *name;
 	const char *version;        /* recorded in traces; --replay refuses another version */
@@ -276,7 +287,22 @@ typedef struct st_protocol {
 	 * protocol never reads the bytes past them before writing them (Raft: the log up to
 	 * log_len), so a search hashes and stores only the live part. NULL: all state_size. */
 	size_t (*live_size)(const void *state, st_role role);
+
+	/* Message classes for the diagram (issue 9), optional: names of the classes, and the
+	 * class of a message (an index into msg_classes) from its sender, type and body, or
+	 * ST_CLASS_INHERIT for "the class of the message whose handling sent it" (a reply to a
+	 * heartbeat is a heartbeat), or -1 for none. The views colour, name and hide by class. */
+	const char *const *msg_classes; int n_msg_classes;
+	int (*msg_class)(int from, int type, const void *body, size_t len);
+	/* A process in detail (issue 9), optional: rows of styled cells that the nodes pane and
+	 * the inspector draw (Raft: the log as cells coloured by term, the commit index marked,
+	 * the leader's nextIndex and matchIndex). The trace's state stays flat; this reads the
+	 * live state. self is the process's index; see st_picture. */
+	void (*picture)(const void *state, st_role role, int self, int nnodes, int nprocs,
+			st_picture *out);
 } st_protocol;
+
+#define ST_CLASS_INHERIT (-2)   /* msg_class: the class of the message being handled */
 
 /* registry.c */
 const st_protocol *registry_find(const char *name);

@@ -1034,4 +1034,6 @@ const st_protocol raft_protocol = {
 	.node_fields = raft_state_fields, .n_node_fields = RAFT_STATE_FIELDS,
 	.abstract = raft_abstract,
 	.live_size = raft_live_size,
+	.msg_classes = raft_msg_classes, .n_msg_classes = RAFT_MSG_CLASSES, .msg_class = raft_msg_class,
+	.picture = raft_picture,
 };

@@ -188,6 +188,13 @@ void raft_trace_check_free(void *tc);
 void raft_trace_check_summary(void *tc, char *buf, size_t n);
 #define RAFT_STATE_FIELDS 5
 extern const st_state_field raft_state_fields[RAFT_STATE_FIELDS];
+/* raft_class.c: message classes for the diagram */
+#define RAFT_MSG_CLASSES 4
+extern const char *const raft_msg_classes[RAFT_MSG_CLASSES];
+int raft_msg_class(int from, int type, const void *body, size_t len);
+/* raft_picture.c: a server's log, coloured by term, and a leader's nextIndex / matchIndex */
+void raft_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+		  st_picture *out);
 
 /* raft_abstract.c: the abstract state explore's coverage counts (protocol.h, abstract). */
 uint64_t raft_abstract(const st_view *v);

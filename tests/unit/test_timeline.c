@@ -644,6 +644,250 @@ static void test_cache_follows_a_branch(void **unused)
 	world_close(&w);
 }
 
+
+/* ---- issue 9: classes, the logical axis, the screens of raft-replication ------------------- */
+
+#define REPL "scenarios/raft-replication.json"
+#define REPL_STEPS 700      /* replicating, n3 and n4 crashed, heartbeats throughout */
+
+static bool repl_open(world *w)
+{
+	char err[1024];
+	FILE *f = fopen(REPL, "r");
+	if (!f)
+		return false;
+	fclose(f);
+	w->sc = scenario_load(REPL, err, sizeof err);
+	if (!w->sc)
+		fail_msg("%s", err);
+	w->t = trace_new(w->sc->name, w->sc->protocol, w->sc->seed, w->sc->nnodes,
+			 w->sc->nclients, NULL);
+	sim_opts o = {w->sc->seed, false, 0};
+	w->s = sim_new(w->sc, &o, w->t);
+	sim_run_steps(w->s, REPL_STEPS);
+	w->ix = trace_index_new(w->t, w->sc);
+	return true;
+}
+
+static int class_index(const st_trace *t, const char *name)
+{
+	for (int k = 0; k < t->proto->n_msg_classes; k++)
+		if (strcmp(t->proto->msg_classes[k], name) == 0)
+			return k;
+	fail_msg("no class %s", name);
+	return -1;
+}
+
+/* Following the present at 5 ms a column, as the app shows it at 120 columns. */
+static view_model repl_model(const world *w, bool logical, bool no_heartbeats)
+{
+	view_model m = model(w, 0, 5000);
+	int64_t t0 = m.now_us - 5000 * 60;
+	m.t0_us = t0 > 0 ? t0 / 5000 * 5000 : 0;
+	m.follow = true;
+	m.logical = logical;
+	m.hidden_classes = no_heartbeats ? 1u << class_index(w->t, "heartbeat") : 0;
+	return m;
+}
+
+/* An event the diagram leaves out with its class: a send or receive of a hidden message, or
+ * the tick whose only sends those are. */
+static bool repl_hidden(const view_model *m, uint32_t id)
+{
+	const st_event *e = trace_at(m->trace, id);
+	if (e->kind == KIND_TIMER && id + 1 < trace_count(m->trace))
+		return e->state == TRACE_NONE && repl_hidden(m, id + 1) &&
+		       trace_at(m->trace, id + 1)->kind == KIND_SEND;
+	if (e->kind != KIND_SEND && e->kind != KIND_RECV && e->kind != KIND_DROP)
+		return false;
+	int k = timeline_msg_class_of(m->trace, e->ref);
+	return k >= 0 && (m->hidden_classes >> k & 1u);
+}
+
+/* Raft names its classes, and each message gets the right one: an AppendEntries with no
+ * entries is a heartbeat, so is the reply to it; with entries it is replication. */
+static void test_raft_classes(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	int hb = class_index(w.t, "heartbeat"), rep = class_index(w.t, "replication");
+	int el = class_index(w.t, "election"), cl = class_index(w.t, "client");
+	int seen[4] = {0};
+	for (uint32_t msg = 0; msg < w.t->nmsg; msg++) {
+		const st_msgrec *mr = trace_msg(w.t, msg);
+		const char *type = w.t->proto->msg_types[mr->type];
+		int k = timeline_msg_class_of(w.t, msg);
+		assert_true(k >= 0 && k < 4);
+		seen[k]++;
+		if (strcmp(type, "RequestVote") == 0 || strcmp(type, "VoteReply") == 0)
+			assert_int_equal(k, el);
+		else if (strncmp(type, "Client", 6) == 0)
+			assert_int_equal(k, cl);
+		else
+			assert_true(k == hb || k == rep);   /* AppendReply: as what it answers */
+	}
+	for (int k = 0; k < 4; k++)
+		assert_true(seen[k] > 0);
+	world_close(&w);
+}
+
+/* Each class is drawn in its own role and named in the box's bottom edge; hiding one takes
+ * its lines away (and says so in the legend) and leaves the others. */
+static void test_classes_drawn_and_hidden(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	int hb = class_index(w.t, "heartbeat");
+	view_model m = repl_model(&w, false, false);
+	grid *g = draw(&m, 120, 30, false);
+	int hb_role = R_CLASS1 + hb;
+	assert_true(count_role(g, hb_role) > 10);
+	char *txt = grid_text(g);
+	assert_non_null(strstr(txt, "3 heartbeat"));
+	assert_null(strstr(txt, "(hidden)"));
+	free(txt);
+	int rep_cells = count_role(g, R_CLASS1 + class_index(w.t, "replication"));
+	grid_free(g);
+	m.hidden_classes = 1u << hb;
+	g = draw(&m, 120, 30, false);
+	txt = grid_text(g);
+	assert_non_null(strstr(txt, "heartbeat (hidden)"));
+	free(txt);
+	/* only the legend's sample is left in the heartbeat role: no line */
+	assert_int_equal(count_role(g, hb_role), 0);
+	assert_true(count_role(g, R_CLASS1 + class_index(w.t, "replication")) >= rep_cells / 2);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* The logical axis: columns follow the order of events, so every message's receive is drawn
+ * right of its send (an arrow spans a column at least); a column holds one step per lane;
+ * hidden heartbeats leave the columns (the window then reaches further back). */
+static void test_logical_axis(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	grid_rect r = {0, 0, 120, 30};
+	for (int hide = 0; hide < 2; hide++) {
+		view_model m = repl_model(&w, true, hide);
+		int checked = 0;
+		for (uint32_t msg = 0; msg < w.t->nmsg; msg++) {
+			const st_msgrec *mr = trace_msg(w.t, msg);
+			int k = timeline_msg_class_of(w.t, msg);
+			if (mr->end_ev == TRACE_NONE || (m.hidden_classes >> k & 1u))
+				continue;   /* hidden: takes no column, is not drawn */
+			int a = timeline_event_col(&m, r, mr->send_ev);
+			int b = timeline_event_col(&m, r, mr->end_ev);
+			if (a < 14 || b >= 119)
+				continue;
+			assert_true(b > a);
+			checked++;
+		}
+		assert_true(checked > 10);
+		/* one step per lane and column: an event of another instant than the lane's last
+		 * one opens a column (a run of receives may share one: they end at one mark) */
+		for (uint32_t id = w.t->base + 1; id < trace_count(w.t); id++) {
+			const st_event *e = trace_at(w.t, id), *p = trace_at(w.t, id - 1);
+			if (hide && (repl_hidden(&m, id) || repl_hidden(&m, id - 1)))
+				continue;
+			if (e->proc == p->proc && e->proc != TRACE_WORLD && e->t_us != p->t_us &&
+			    e->kind != KIND_RECV) {
+				int a = timeline_event_col(&m, r, id - 1), b = timeline_event_col(&m, r, id);
+				if (a >= 14 && b < 119)
+					assert_true(b > a);
+			}
+		}
+	}
+	/* with heartbeats hidden the same width holds more of the run */
+	view_model all = repl_model(&w, true, false), thin = repl_model(&w, true, true);
+	uint32_t first_all = 0, first_thin = 0;
+	while (timeline_event_col(&all, r, first_all) < 14)
+		first_all++;
+	while (timeline_event_col(&thin, r, first_thin) < 14)
+		first_thin++;
+	assert_true(first_thin < first_all);
+	world_close(&w);
+}
+
+/* A hidden lane goes with its events and messages (no lane row, no marks, the other lanes
+ * spread into its rows, the title says how many are hidden); showing it again gives the
+ * same picture back. */
+static void test_hidden_lane(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	view_model m = repl_model(&w, false, false);
+	grid_rect r = {0, 0, 120, 30};
+	grid *g = draw(&m, 120, 30, false);
+	char *before = grid_text(g);
+	bool n5_row = false;
+	for (int y = 0; y < 30; y++)
+		n5_row |= timeline_lane_at(&m, r, y) == 4;
+	assert_true(n5_row);
+	grid_free(g);
+	m.hidden_procs = 1u << 4;
+	g = draw(&m, 120, 30, false);
+	char *hidden = grid_text(g);
+	assert_non_null(strstr(hidden, "1 hidden"));
+	assert_null(strstr(hidden, "\nn5 ") );
+	assert_null(strstr(hidden, "\u2502n5 "));
+	for (int y = 0; y < 30; y++)
+		assert_int_not_equal(timeline_lane_at(&m, r, y), 4);
+	free(hidden);
+	grid_free(g);
+	m.hidden_procs = 0;
+	g = draw(&m, 120, 30, false);
+	char *after = grid_text(g);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* The screens of raft-replication at three sizes, in both axes, heartbeats shown and
+ * hidden: the whole screen, as a user sees it. */
+static void test_golden_replication_screens(void **state)
+{
+	(void)state;
+	world w;
+	if (!repl_open(&w)) {
+		skip();
+		return;
+	}
+	static const int sizes[3][2] = {{80, 24}, {120, 40}, {200, 60}};
+	for (int s = 0; s < 3; s++)
+		for (int axis = 0; axis < 2; axis++)
+			for (int hide = 0; hide < 2; hide++) {
+				view_model m = repl_model(&w, axis, hide);
+				grid *g = grid_new(sizes[s][0], sizes[s][1]);
+				view_draw_all(g, &m);
+				char name[96];
+				snprintf(name, sizeof name, "screen-raft-replication-%dx%d-%s-%s.txt",
+					 sizes[s][0], sizes[s][1], axis ? "logical" : "real",
+					 hide ? "no-heartbeats" : "all");
+				golden(name, g);
+				grid_free(g);
+			}
+	world_close(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +906,11 @@ int main(void)
 		cmocka_unit_test(test_hit_testing),
 		cmocka_unit_test(test_message_crossing_window),
 		cmocka_unit_test(test_cache_follows_a_branch),
+		cmocka_unit_test(test_raft_classes),
+		cmocka_unit_test(test_classes_drawn_and_hidden),
+		cmocka_unit_test(test_logical_axis),
+		cmocka_unit_test(test_hidden_lane),
+		cmocka_unit_test(test_golden_replication_screens),
 	};
 	return cmocka_run_group_tests_name("timeline", tests, NULL, NULL);
 }

@@ -105,7 +105,7 @@ test_drag_restores_start() {
 
 # Esc in the first picker does nothing (q quits).
 test_picker_esc_stays() {
-	start 80 24 --
+	CWD=$root start 80 24 --
 	wait_for "raft-election" 5 || return 1
 	keys Escape
 	sleep 0.5

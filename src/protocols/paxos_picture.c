@@ -22,7 +22,7 @@ static void paxos_picture_mask(uint32_t mask, int nnodes, int nprocs, st_picture
 {
 	for (int q = 0; q < nnodes && q < 32; q++) {
 		char buf[16];
-		snprintf(buf, sizeof buf, " %s", st_pname_of(q, nnodes, nprocs).s);
+		snprintf(buf, sizeof buf, q ? " %s" : "%s", st_pname_of(q, nnodes, nprocs).s);
 		bool in = (mask >> q) & 1u;
 		out->cell(out, buf, -1, in ? ST_PIC_BOLD | ST_PIC_MARK : ST_PIC_DIM);
 	}

@@ -8,8 +8,10 @@
  * replication, every entry (the leader acknowledged each before shipping it). Under sync a
  * follower cannot know, and draws its entries plain. Entries the node only has as a snapshot
  * (adopted from a new leader, or older than the leader's ring) are one cell "1..k". After the
- * log, a follower shows the entries it lacks against the leader's position as it last heard
- * it (dim dots: the lag), and the leader shows each follower's acknowledged position. */
+ * log, a follower, which cannot know its lag, shows as dim dots the entries it knows it
+ * lacks: those the leader had when it last heard from it. The leader knows each follower's
+ * lag by its last Ack: the first row (short, for the nodes pane; "?" on a follower), with
+ * their acknowledged positions in a last row. */
 #include <stdio.h>
 
 #include "../base/names.h"
@@ -33,6 +35,22 @@ void rl_picture(const void *state, st_role role, int self, int nnodes, int nproc
 	if (role != ST_ROLE_NODE)
 		return;
 	char buf[24];
+	/* first row, short: the lag, which the flat fields leave out at 120 columns; the log,
+	 * as wide as the log is long, would push x, y and c1 (what the narration points at)
+	 * out of the nodes pane, so it is the second row (the inspector draws it) */
+	out->row(out, "lag");
+	if (s->role == RL_LEADER) {
+		for (int f = 0, nshown = 0; f < nnodes && f < RL_NODES; f++) {
+			if (f == self)
+				continue;
+			uint32_t d = s->match[f] < s->len ? s->len - s->match[f] : 0;
+			snprintf(buf, sizeof buf, "%s%s:%u", nshown++ ? " " : "",
+				 st_pname_of(f, nnodes, nprocs).s, (unsigned)d);
+			out->cell(out, buf, -1, d ? ST_PIC_BOLD : ST_PIC_DIM);
+		}
+	} else {
+		out->cell(out, "?", -1, ST_PIC_DIM);    /* a follower cannot know its lag */
+	}
 	out->row(out, "log");
 	/* the ring holds entries from ring_from, and only the last RL_RING of them */
 	uint32_t from = s->ring_from > 1 ? s->ring_from : 1;
@@ -56,23 +74,24 @@ void rl_picture(const void *state, st_role role, int self, int nnodes, int nproc
 		out->cell(out, rl_key_names[k], k, rl_pic_acked(s, e) ? ST_PIC_BOLD : 0);
 	}
 	if (s->role != RL_LEADER) {
-		uint32_t lag = s->leader_len > s->len ? s->leader_len - s->len : 0;
-		for (uint32_t i = 0; i < lag && i < RL_PIC_GAP; i++)
+		/* a follower cannot know how far behind it is: it knows only the entries the
+		 * leader had when it last heard from it, drawn as dim dots (the leader's row has
+		 * every follower's lag) */
+		uint32_t lack = s->leader_len > s->len ? s->leader_len - s->len : 0;
+		for (uint32_t i = 0; i < lack && i < RL_PIC_GAP; i++)
 			out->cell(out, "\u00b7", -1, ST_PIC_DIM);
-		snprintf(buf, sizeof buf, lag > RL_PIC_GAP ? " +%u" : "", (unsigned)(lag - RL_PIC_GAP));
-		if (buf[0])
+		if (lack > RL_PIC_GAP) {
+			snprintf(buf, sizeof buf, "+%u", (unsigned)(lack - RL_PIC_GAP));
 			out->cell(out, buf, -1, ST_PIC_DIM);
-		snprintf(buf, sizeof buf, " lag %u", (unsigned)lag);
-		out->cell(out, buf, -1, lag ? ST_PIC_BOLD : ST_PIC_DIM);
+		}
 		return;
 	}
-	out->row(out, "acked");
+	out->row(out, "match");
 	for (int f = 0, nshown = 0; f < nnodes && f < RL_NODES; f++) {
 		if (f == self)
 			continue;
-		uint32_t d = s->match[f] < s->len ? s->len - s->match[f] : 0;
 		snprintf(buf, sizeof buf, "%s%s:%u", nshown++ ? " " : "",
 			 st_pname_of(f, nnodes, nprocs).s, (unsigned)s->match[f]);
-		out->cell(out, buf, -1, d ? 0 : ST_PIC_BOLD);
+		out->cell(out, buf, -1, s->match[f] >= s->len ? ST_PIC_BOLD : 0);
 	}
 }

@@ -694,4 +694,7 @@ const st_protocol paxos_protocol = {
 	.trace_check_free = paxos_trace_check_free,
 	.trace_check_summary = paxos_trace_check_summary,
 	.node_fields = paxos_state_fields, .n_node_fields = PAXOS_STATE_FIELDS,
+	.msg_classes = paxos_msg_classes, .n_msg_classes = PAXOS_MSG_CLASSES,
+	.msg_class = paxos_msg_class,
+	.picture = paxos_picture,
 };

@@ -130,6 +130,14 @@ void paxos_trace_check_summary(void *tc, char *buf, size_t n);
 #define PAXOS_STATE_FIELDS 5
 extern const st_state_field paxos_state_fields[PAXOS_STATE_FIELDS];
 
+/* paxos_class.c: message classes for the diagram */
+#define PAXOS_MSG_CLASSES 3
+extern const char *const paxos_msg_classes[PAXOS_MSG_CLASSES];
+int paxos_msg_class(int from, int type, const void *body, size_t len);
+/* paxos_picture.c: an acceptor's promise and accepted (ballot, value), a proposer's ballot and promises, the value learned */
+void paxos_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+                   st_picture *out);
+
 extern const st_protocol paxos_protocol;
 
 #endif

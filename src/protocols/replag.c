@@ -953,4 +953,7 @@ const st_protocol replag_protocol = {
 	.trace_check_summary = rl_trace_check_summary,
 	.node_fields = rl_node_fields, .n_node_fields = 6,
 	.client_fields = rl_client_fields, .n_client_fields = 2,
+	.msg_classes = rl_msg_classes, .n_msg_classes = RL_MSG_CLASSES,
+	.msg_class = rl_msg_class,
+	.picture = rl_picture,
 };

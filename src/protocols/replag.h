@@ -137,6 +137,14 @@ void rl_trace_check_summary(void *tc, char *buf, size_t n);
 extern const char *const rl_key_names[RL_KEYS];
 extern const char *const rl_check_names[RL_CK_ALL + 2];  /* the check param's choices */
 
+/* replag_class.c: message classes for the diagram */
+#define RL_MSG_CLASSES 3
+extern const char *const rl_msg_classes[RL_MSG_CLASSES];
+int rl_msg_class(int from, int type, const void *body, size_t len);
+/* replag_picture.c: a node's log as cells, the acknowledged entries bold, the lag */
+void rl_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+                st_picture *out);
+
 extern const st_protocol replag_protocol;
 
 #endif

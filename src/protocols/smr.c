@@ -499,4 +499,7 @@ const st_protocol smr_protocol = {
 	.trace_check_summary = smr_trace_check_summary,
 	.node_fields = smr_node_fields, .n_node_fields = 2,
 	.client_fields = smr_client_fields, .n_client_fields = 1,
+	.msg_classes = smr_msg_classes, .n_msg_classes = SMR_MSG_CLASSES,
+	.msg_class = smr_msg_class,
+	.picture = smr_picture,
 };

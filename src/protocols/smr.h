@@ -94,6 +94,14 @@ bool smr_trace_check_end(void *tc, st_violation *out);
 void smr_trace_check_free(void *tc);
 void smr_trace_check_summary(void *tc, char *buf, size_t n);
 
+/* smr_class.c: message classes for the diagram */
+#define SMR_MSG_CLASSES 3
+extern const char *const smr_msg_classes[SMR_MSG_CLASSES];
+int smr_msg_class(int from, int type, const void *body, size_t len);
+/* smr_picture.c: the applied prefix and the store side by side, the hold-back queue */
+void smr_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+                 st_picture *out);
+
 extern const st_protocol smr_protocol;
 
 #endif

@@ -763,4 +763,7 @@ const st_protocol twopc_protocol = {
 	.trace_check_free = twopc_trace_check_free,
 	.trace_check_summary = twopc_trace_check_summary,
 	.node_fields = twopc_state_fields, .n_node_fields = TWOPC_STATE_FIELDS,
+	.msg_classes = twopc_msg_classes, .n_msg_classes = TWOPC_MSG_CLASSES,
+	.msg_class = twopc_msg_class,
+	.picture = twopc_picture,
 };

@@ -120,6 +120,14 @@ void twopc_trace_check_summary(void *tc, char *buf, size_t n);
 #define TWOPC_STATE_FIELDS 3
 extern const st_state_field twopc_state_fields[TWOPC_STATE_FIELDS];
 
+/* twopc_class.c: message classes for the diagram */
+#define TWOPC_MSG_CLASSES 3
+extern const char *const twopc_msg_classes[TWOPC_MSG_CLASSES];
+int twopc_msg_class(int from, int type, const void *body, size_t len);
+/* twopc_picture.c: the coordinator's votes and decision log, a participant's state and locks */
+void twopc_picture(const void *state, st_role role, int self, int nnodes, int nprocs,
+                   st_picture *out);
+
 extern const st_protocol twopc_protocol;
 
 #endif

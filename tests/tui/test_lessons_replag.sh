@@ -24,6 +24,11 @@ rl_nodes_re() {
 	rl_nodes_rows | grep -Eq -- "$1" || fail "nodes pane has no row matching /$1/"
 }
 
+# rl_legend TEXT: the timeline's bottom border names the message classes as TEXT.
+rl_legend() {
+	printf '%s\n' "$LAST_SCREEN" | grep -q "└─ $1 ─" || fail "the legend does not say '$1'"
+}
+
 # rl_page PHRASE [MAX]: press n until the lesson pane says PHRASE (at most MAX presses).
 rl_page() {
 	local phrase=$1 max=${2:-6} i
@@ -47,14 +52,19 @@ test_lesson_replication_lag() {
 	# n1 has c1's two writes; n3, which c1 just read from, has none of them
 	rl_nodes_re 'n1 up +leader +log 2 +x 1@1 +y 1@2' || return 1
 	rl_nodes_re 'n3 up +follower +log 0 +x - +y -' || return 1
+	# the picture: the leader knows n3 lags both entries (it has acknowledged nothing)
+	rl_nodes_re 'n1 up +leader .* lag n2:[0-2] n3:2' || return 1
+	rl_nodes_re 'n3 up +follower .* lag \?' || return 1
+	rl_legend "1 client  2 replication  3 failover" || return 1
 	rl_nodes_re 'c1 up .*last read x=- n3' || return 1
 	rl_page "Monotonic reads, broken" || return 1
 	rl_page "Consistent prefix reads, broken" || return 1
 	rl_page "n1 crashes at 3400 ms" || return 1
 	rl_page "Failover. The rule" || return 1
-	# the new leader lacks c1's acknowledged writes #11 and #12
-	rl_nodes_re 'n1 crashed +leader +log 12 +x 6@11 +y 6@12 +c1 12' || return 1
-	rl_nodes_re 'n2 up +leader +log 10 +x 5@9 +y 5@10 +c1 10' || return 1
+	# the new leader lacks c1's acknowledged writes #11 and #12 (the c1 column gives way to
+	# the picture's lag on a crashed row: "crashed" is wider than "up")
+	rl_nodes_re 'n1 crashed +leader +log 12 +x 6@11 +y 6@12 ' || return 1
+	rl_nodes_re 'n2 up +leader +log 10 +x 5@9 +y 5@10 ' || return 1
 	rl_nodes_re 'c1 up .*acked 12' || return 1
 	rl_page "n3 takes n2's log as it is" || return 1
 	wait_for "discard 1 write!" || return 1
@@ -70,7 +80,9 @@ test_lesson_state_machine_replication() {
 	rl_page "The Order for #6 reached n2" || return 1
 	# the replicas side by side: n2 holds #6 back, n2 and n3 agree at #4
 	rl_nodes_re 'n1 up +applied 6 +digest 68c979 +store x=12 y=2 t=712' || return 1
-	rl_nodes_re 'n2 up +applied 4 +digest 0dfd0b +store x=12 y=2 t=0 +held 1' || return 1
+	# (the picture's first row lists the hold-back queue where the held count was)
+	rl_nodes_re 'n2 up +applied 4 +digest 0dfd0b +store x=12 y=2 t=0 .*held #6' || return 1
+	rl_legend "1 client command  2 ordering  3 catch-up" || return 1
 	rl_nodes_re 'n3 up +applied 4 +digest 0dfd0b +store x=12 y=2 t=0' || return 1
 	rl_page "n3 crashes at 2000 ms" || return 1
 	rl_page "n3 restarts at 3500 ms" || return 1

@@ -126,7 +126,7 @@ paxos_vstr paxos_value_str(int32_t v)
 	else if (v == 0)
 		snprintf(r.s, sizeof r.s, "-");
 	else
-		snprintf(r.s, sizeof r.s, "?%d", (int)v);
+		snprintf(r.s, sizeof r.s, "?%d", (int)(v % 100000));   /* a garbled value: short */
 	return r;
 }
 

@@ -900,7 +900,7 @@ static int find_msg(script_run *r, int argc, script_arg *argv, uint32_t *slot)
 typedef bool (*msg_action)(st_sim *s, uint32_t slot, st_by by);
 static int msg_cmd(script_run *r, int argc, script_arg *argv, msg_action act)
 {
-	uint32_t slot;
+	uint32_t slot = 0;
 	int rc = find_msg(r, argc, argv, &slot);
 	if (rc)
 		return rc;

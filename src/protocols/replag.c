@@ -420,7 +420,7 @@ static void rl_on_snapshot(st_ctx *c, rl_state *s, int from, const rl_snapshot_m
 	s->log_epoch = s->epoch;
 	s->epoch_base = m->base;
 	s->ring_from = s->len + 1;
-	char label[48], note[400];
+	char label[48], note[768];
 	if (nlost) {
 		s->discarded += nlost;
 		snprintf(label, sizeof label, "discard %u write%s!", (unsigned)nlost,

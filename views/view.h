@@ -186,6 +186,14 @@ int view_pic_width(const grid *g, const view_pic_row *row, bool label);
  * newest entries of a log) behind a "…". Returns the columns written. */
 int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, bool label);
 
+/* What a state record changed against the one before it (issue 9, "what changed"): the flat
+ * fields of after whose value differs from before's or that before has not (had_old false),
+ * in after's order. before may be TRACE_NONE or no longer held: then nothing is reported (a
+ * first state is news of everything, so it marks nothing). Returns how many (at most max). */
+#define VIEW_MAX_CHANGES 24
+typedef struct { char key[24]; char old[32]; char val[32]; bool had_old; } view_change;
+int view_changes(const st_trace *t, uint32_t before, uint32_t after, view_change *out, int max);
+
 /* "n3", "c1", or "-" for a negative index (a null process). */
 const char *view_proc_name(const st_trace *t, int p);
 int view_proc_role(const st_trace *t, int p);  /* R_NODE or R_CLIENT */

@@ -289,6 +289,22 @@ static void test_nodes_highlights_changes(void **state)
 	y = proc_row(g, name);
 	assert_int_equal(count_role(g, R_CHANGED, y), 0);
 	grid_free(g);
+
+	/* ... unless the candidacy is the selected event: the row shows what it changed (the
+	 * record shown is still the one it wrote) */
+	trace_point pt;
+	trace_index_at(w.ix, later + 1, &pt);
+	uint32_t rec = pt.state_ev[p];
+	assert_true(rec >= c && rec < later);
+	w.m.selected = rec;
+	g = draw_pane(nodes_draw, &w.m, 120, 10);
+	y = proc_row(g, name);
+	assert_true(find_cells(g, "candidate", y, &x, &yy));
+	assert_int_equal(yy, y);
+	assert_int_equal(role_at(g, x, y), R_CHANGED);
+	/* and the other rows keep to the step at the cursor */
+	assert_int_equal(count_role(g, R_CHANGED, yq), 0);
+	grid_free(g);
 	world_free(&w);
 }
 

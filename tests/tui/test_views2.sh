@@ -15,7 +15,7 @@ test_views2_violation_in_inspector() {
 	wait_re "│   The invariant \"leader completeness\" *│" 2 || return 1
 	wait_re "broke at event e$ev " 2 || return 1
 	# drawn in the warning role (bold yellow in the default theme)
-	tm capture-pane -e -p -t t | grep -qF "$(printf '\033[1m\033[33m')✖ invariant violated" ||
+	tm capture-pane -e -p -t t | grep -qF "$(printf '\033[1m\033[33m')violated:" ||
 		{ LAST_SCREEN=$(screen); fail "the inspector's violation is not drawn as a warning"; return 1; }
 	# at 80x24 too, the name is whole (wrapped, not cut)
 	tm resize-window -t t -x 80 -y 24

@@ -101,6 +101,9 @@ typedef struct {
 	bool logical;               /* the timeline's axis: columns follow the order of events */
 	uint32_t hidden_classes;    /* bit k: the protocol's message class k is hidden */
 	uint32_t hidden_procs;      /* bit p: process p's lane is hidden */
+	bool cone;                  /* the timeline shows only the selected event's causal
+				     * past and future (events concurrent with it leave the
+				     * diagram as a hidden class's do); nothing selected: all */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */

@@ -50,3 +50,35 @@ test_views2_what_changed() {
 	screen | grep -q "changed  role" && { LAST_SCREEN=$(screen); fail "a send shows a change"; return 1; }
 	return 0
 }
+
+# C does what its help line says: only what happened before and after the selected event
+# stays in the diagram. raft-election, e20 (n3's vote reply to n1) selected: n5's candidacy is
+# concurrent with it and leaves, n1's request that caused the reply stays; the edge names the
+# tints and then the cone; C again gives the diagram back unchanged.
+test_views2_cone_key() {
+	start 120 40 -- "$scenarios/raft-election.json"
+	wait_for "event 0/" 5 || return 1
+	keys n
+	sleep 0.3
+	keys n
+	sleep 0.3
+	keys n
+	wait_for "reject vote" 5 || return 1
+	keys :
+	wait_for "go to" 3 || return 1
+	keys e20 Enter
+	wait_for "e20 send at n3" 5 || return 1
+	wait_re "before  ?after  ?concurrent" 2 || return 1
+	local before
+	before=$(screen | head -31)
+	keys C
+	wait_for "only the selected event's causal cone" 3 || return 1
+	wait_re "cone(: | of e20: )before  ?after" 2 || return 1
+	screen | grep -q "reject vote" && { LAST_SCREEN=$(screen); fail "n5's concurrent step is still drawn"; return 1; }
+	screen | grep -q "after  *concurrent" && { LAST_SCREEN=$(screen); fail "the edge still names the concurrent tint"; return 1; }
+	wait_for "became candidate" 1 || return 1      # n1's candidacy is in e20's past
+	keys C
+	wait_for "every event shown" 3 || return 1
+	wait_for "reject vote" 2 || return 1
+	[ "$(screen | head -31)" = "$before" ] || { LAST_SCREEN=$(screen); fail "the diagram did not come back unchanged"; return 1; }
+}

@@ -531,6 +531,9 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 	if (m->cursor != TRACE_NONE && id > m->cursor)
 		inspector_para(o, 0, "in the future of the cursor", R_FUTURE, 0);
 
+	/* what it changed comes before why (the note): in a small pane it is what stays */
+	if (proc_ev)
+		inspector_changes(o, m, id);
 	if (e->label) {
 		if (o->x)
 			inspector_nl(o);
@@ -540,8 +543,6 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 	if (e->note)
 		inspector_para(o, 0, trace_str(t, e->note), R_LESSON, 0);
 
-	if (proc_ev)
-		inspector_changes(o, m, id);
 	if (proc_ev)
 		inspector_vc(o, m, id);
 

@@ -16,6 +16,7 @@ const char *const grid_role_names[R__COUNT] = {
 	"changed", "status", "key", "lesson", "warn", "ok", "timer", "clock",
 	"class1", "class2", "class3", "class4", "class5", "class6",
 	"hue1", "hue2", "hue3", "hue4", "hue5", "hue6",
+	"after",
 };
 
 static const struct { uint32_t uni; char ascii; } grid_glyphs[G__COUNT] = {

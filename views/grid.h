@@ -23,6 +23,8 @@ typedef enum {
 	R_CLASS1, R_CLASS2, R_CLASS3, R_CLASS4, R_CLASS5, R_CLASS6,
 	/* the hues of a protocol's picture (st_picture: Raft's terms), hue k in R_HUE1 + k % 6 */
 	R_HUE1, R_HUE2, R_HUE3, R_HUE4, R_HUE5, R_HUE6,
+	/* the selection's causal future on the timeline (its past is R_PAST; issue 9) */
+	R_AFTER,
 	R__COUNT
 } grid_role;
 extern const char *const grid_role_names[R__COUNT];  /* "normal", "dim", ... for themes */

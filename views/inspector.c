@@ -435,11 +435,77 @@ static void inspector_picture(inspector_out *o, const view_model *m, int p)
 	free(pic);
 }
 
+/* The invariant the run broke at this event, first, as a warning: the reason play stopped
+ * (issue 10). Shown on the violating event, or on the latest event when nothing is selected. */
+static void inspector_violation(inspector_out *o, const view_model *m, uint32_t id, bool latest)
+{
+	if (!m->violation || (id != m->violation_ev && !latest))
+		return;
+	char head[160];
+	snprintf(head, sizeof head, "\u2716 invariant violated: %s", m->violation);
+	inspector_para(o, 0, head, R_WARN, A_BOLD_);    /* wrapped: the name is never cut */
+	if (m->violation_text && m->violation_text[0])
+		inspector_para(o, 2, m->violation_text, R_WARN, 0);
+	if (id != m->violation_ev) {
+		char line[64];
+		snprintf(line, sizeof line, "at e%u (! returns to it)", m->violation_ev);
+		inspector_para(o, 2, line, R_DIM, 0);
+	}
+	inspector_nl(o);
+}
+
+/* What this event changed of its process's state: each field against the state record
+ * before it (the index's prev_state_ev at the event), "term 3→4"; a new field has no old
+ * value. Nothing when the event carries no state record or there is none before it. */
+static void inspector_changes(inspector_out *o, const view_model *m, uint32_t id)
+{
+	const st_trace *t = m->trace;
+	const st_event *e = trace_at(t, id);
+	if (!m->index || e->state == TRACE_NONE || !trace_kinds[e->kind].proc_event)
+		return;
+	trace_point pt;
+	trace_index_at(m->index, id + 1, &pt);
+	if (pt.state_ev[e->proc] != id)
+		return;
+	uint32_t prev = pt.prev_state_ev[e->proc];
+	view_change ch[VIEW_MAX_CHANGES];
+	int n = view_changes(t, prev, id, ch, VIEW_MAX_CHANGES);
+	if (o->x)
+		inspector_nl(o);
+	if (n == 0) {
+		inspector_put(o, inspector_held(t, prev) ? "changed nothing of its state"
+			      : "its first state", R_DIM, 0);
+		inspector_nl(o);
+		return;
+	}
+	inspector_put(o, "changed", R_DIM, 0);
+	for (int k = 0; k < n; k++) {
+		int need = 2 + view_width(o->g, ch[k].key) + 1 + view_width(o->g, ch[k].val) +
+			   (ch[k].had_old ? view_width(o->g, ch[k].old) + view_width(o->g, "\u2192") : 0);
+		if (o->x + need > o->in.w && o->x > 2) {
+			inspector_nl(o);
+			o->x = 2;
+		} else {
+			o->x += 2;
+		}
+		inspector_put(o, ch[k].key, R_DIM, 0);
+		inspector_put(o, " ", R_NORMAL, 0);
+		if (ch[k].had_old) {
+			inspector_put(o, ch[k].old, R_DIM, 0);
+			inspector_put(o, "\u2192", R_DIM, 0);
+		}
+		inspector_put(o, ch[k].val, R_CHANGED, A_BOLD_);
+	}
+	inspector_nl(o);
+}
+
 static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, bool latest)
 {
 	const st_trace *t = m->trace;
 	const st_event *e = trace_at(t, id);
 	bool proc_ev = trace_kinds[e->kind].proc_event;
+
+	inspector_violation(o, m, id, latest);
 
 	/* e57 recv at n3 */
 	inspector_putf(o, R_TITLE, A_BOLD_, "e%u", id);
@@ -465,6 +531,9 @@ static void inspector_event(inspector_out *o, const view_model *m, uint32_t id, 
 	if (m->cursor != TRACE_NONE && id > m->cursor)
 		inspector_para(o, 0, "in the future of the cursor", R_FUTURE, 0);
 
+	/* what it changed comes before why (the note): in a small pane it is what stays */
+	if (proc_ev)
+		inspector_changes(o, m, id);
 	if (e->label) {
 		if (o->x)
 			inspector_nl(o);
@@ -547,7 +616,8 @@ void inspector_draw(grid *g, grid_rect r, const view_model *m)
 	}
 	char title[48];
 	if (t && inspector_held(t, id))
-		snprintf(title, sizeof title, latest ? "latest event e%u" : "event e%u", id);
+		snprintf(title, sizeof title, m->violation && id == m->violation_ev ?
+			 "violation at e%u" : latest ? "latest event e%u" : "event e%u", id);
 	else
 		snprintf(title, sizeof title, "inspector");
 	grid_rect in = view_box(g, r, title, m->focus == PANE_INSPECTOR);

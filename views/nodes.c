@@ -5,7 +5,8 @@
  * (the last state record at or before the cursor), not from the live world, because the user
  * may be looking at the past; the world (which the app keeps at the cursor's step boundary)
  * supplies what the trace does not hold: pending timers, drawn as RaftScope-style shrinking
- * bars. Fields that the last step changed are highlighted, so stepping shows cause and effect.
+ * bars. Fields that the last step changed are highlighted, so stepping shows cause and effect;
+ * so are the fields the selected event changed, when its record is the one shown.
  *
  * "The last state record of p at or before the cursor", the one before it (to see what changed)
  * and p's status are the run index's answers (core/trace_index.h), O(1) in the trace's length. */
@@ -122,8 +123,11 @@ static void nodes_row_fill(const view_model *m, const trace_point *pt, int p, ui
 	if (nodes_held(t, last)) {
 		trace_kv_emit(t, trace_at(t, last)->state, &s);
 		r->known = true;
-		/* highlight what the last step changed, against the record before it */
-		if (nodes_held(t, prev) && last >= step_first) {
+		/* highlight what the last step changed, against the record before it; and what
+		 * the selected event changed, when its record is the one shown (issue 9: select
+		 * an earlier step of a process that has done nothing since, and see what it did) */
+		bool picked = m->selected == last && m->selected != TRACE_NONE;
+		if (nodes_held(t, prev) && (last >= step_first || picked)) {
 			nodes_fields before;
 			st_sink bs;
 			nodes_sink(&before, t, &bs);

@@ -42,7 +42,7 @@ static const theme_style theme_builtin[R__COUNT] = {
 	[R_DROP] = {1, D, A_BOLD_},     [R_CRASH] = {1, D, A_BOLD_},
 	[R_PAUSE] = {3, D, 0},          [R_PARTITION] = {5, D, A_BOLD_},
 	[R_SELECT] = {6, D, A_BOLD_},   [R_MARK] = {5, D, A_BOLD_},
-	[R_PAST] = {D, D, 0},           [R_FUTURE] = {8, D, 0},
+	[R_PAST] = {12, D, 0},           [R_FUTURE] = {8, D, 0},
 	[R_CONCURRENT] = {3, D, 0},     [R_CHANGED] = {3, D, A_BOLD_},
 	[R_STATUS] = {D, D, 0},         [R_KEY] = {6, D, A_BOLD_},
 	[R_LESSON] = {D, D, 0},         [R_WARN] = {3, D, A_BOLD_},
@@ -55,6 +55,9 @@ static const theme_style theme_builtin[R__COUNT] = {
 	/* a picture's hues (Raft's terms): distinct colours, and under NO_COLOR the cell's text */
 	[R_HUE1] = {6, D, 0},  [R_HUE2] = {3, D, 0},  [R_HUE3] = {2, D, 0},
 	[R_HUE4] = {5, D, 0},  [R_HUE5] = {4, D, 0},  [R_HUE6] = {1, D, 0},
+	/* the selection's causal cone: its past blue, its future green, bright so they differ
+	 * from the classes' colours; what is concurrent with it stays R_CONCURRENT's yellow */
+	[R_AFTER] = {10, D, 0},
 };
 #undef D
 

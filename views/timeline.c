@@ -4,8 +4,8 @@
  * event a mark whose glyph says its kind, every message a line from its send to its receive
  * (or to the ✖ where the network lost it), Lamport clocks above the marks, vector clocks on
  * demand, partitions as shaded walls between the lanes they separate, crashed periods as
- * dashed lanes. Selecting an event dims everything concurrent with it (ShiViz's trick): what
- * stays bright is exactly its causal past and future.
+ * dashed lanes. Selecting an event tints its causal past (R_PAST) and future (R_AFTER) and
+ * everything concurrent with it (R_CONCURRENT), as the legend says; C leaves only the cone.
  *
  * Why it is built this way:
  * - A frame costs O(what is visible), never O(trace): events are sorted by time, so the window
@@ -229,9 +229,51 @@ static bool timeline_timer_hidden(const view_model *m, uint32_t id, const st_eve
 	return sends > 0;
 }
 
+/* The selection's process event for causality: the selection, or a loss's send. */
+uint32_t timeline_anchor(const st_trace *t, uint32_t sel)
+{
+	if (!timeline_held(t, sel))
+		return TRACE_NONE;
+	const st_event *e = trace_at(t, sel);
+	if (trace_kinds[e->kind].proc_event)
+		return sel;
+	if (e->kind == KIND_DROP) {
+		const st_msgrec *mr = timeline_msgrec(t, e->ref);
+		return mr && timeline_held(t, mr->send_ev) ? mr->send_ev : TRACE_NONE;
+	}
+	return TRACE_NONE;
+}
+
+/* Outside the selection's causal cone (view_model.cone): a process event concurrent with the
+ * anchor, or a loss whose send is. World events (partitions, heals) stay: they are not in
+ * happened-before, and they explain the cone's drops. */
+static bool timeline_out_of_cone(const view_model *m, uint32_t id)
+{
+	const st_trace *t = m->trace;
+	uint32_t a = timeline_anchor(t, m->selected);
+	if (a == TRACE_NONE || id == a || !timeline_held(t, id))
+		return false;
+	const st_event *e = trace_at(t, id);
+	if (e->kind == KIND_DROP) {
+		const st_msgrec *mr = timeline_msgrec(t, e->ref);
+		if (!mr || !timeline_held(t, mr->send_ev))
+			return false;
+		id = mr->send_ev;
+		if (id == a)
+			return false;
+		e = trace_at(t, id);
+	}
+	return trace_kinds[e->kind].proc_event && trace_order(t, id, a) == 0;
+}
+
 bool timeline_ev_hidden(const view_model *m, uint32_t id)
 {
-	if ((!m->hidden_classes && !m->hidden_procs) || id == m->selected || id == m->marked)
+	if ((!m->hidden_classes && !m->hidden_procs && !m->cone) || id == m->selected ||
+	    id == m->marked)
+		return false;
+	if (m->cone && timeline_out_of_cone(m, id))
+		return true;
+	if (!m->hidden_classes && !m->hidden_procs)
 		return false;
 	const st_event *e = trace_at(m->trace, id);
 	if (m->hidden_procs) {
@@ -332,6 +374,8 @@ int timeline_ev_role(const timeline_frame *f, uint32_t id, int *attr)
 		*attr = A_BOLD_;
 	if (rel == -1)
 		return R_PAST;
+	if (rel == 1 && id != f->anchor)
+		return R_AFTER;
 	return timeline_ev_base_role(f, e);
 }
 
@@ -813,20 +857,6 @@ static void timeline_draw_marks(timeline_frame *f)
 
 /* ---- entry points ------------------------------------------------------------------------- */
 
-static uint32_t timeline_anchor(const st_trace *t, uint32_t sel)
-{
-	if (!timeline_held(t, sel))
-		return TRACE_NONE;
-	const st_event *e = trace_at(t, sel);
-	if (trace_kinds[e->kind].proc_event)
-		return sel;
-	if (e->kind == KIND_DROP) {
-		const st_msgrec *mr = timeline_msgrec(t, e->ref);
-		return mr && timeline_held(t, mr->send_ev) ? mr->send_ev : TRACE_NONE;
-	}
-	return TRACE_NONE;
-}
-
 static void timeline_draw_frame(grid *g, grid_rect r, const view_model *m, timeline_stats *st)
 {
 	if (r.w <= 0 || r.h <= 0)
@@ -976,6 +1006,8 @@ uint32_t timeline_event_at(const view_model *m, grid_rect r, int x, int y)
 	for (uint32_t id = lo; id < hi; id++) {
 		const st_event *e = trace_at(t, id);
 		int d, prio;
+		if (timeline_ev_hidden(m, id))
+			continue;       /* not drawn (a hidden class or lane, outside the cone) */
 		if (trace_kinds[e->kind].proc_event) {
 			if (e->proc != lane || bestd > 1)
 				continue;

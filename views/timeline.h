@@ -130,6 +130,9 @@ int timeline_class_role(int k);
 /* An event the diagram leaves out: a send, receive or loss of a message in a hidden class
  * (never the selection or the mark). */
 bool timeline_ev_hidden(const view_model *m, uint32_t id);
+/* The selection's event for causality (the selection, or the send of a selected loss), or
+ * TRACE_NONE (nothing selected, a world event). */
+uint32_t timeline_anchor(const st_trace *t, uint32_t sel);
 
 /* ---- timeline_geo.c ----------------------------------------------------------------------- */
 

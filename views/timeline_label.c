@@ -294,10 +294,55 @@ void timeline_label_legend(timeline_frame *f)
 		grid_text_at(f->g, x + o + 1, G->legend_y, items[i].text, -1, R_DIM, 0);
 		x += w + 2;
 	}
-	/* and how to read the colours of a selection */
-	const char *hint = f->anchor != TRACE_NONE ? "dim = concurrent with the selection" : NULL;
-	if (hint && x + (int)strlen(hint) < xend)
-		grid_text_at(f->g, x, G->legend_y, hint, -1, R_CONCURRENT, 0);
+}
+
+/* What the tints of a selection mean, in the box's bottom edge after the classes: its causal
+ * past ("before"), its future ("after") and what nothing orders with it ("concurrent"), each
+ * word in its tint. With C on, the concurrent are gone and the edge says whose cone is shown:
+ * "cone of e12: before  after". The longest form that fits, else a shorter one, else none. */
+static void timeline_label_cone(timeline_frame *f, int y, int x, int xend)
+{
+	bool any = f->anchor != TRACE_NONE, cone = f->m->cone;
+	if (!any && !cone)
+		return;
+	char heads[2][48] = {"", ""};
+	if (cone && any) {
+		snprintf(heads[0], sizeof heads[0], "cone of e%u:", f->anchor);
+		snprintf(heads[1], sizeof heads[1], "cone:");
+	} else if (cone) {
+		snprintf(heads[0], sizeof heads[0], "cone: select an event");
+		snprintf(heads[1], sizeof heads[1], "cone");
+	}
+	static const struct { uint8_t role; const char *word; } tints[] = {
+		{R_PAST, "before"}, {R_AFTER, "after"}, {R_CONCURRENT, "concurrent"},
+	};
+	int nt = !any ? 0 : cone ? 2 : 3;
+	/* forms, longest first: two blanks between words, then one; the long head, then short */
+	for (int form = 0; form < 4; form++) {
+		int gap = form % 2 == 0 ? 2 : 1;
+		const char *head = heads[form / 2];
+		if (form >= 2 && !heads[1][0])
+			break;
+		int w = 2 + (head[0] ? view_width(f->g, head) + (nt ? 1 : 0) : 0);
+		for (int i = 0; i < nt; i++)
+			w += (int)strlen(tints[i].word) + (i ? gap : 0);
+		if (x + w > xend)
+			continue;
+		int cx = x;
+		grid_put(f->g, cx++, y, ' ', R_NORMAL, 0);
+		if (head[0]) {
+			cx += view_text(f->g, cx, y, head, xend - cx, R_FOCUS, 0);
+			if (nt)
+				grid_put(f->g, cx++, y, ' ', R_NORMAL, 0);
+		}
+		for (int i = 0; i < nt; i++) {
+			for (int k = 0; i && k < gap; k++)
+				grid_put(f->g, cx++, y, ' ', R_NORMAL, 0);
+			cx += view_text(f->g, cx, y, tints[i].word, xend - cx, tints[i].role, 0);
+		}
+		grid_put(f->g, cx, y, ' ', R_NORMAL, 0);
+		return;
+	}
 }
 
 /* The classes of the protocol's messages, in the box's bottom edge (or the legend's row):
@@ -307,13 +352,11 @@ void timeline_label_classes(timeline_frame *f)
 {
 	timeline_geo *G = &f->G;
 	const st_protocol *pr = f->t->proto;
-	if (!pr || !pr->msg_class || pr->n_msg_classes <= 0)
-		return;
 	int y = G->border_y >= 0 ? G->border_y : G->legend_y;
 	if (y < 0)
 		return;
 	int x = G->in.x + 1, xend = G->in.x + G->in.w - 1;
-	for (int k = 0; k < pr->n_msg_classes && k < 9; k++) {
+	for (int k = 0; pr && pr->msg_class && k < pr->n_msg_classes && k < 9; k++) {
 		bool hidden = f->m->hidden_classes >> k & 1u;
 		char buf[64];
 		snprintf(buf, sizeof buf, "%s%s", pr->msg_classes[k], hidden ? " (hidden)" : "");
@@ -327,4 +370,5 @@ void timeline_label_classes(timeline_frame *f)
 		grid_put(f->g, x + w - 1, y, ' ', R_NORMAL, 0);
 		x += w;
 	}
+	timeline_label_cone(f, y, x, xend);
 }

@@ -222,6 +222,10 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 	chosen |= f->m->marked != TRACE_NONE && (f->m->marked == mr->send_ev || f->m->marked == end_id);
 	if (cls >= 0 && cls < 32 && (f->m->hidden_classes >> cls & 1u) && !chosen)
 		return;
+	/* the cone only: a message goes when either end lies outside it */
+	if (f->m->cone && !chosen && (timeline_ev_hidden(f->m, mr->send_ev) ||
+				      (timeline_held(t, end_id) && timeline_ev_hidden(f->m, end_id))))
+		return;
 	/* a hidden lane's messages go with it; lines between two lanes scrolled off the same
 	 * side are not drawn, those crossing the shown slice are */
 	int pf = f->G.pos_of[from], pt = f->G.pos_of[to];
@@ -274,7 +278,7 @@ static void timeline_msg_add(timeline_frame *f, uint32_t msg, uint32_t end_id, s
 		if (rel_end == -1 || end_id == f->anchor)
 			role = R_PAST, z = 3;
 		else if (rel_send == 1)
-			role = base, z = 2;
+			role = R_AFTER, z = 2;
 		else
 			role = R_CONCURRENT, z = 0;
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "core/utf8.h"
 #include "view.h"
 
@@ -173,6 +174,84 @@ void view_more(grid *g, grid_rect r, bool above, bool below)
 		view_text(g, r.x + r.w - 10, r.y, " \u2191 more ", 8, R_BORDER, 0);
 	if (below && r.h >= 2)
 		view_text(g, r.x + r.w - 10, r.y + r.h - 1, " more \u2193 ", 8, R_BORDER, 0);
+}
+
+/* --- what a state record changed ---------------------------------------------------------- */
+
+typedef struct {
+	view_change f[VIEW_MAX_CHANGES];
+	int n, depth;
+	const st_trace *t;
+} view_fields;
+
+static void view_fields_add(st_sink *s, const char *key, const char *val)
+{
+	view_fields *c = s->user;
+	if (c->depth > 0 || c->n >= VIEW_MAX_CHANGES || !key)
+		return;
+	snprintf(c->f[c->n].key, sizeof c->f[c->n].key, "%s", key);
+	snprintf(c->f[c->n].val, sizeof c->f[c->n].val, "%s", val ? val : "");
+	c->n++;
+}
+static void view_fields_int(st_sink *s, const char *key, int64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%lld", (long long)v);
+	view_fields_add(s, key, b);
+}
+static void view_fields_str(st_sink *s, const char *key, const char *v) { view_fields_add(s, key, v); }
+static void view_fields_proc(st_sink *s, const char *key, int p)
+{
+	view_fields_add(s, key, view_proc_name(((view_fields *)s->user)->t, p));
+}
+static void view_fields_bool(st_sink *s, const char *key, bool v)
+{
+	view_fields_add(s, key, v ? "yes" : "no");
+}
+static void view_fields_begin(st_sink *s, const char *key, bool array)
+{
+	(void)key, (void)array;
+	((view_fields *)s->user)->depth++;
+}
+static void view_fields_end(st_sink *s) { ((view_fields *)s->user)->depth--; }
+
+static void view_fields_of(const st_trace *t, uint32_t ev, view_fields *c)
+{
+	memset(c, 0, sizeof *c);
+	c->t = t;
+	st_sink s = {view_fields_int, view_fields_str, view_fields_proc, view_fields_bool,
+		     view_fields_begin, view_fields_end, c};
+	trace_kv_emit(t, trace_at(t, ev)->state, &s);
+}
+
+static bool view_state_held(const st_trace *t, uint32_t id)
+{
+	return id != TRACE_NONE && id >= t->base && id < trace_count(t) &&
+	       trace_at(t, id)->state != TRACE_NONE;
+}
+
+int view_changes(const st_trace *t, uint32_t before, uint32_t after, view_change *out, int max)
+{
+	if (!view_state_held(t, before) || !view_state_held(t, after))
+		return 0;
+	view_fields *a = st_alloc(2 * sizeof *a), *b = a + 1;
+	view_fields_of(t, before, a);
+	view_fields_of(t, after, b);
+	int n = 0;
+	for (int k = 0; k < b->n && n < max; k++) {
+		const view_change *old = NULL;
+		for (int i = 0; i < a->n && !old; i++)
+			if (strcmp(a->f[i].key, b->f[k].key) == 0)
+				old = &a->f[i];
+		if (old && strcmp(old->val, b->f[k].val) == 0)
+			continue;
+		out[n] = b->f[k];
+		out[n].had_old = old != NULL;
+		snprintf(out[n].old, sizeof out[n].old, "%s", old ? old->val : "");
+		n++;
+	}
+	free(a);
+	return n;
 }
 
 const char *view_proc_name(const st_trace *t, int p)

@@ -101,6 +101,9 @@ typedef struct {
 	bool logical;               /* the timeline's axis: columns follow the order of events */
 	uint32_t hidden_classes;    /* bit k: the protocol's message class k is hidden */
 	uint32_t hidden_procs;      /* bit p: process p's lane is hidden */
+	bool cone;                  /* the timeline shows only the selected event's causal
+				     * past and future (events concurrent with it leave the
+				     * diagram as a hidden class's do); nothing selected: all */
 } view_model;
 
 /* Layout: which rectangle each pane gets at this size; panes that do not fit get w = 0. */
@@ -185,6 +188,14 @@ int view_pic_width(const grid *g, const view_pic_row *row, bool label);
 /* Draw row at (x, y) in at most max_w columns: when it does not fit, its end is kept (the
  * newest entries of a log) behind a "…". Returns the columns written. */
 int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, bool label);
+
+/* What a state record changed against the one before it (issue 9, "what changed"): the flat
+ * fields of after whose value differs from before's or that before has not (had_old false),
+ * in after's order. before may be TRACE_NONE or no longer held: then nothing is reported (a
+ * first state is news of everything, so it marks nothing). Returns how many (at most max). */
+#define VIEW_MAX_CHANGES 24
+typedef struct { char key[24]; char old[32]; char val[32]; bool had_old; } view_change;
+int view_changes(const st_trace *t, uint32_t before, uint32_t after, view_change *out, int max);
 
 /* "n3", "c1", or "-" for a negative index (a null process). */
 const char *view_proc_name(const st_trace *t, int p);

@@ -1127,6 +1127,19 @@ void actions_class_toggle(session *s, int arg)
 	s->dirty = true;
 }
 
+void actions_cone_toggle(session *s, int arg)
+{
+	(void)arg;
+	if (!actions_need_run(s))
+		return;
+	s->cone = !s->cone;
+	if (s->cone)
+		session_say(s, 5, "only the selected event's causal cone: before and after it (C: all)");
+	else
+		session_say(s, 4, "every event shown");
+	s->dirty = true;
+}
+
 void actions_lane_hide(session *s, int arg)
 {
 	(void)arg;

@@ -76,6 +76,7 @@ void actions_search(session *s, int arg);       /* opens the search prompt */
 void actions_search_step(session *s, int arg);  /* next (+1) / previous (-1) match */
 void actions_goto(session *s, int arg);         /* opens the go-to prompt */
 void actions_lane_hide(session *s, int arg);    /* hide / show the selected process's lane */
+void actions_cone_toggle(session *s, int arg);  /* the diagram: the selection's causal cone / all */
 
 /* the lesson picker */
 void actions_pick_move(session *s, int arg);

@@ -63,6 +63,8 @@ static const keys_binding keys_rows[] = {
 	 false},
 	{":", "", {{':', 0}}, actions_goto, "go to an event (e741), a time (1.5s) or a milestone",
 	 false},
+	{"C", "", {{'C', 0}}, actions_cone_toggle,
+	 "the causal cone: only what happened before and after the selected event / all", false},
 	{"y", "", {{'y', 0}}, actions_lane_hide, "hide / show the selected process's lane", false},
 	{"click", "", {{KEY_MOUSE, 0}}, actions_click, "select an event or a process", false},
 

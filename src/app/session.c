@@ -690,6 +690,7 @@ void session_model(session *s, view_model *m)
 	m->logical = s->logical;
 	m->hidden_classes = s->hidden_classes;
 	m->hidden_procs = s->hidden_procs;
+	m->cone = s->cone;
 	m->playing = s->playing;
 	m->speed = session_speed(s);
 	m->manual = m->sim && sim_manual(m->sim);

@@ -78,6 +78,7 @@ struct session {
 	bool logical;               /* the timeline's axis (see view_model) */
 	uint32_t hidden_classes;    /* bit k: message class k hidden */
 	uint32_t hidden_procs;      /* bit p: process p's lane hidden */
+	bool cone;                  /* the diagram filtered to the selection's causal cone */
 	char search[128];           /* the last search, for > and < */
 
 	/* a transient message for the status bar */

@@ -23,6 +23,7 @@
 #include "core/scenario.h"
 #include "core/sim.h"
 #include "core/trace.h"
+#include "views/timeline.h"
 #include "views/view.h"
 
 /* A Raft run with a partition (900-1600 ms) and a crash of n4 (2000-2400 ms): 5 nodes, one
@@ -380,7 +381,7 @@ static void test_causality(void **unused)
 	m.selected = find_label(w.t, "became leader");
 	m.sel_proc = trace_at(w.t, m.selected)->proc;
 	grid *g = draw(&m, 120, 30, false);
-	int past = 0, conc = 0, sel = 0;
+	int past = 0, conc = 0, sel = 0, after = 0;
 	for (int p = 0; p < w.t->nprocs; p++) {
 		int y = lane_row(&m, g, p);
 		for (int x = 0; x < g->w; x++) {
@@ -402,15 +403,127 @@ static void test_causality(void **unused)
 				assert_int_equal(role, R_CONCURRENT);
 				conc++;
 			} else {
-				assert_true(role != R_CONCURRENT && role != R_PAST);
+				assert_int_equal(role, R_AFTER);
+				after++;
 			}
 		}
 	}
 	assert_int_equal(sel, 1);
 	assert_true(past >= 5);
 	assert_true(conc >= 5);
+	assert_true(after >= 3);
 	/* the selected lane's name is highlighted */
 	assert_true(grid_at(g, 1, lane_row(&m, g, m.sel_proc))->attr & A_REV_);
+	/* the bottom edge says what each tint means, each word in its tint */
+	int words = 0;
+	static const struct { const char *w; int role; } tints[] = {
+		{"before", R_PAST}, {"after", R_AFTER}, {"concurrent", R_CONCURRENT}};
+	for (size_t i = 0; i < 3; i++)
+		for (int x = 0; x + 6 < g->w; x++) {
+			int k = 0;
+			while (tints[i].w[k] && cell_ch(g, x + k, g->h - 1) == (uint32_t)tints[i].w[k])
+				k++;
+			if (!tints[i].w[k]) {
+				assert_int_equal(cell_role(g, x, g->h - 1), tints[i].role);
+				words++;
+				break;
+			}
+		}
+	assert_int_equal(words, 3);
+	grid_free(g);
+	/* nothing selected: no tints, and no words for them */
+	m.selected = TRACE_NONE;
+	g = draw(&m, 120, 30, false);
+	assert_int_equal(count_role(g, R_AFTER), 0);
+	assert_int_equal(count_role(g, R_CONCURRENT), 0);
+	char *txt = grid_text(g);
+	assert_null(strstr(txt, "before  after"));
+	free(txt);
+	grid_free(g);
+	world_close(&w);
+}
+
+/* C: the diagram keeps only the selected event's causal past and future. Every mark left is
+ * ordered with the selection, the concurrent ones (and their messages) are gone, the edge
+ * names the cone, and turning it off gives the same screen back. With nothing selected the
+ * filter changes nothing. */
+static void test_cone_filter(void **unused)
+{
+	(void)unused;
+	world w;
+	world_open(&w, 110);
+	view_model m = model(&w, 200, 3000);
+	m.selected = find_label(w.t, "became leader");
+	m.sel_proc = trace_at(w.t, m.selected)->proc;
+	grid *g = draw(&m, 120, 30, false);
+	char *before = grid_text(g);
+	int conc_before = count_role(g, R_CONCURRENT);
+	assert_true(conc_before > 0);
+	grid_free(g);
+
+	m.cone = true;
+	g = draw(&m, 120, 30, false);
+	assert_int_equal(count_role(g, R_CONCURRENT), 0);
+	assert_true(count_role(g, R_PAST) >= 5);
+	assert_true(count_role(g, R_AFTER) >= 3);
+	int marks = 0;
+	for (int p = 0; p < w.t->nprocs; p++) {
+		int y = lane_row(&m, g, p);
+		for (int x = 0; x < g->w; x++) {
+			uint32_t ev = timeline_event_at(&m, full(g), x, y);
+			if (ev == TRACE_NONE || ev == m.selected ||
+			    timeline_col_of(&m, full(g), trace_at(w.t, ev)->t_us) != x)
+				continue;
+			assert_int_not_equal(trace_order(w.t, ev, m.selected), 0);
+			marks++;
+		}
+	}
+	assert_true(marks >= 5);
+	/* the concurrent events report themselves hidden, the ordered ones not */
+	int hidden = 0;
+	for (uint32_t id = 0; id < trace_count(w.t); id++) {
+		const st_event *e = trace_at(w.t, id);
+		if (!trace_kinds[e->kind].proc_event || id == m.selected)
+			continue;
+		bool conc = trace_order(w.t, id, m.selected) == 0;
+		assert_int_equal(timeline_ev_hidden(&m, id), conc);
+		hidden += conc;
+	}
+	assert_true(hidden > 0);
+	char *txt = grid_text(g), want[48];
+	snprintf(want, sizeof want, "cone of e%u: before  after", m.selected);
+	assert_non_null(strstr(txt, want));
+	assert_null(strstr(txt, "concurrent"));
+	free(txt);
+	grid_free(g);
+
+	m.cone = false;
+	g = draw(&m, 120, 30, false);
+	char *again = grid_text(g);
+	assert_string_equal(before, again);
+	free(again);
+	grid_free(g);
+
+	/* nothing selected: the cone changes nothing but the edge's note */
+	m.selected = TRACE_NONE;
+	g = draw(&m, 120, 30, false);
+	char *plain = grid_text(g);
+	grid_free(g);
+	m.cone = true;
+	g = draw(&m, 120, 30, false);
+	char *coned = grid_text(g);
+	assert_non_null(strstr(coned, "cone: select an event"));
+	/* the same picture above the bottom edge */
+	char *pe = strrchr(plain, '\n'), *ce = strrchr(coned, '\n');
+	*pe = *ce = 0;
+	pe = strrchr(plain, '\n'), ce = strrchr(coned, '\n');
+	assert_int_equal(pe - plain, ce - coned);
+	assert_memory_equal(plain, coned, (size_t)(pe - plain));
+	for (uint32_t id = 0; id < trace_count(w.t); id++)
+		assert_false(timeline_ev_hidden(&m, id));
+	free(plain);
+	free(coned);
+	free(before);
 	grid_free(g);
 	world_close(&w);
 }
@@ -900,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_partition_drops),
 		cmocka_unit_test(test_crash_period),
 		cmocka_unit_test(test_causality),
+		cmocka_unit_test(test_cone_filter),
 		cmocka_unit_test(test_future_and_in_flight),
 		cmocka_unit_test(test_ascii_is_ascii),
 		cmocka_unit_test(test_stays_inside),

@@ -289,6 +289,22 @@ static void test_nodes_highlights_changes(void **state)
 	y = proc_row(g, name);
 	assert_int_equal(count_role(g, R_CHANGED, y), 0);
 	grid_free(g);
+
+	/* ... unless the candidacy is the selected event: the row shows what it changed (the
+	 * record shown is still the one it wrote) */
+	trace_point pt;
+	trace_index_at(w.ix, later + 1, &pt);
+	uint32_t rec = pt.state_ev[p];
+	assert_true(rec >= c && rec < later);
+	w.m.selected = rec;
+	g = draw_pane(nodes_draw, &w.m, 120, 10);
+	y = proc_row(g, name);
+	assert_true(find_cells(g, "candidate", y, &x, &yy));
+	assert_int_equal(yy, y);
+	assert_int_equal(role_at(g, x, y), R_CHANGED);
+	/* and the other rows keep to the step at the cursor */
+	assert_int_equal(count_role(g, R_CHANGED, yq), 0);
+	grid_free(g);
 	world_free(&w);
 }
 
@@ -383,6 +399,101 @@ static void test_inspector_recv_and_order(void **state)
 	assert_has(g, "e0 \u2225 e1");
 	assert_has(g, "concurrent: e0 knows 1 event of n1, e1 only 0");
 	assert_false(has(g, "happened before"));
+	grid_free(g);
+	world_free(&w);
+}
+
+/* A violation is named where the violating event is inspected (issue 10), as a warning, and
+ * on the latest event when nothing is selected; another selected event does not repeat it. */
+static void test_inspector_names_violation(void **state)
+{
+	(void)state;
+	world w;
+	world_new(&w, 300);
+	uint32_t v = find_label(w.t, "became leader", 0);
+	assert_int_not_equal(v, TRACE_NONE);
+	char text[160];
+	snprintf(text, sizeof text, "The invariant \"election safety\" broke at event e%u.", v);
+	w.m.violation = "election safety";
+	w.m.violation_text = text;
+	w.m.violation_ev = v;
+	w.m.selected = v;
+	grid *g = draw_pane(inspector_draw, &w.m, 70, 40);
+	assert_has(g, "invariant violated: election safety");
+	char buf[64];
+	snprintf(buf, sizeof buf, "violation at e%u", v);
+	assert_has(g, buf);
+	snprintf(buf, sizeof buf, "broke at event e%u", v);
+	assert_has(g, buf);
+	int x, y;
+	assert_true(find_cells(g, "invariant violated", 0, &x, &y));
+	assert_int_equal(role_at(g, x, y), R_WARN);
+	grid_free(g);
+
+	/* nothing selected: the latest event's inspector leads with it and says where it is */
+	w.m.selected = TRACE_NONE;
+	g = draw_pane(inspector_draw, &w.m, 70, 40);
+	assert_has(g, "invariant violated: election safety");
+	snprintf(buf, sizeof buf, "at e%u (! returns to it)", v);
+	assert_has(g, buf);
+	grid_free(g);
+
+	/* another event selected: about that event only */
+	w.m.selected = 0;
+	g = draw_pane(inspector_draw, &w.m, 70, 40);
+	assert_false(has(g, "invariant violated"));
+	grid_free(g);
+	world_free(&w);
+}
+
+/* What an event changed (issue 9): the fields its state record changed against the record
+ * before it, old value to new, the new value highlighted; unchanged fields are not listed. */
+static void test_inspector_what_changed(void **state)
+{
+	(void)state;
+	world w;
+	world_new(&w, 300);
+	uint32_t c = find_label(w.t, "became candidate", 0);
+	assert_int_not_equal(c, TRACE_NONE);
+	int p = trace_at(w.t, c)->proc;
+	trace_point pt;
+	trace_index_at(w.ix, c + 1, &pt);
+	uint32_t ev = pt.state_ev[p], prev = pt.prev_state_ev[p];
+	assert_int_not_equal(ev, TRACE_NONE);
+	assert_int_not_equal(prev, TRACE_NONE);
+	view_change ch[VIEW_MAX_CHANGES];
+	int n = view_changes(w.t, prev, ev, ch, VIEW_MAX_CHANGES);
+	int kt = -1, kr = -1;
+	for (int k = 0; k < n; k++) {
+		if (strcmp(ch[k].key, "term") == 0)
+			kt = k;
+		if (strcmp(ch[k].key, "role") == 0)
+			kr = k;
+		assert_true(ch[k].had_old);
+		assert_string_not_equal(ch[k].old, ch[k].val);
+	}
+	assert_true(kt >= 0 && kr >= 0);
+	assert_string_equal(ch[kr].old, "follower");
+	assert_string_equal(ch[kr].val, "candidate");
+	assert_int_equal(atoi(ch[kt].val), atoi(ch[kt].old) + 1);
+	/* the same record against itself changed nothing; a first record marks nothing */
+	assert_int_equal(view_changes(w.t, ev, ev, ch, VIEW_MAX_CHANGES), 0);
+	assert_int_equal(view_changes(w.t, TRACE_NONE, ev, ch, VIEW_MAX_CHANGES), 0);
+
+	w.m.selected = ev;
+	grid *g = draw_pane(inspector_draw, &w.m, 70, 50);
+	char buf[96];
+	snprintf(buf, sizeof buf, "term %s\u2192%s", ch[kt].old, ch[kt].val);
+	assert_has(g, buf);
+	assert_has(g, "role follower\u2192candidate");
+	int x, y, yc;
+	assert_true(find_cells(g, "changed", 0, &x, &yc));
+	assert_true(find_cells(g, "candidate", yc, &x, &y));
+	assert_int_equal(role_at(g, x, y), R_CHANGED);
+	assert_true(find_cells(g, "follower", yc, &x, &y));
+	assert_int_equal(role_at(g, x, y), R_DIM);
+	/* a field that stayed (the commit index) is not in the list */
+	assert_false(has(g, "commit 0\u2192"));
 	grid_free(g);
 	world_free(&w);
 }
@@ -841,6 +952,8 @@ int main(void)
 		cmocka_unit_test(test_nodes_narrow),
 		cmocka_unit_test(test_inspector_recv_and_order),
 		cmocka_unit_test(test_inspector_drop_and_body),
+		cmocka_unit_test(test_inspector_names_violation),
+		cmocka_unit_test(test_inspector_what_changed),
 		cmocka_unit_test(test_lesson_moments),
 		cmocka_unit_test(test_status_bar),
 		cmocka_unit_test(test_help_lists_every_key),

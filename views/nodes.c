@@ -19,54 +19,8 @@
 
 /* --- collecting describe() ----------------------------------------------------------------- */
 
-#define NODES_MAX_FIELDS 24
 
-typedef struct { char key[24]; char val[32]; } nodes_field;
-typedef struct {
-	nodes_field f[NODES_MAX_FIELDS];
-	int n;
-	int depth;          /* states are flat; anything nested is skipped */
-	const st_trace *t;
-} nodes_fields;
-
-static void nodes_add(st_sink *s, const char *key, const char *val)
-{
-	nodes_fields *c = s->user;
-	if (c->depth > 0 || c->n >= NODES_MAX_FIELDS || !key)
-		return;
-	snprintf(c->f[c->n].key, sizeof c->f[c->n].key, "%s", key);
-	snprintf(c->f[c->n].val, sizeof c->f[c->n].val, "%s", val ? val : "");
-	c->n++;
-}
-static void nodes_kv_int(st_sink *s, const char *key, int64_t v)
-{
-	char b[24];
-	snprintf(b, sizeof b, "%lld", (long long)v);
-	nodes_add(s, key, b);
-}
-static void nodes_kv_str(st_sink *s, const char *key, const char *v) { nodes_add(s, key, v); }
-static void nodes_kv_proc(st_sink *s, const char *key, int p)
-{
-	nodes_fields *c = s->user;
-	nodes_add(s, key, view_proc_name(c->t, p));
-}
-static void nodes_kv_bool(st_sink *s, const char *key, bool v) { nodes_add(s, key, v ? "yes" : "no"); }
-static void nodes_begin(st_sink *s, const char *key, bool array)
-{
-	(void)key, (void)array;
-	((nodes_fields *)s->user)->depth++;
-}
-static void nodes_end(st_sink *s) { ((nodes_fields *)s->user)->depth--; }
-
-static void nodes_sink(nodes_fields *c, const st_trace *t, st_sink *s)
-{
-	memset(c, 0, sizeof *c);
-	c->t = t;
-	*s = (st_sink){nodes_kv_int, nodes_kv_str, nodes_kv_proc, nodes_kv_bool, nodes_begin,
-		       nodes_end, c};
-}
-
-static const char *nodes_value_of(const nodes_fields *c, const char *key)
+static const char *nodes_value_of(const view_fields *c, const char *key)
 {
 	for (int i = 0; i < c->n; i++)
 		if (strcmp(c->f[i].key, key) == 0)
@@ -82,8 +36,8 @@ typedef struct {
 } nodes_timer;
 
 typedef struct {
-	nodes_fields now;
-	bool changed[NODES_MAX_FIELDS];
+	view_fields now;
+	bool changed[VIEW_MAX_CHANGES];
 	uint8_t status;     /* ti_status */
 	nodes_timer timers[ST_MAX_TIMERS];
 	int ntimers;
@@ -118,7 +72,7 @@ static void nodes_row_fill(const view_model *m, const trace_point *pt, int p, ui
 	memset(r, 0, sizeof *r);
 	r->status = pt->status[p];
 	st_sink s;
-	nodes_sink(&r->now, t, &s);
+	view_fields_sink(&r->now, t, &s);
 	uint32_t last = pt->state_ev[p], prev = pt->prev_state_ev[p];
 	if (nodes_held(t, last)) {
 		trace_kv_emit(t, trace_at(t, last)->state, &s);
@@ -128,9 +82,9 @@ static void nodes_row_fill(const view_model *m, const trace_point *pt, int p, ui
 		 * an earlier step of a process that has done nothing since, and see what it did) */
 		bool picked = m->selected == last && m->selected != TRACE_NONE;
 		if (nodes_held(t, prev) && (last >= step_first || picked)) {
-			nodes_fields before;
+			view_fields before;
 			st_sink bs;
-			nodes_sink(&before, t, &bs);
+			view_fields_sink(&before, t, &bs);
 			trace_kv_emit(t, trace_at(t, prev)->state, &bs);
 			for (int k = 0; k < r->now.n; k++) {
 				const char *old = nodes_value_of(&before, r->now.f[k].key);
@@ -199,7 +153,7 @@ typedef struct {
 } nodes_col;
 
 typedef struct {
-	nodes_col col[NODES_MAX_FIELDS];
+	nodes_col col[VIEW_MAX_CHANGES];
 	int ncol;
 	int bar;            /* cells of a timer bar, 0 when timers are hidden */
 	bool timer_names;
@@ -277,11 +231,11 @@ static void nodes_cols_fit(nodes_cols *c, const st_protocol *pr, const grid *g,
 	for (int p = 0; p < np; p++) {
 		if (!in_group[p])
 			continue;
-		const nodes_fields *f = &rows[p].now;
+		const view_fields *f = &rows[p].now;
 		for (int k = 0; k < f->n; k++) {
 			int i = nodes_col_of(c, f->f[k].key);
 			if (i < 0) {
-				if (c->ncol >= NODES_MAX_FIELDS)
+				if (c->ncol >= VIEW_MAX_CHANGES)
 					continue;
 				i = c->ncol++;
 				snprintf(c->col[i].key, sizeof c->col[i].key, "%s", f->f[k].key);
@@ -412,7 +366,7 @@ static void nodes_draw_row(grid *g, grid_rect in, int y, const view_model *m,
 			if (strcmp(r->now.f[k].key, c->col[i].key) == 0)
 				break;
 		if (k < r->now.n) {
-			const nodes_field *f = &r->now.f[k];
+			const view_change *f = &r->now.f[k];
 			int cx = x;
 			if (!nodes_bare(f->key))
 				cx += view_text(g, cx, y, f->key, end - cx, R_DIM, 0) + 1;

@@ -178,12 +178,6 @@ void view_more(grid *g, grid_rect r, bool above, bool below)
 
 /* --- what a state record changed ---------------------------------------------------------- */
 
-typedef struct {
-	view_change f[VIEW_MAX_CHANGES];
-	int n, depth;
-	const st_trace *t;
-} view_fields;
-
 static void view_fields_add(st_sink *s, const char *key, const char *val)
 {
 	view_fields *c = s->user;
@@ -215,12 +209,18 @@ static void view_fields_begin(st_sink *s, const char *key, bool array)
 }
 static void view_fields_end(st_sink *s) { ((view_fields *)s->user)->depth--; }
 
-static void view_fields_of(const st_trace *t, uint32_t ev, view_fields *c)
+void view_fields_sink(view_fields *c, const st_trace *t, st_sink *s)
 {
 	memset(c, 0, sizeof *c);
 	c->t = t;
-	st_sink s = {view_fields_int, view_fields_str, view_fields_proc, view_fields_bool,
-		     view_fields_begin, view_fields_end, c};
+	*s = (st_sink){view_fields_int, view_fields_str, view_fields_proc, view_fields_bool,
+		       view_fields_begin, view_fields_end, c};
+}
+
+static void view_fields_of(const st_trace *t, uint32_t ev, view_fields *c)
+{
+	st_sink s;
+	view_fields_sink(c, t, &s);
 	trace_kv_emit(t, trace_at(t, ev)->state, &s);
 }
 

@@ -196,6 +196,14 @@ int view_pic_draw(grid *g, int x, int y, int max_w, const view_pic_row *row, boo
 #define VIEW_MAX_CHANGES 24
 typedef struct { char key[24]; char old[32]; char val[32]; bool had_old; } view_change;
 int view_changes(const st_trace *t, uint32_t before, uint32_t after, view_change *out, int max);
+/* A state's flat fields as text, in describe() order (the nodes pane and view_changes): a sink
+ * that fills c (nested values are skipped; at most VIEW_MAX_CHANGES fields). */
+typedef struct {
+	view_change f[VIEW_MAX_CHANGES];
+	int n, depth;
+	const st_trace *t;
+} view_fields;
+void view_fields_sink(view_fields *c, const st_trace *t, st_sink *s);
 
 /* "n3", "c1", or "-" for a negative index (a null process). */
 const char *view_proc_name(const st_trace *t, int p);

@@ -147,31 +147,11 @@ static st_pname paxos_pname(const paxos_state *s, int p)
 /* A name for a format argument: the temporary lives to the end of the call. */
 #define paxos_name(s, p) (paxos_pname((s), (p)).s)
 
-static bool paxos_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void paxos_note(st_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Offer a label of this priority; returns whether it stands, so the note is written only
- * then. */
-static bool paxos_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
-{
-	char text[32];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	return st_label(c, text, NULL, flags | ST_LABEL_PRIO(prio));
-}
-
-static void paxos_note(st_ctx *c, const char *fmt, ...)
-{
-	char note[600];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(note, sizeof note, fmt, ap);
-	va_end(ap);
-	st_label_note(c, note);
-}
+/* A label at this priority (the simulator keeps the one that matters most) and its note,
+ * written only when the label stands (label.c). */
+#define paxos_label(c, prio, flags, ...) st_labelf((c), (flags) | ST_LABEL_PRIO(prio), __VA_ARGS__)
+#define paxos_note st_notef
 
 static void paxos_cfg_load(paxos_cfg *cfg, const st_ctx *c, const st_param_val *p)
 {

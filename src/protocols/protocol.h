@@ -112,6 +112,10 @@ static inline void st_cancel_timer(st_ctx *c, int timer) { c->ops->cancel_timer(
 static inline bool st_label(st_ctx *c, const char *label, const char *note, int flags)
 { return c->ops->label(c, label, note, flags); }
 static inline void st_label_note(st_ctx *c, const char *note) { c->ops->label_note(c, note); }
+/* The same with printf formats (label.c): st_labelf returns whether the label stands, so
+ * the caller writes its note with st_notef only then. */
+bool st_labelf(st_ctx *c, int flags, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void st_notef(st_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline void st_local(st_ctx *c, const char *label, const char *note, const st_kv *body,
 			    int nbody, int flags)
 { c->ops->local(c, label, note, body, nbody, flags); }

@@ -82,31 +82,11 @@ enum {
 /* ---------------------------------------------------------------------------------------- */
 /* Small helpers                                                                              */
 
-static bool raft_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void raft_note(st_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Offer a label of this priority; the simulator keeps the one that matters most. Returns
- * whether it stands, so the caller writes its note only then. */
-static bool raft_label(st_ctx *c, int prio, int flags, const char *fmt, ...)
-{
-	char text[25];          /* labels are short: <= 24 characters */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	return st_label(c, text, NULL, flags | ST_LABEL_PRIO(prio));
-}
-
-static void raft_note(st_ctx *c, const char *fmt, ...)
-{
-	char note[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(note, sizeof note, fmt, ap);
-	va_end(ap);
-	st_label_note(c, note);
-}
+/* A label at this priority (the simulator keeps the one that matters most) and its note,
+ * written only when the label stands (label.c). */
+#define raft_label(c, prio, flags, ...) st_labelf((c), (flags) | ST_LABEL_PRIO(prio), __VA_ARGS__)
+#define raft_note st_notef
 
 /* Process names as the trace names them: n1.. for nodes, c1.. for clients. */
 typedef st_pname raft_name;

@@ -26,7 +26,7 @@ tpc_rows_match() {
 
 # tpc_legend: the timeline's bottom border names the message classes.
 tpc_legend() {
-	printf '%s\n' "$LAST_SCREEN" | grep -q "└─ 1 prepare/vote  2 decision  3 recovery ─" ||
+	printf '%s\n' "$LAST_SCREEN" | grep -q "└─ 1 prepare/vote  2 decision  3 recovery " ||
 		fail "the legend does not name two-phase commit's classes"
 }
 

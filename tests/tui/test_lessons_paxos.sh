@@ -59,7 +59,7 @@ px_inspect() {
 # and the inspector draws the picture of the event's node: its promise (BALLOT_RE) and
 # accepted value in the first row, the value it learned in the last.
 px_picture_and_legend() {
-	wait_for "└─ 1 phase 1  2 phase 2  3 learning ─" 5 || return 1
+	wait_for "└─ 1 phase 1  2 phase 2  3 learning " 5 || return 1
 	px_inspect "│ +acc p$1 a[0-9]+\.n[0-9]+=B " || return 1
 	px_inspect "│ +learned B in [0-9]+\.n[0-9]+ " || return 1
 }

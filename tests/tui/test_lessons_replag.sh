@@ -26,7 +26,7 @@ rl_nodes_re() {
 
 # rl_legend TEXT: the timeline's bottom border names the message classes as TEXT.
 rl_legend() {
-	printf '%s\n' "$LAST_SCREEN" | grep -q "└─ $1 ─" || fail "the legend does not say '$1'"
+	printf '%s\n' "$LAST_SCREEN" | grep -q "└─ $1 " || fail "the legend does not say '$1'"
 }
 
 # rl_page PHRASE [MAX]: press n until the lesson pane says PHRASE (at most MAX presses).

@@ -126,7 +126,7 @@ sanitize-run: $(BIN) unit
 	@ASAN_OPTIONS=detect_leaks=1 ./$(BIN) --script tests/script/*.txt
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-cli-tests.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/check-history.sh $(BIN)
-	@ASAN_OPTIONS=detect_leaks=1 sh tests/lessons.sh $(BIN) quick
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/lessons.sh $(BIN) san
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/outputs.sh $(BIN)
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/tui/run.sh $(BIN)
 

@@ -41,7 +41,7 @@ run 0 "--param a range" -- "$BIN" --headless raft-replication --param 'election_
 
 # --- Figure 8 on the shipped lesson, default faults
 run 3 "raft commit-old-term found in <= 1000 seeds" -- "$BIN" --explore raft-replication \
-	--param bug=commit-old-term --seeds 1000 --steps 20000
+	--param bug=commit-old-term --seeds 1000 --steps 2000
 has "figure 8: shrunk sizes reported" "$TMP/err" "shrunk in .* replays.*: actions [0-9]* -> [0-9]*, client requests"
 has "figure 8: the mix is printed" "$TMP/err" "the mix: "
 has "figure 8: the reproduce command" "$TMP/err" "reproduce: spacetime --explore .* --param bug=commit-old-term --first-seed"

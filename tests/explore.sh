@@ -49,6 +49,10 @@ trace=$(sed -n 's/^  trace (the shrunk run, [0-9]* events): //p' "$TMP/err")
 if [ -n "$trace" ] && [ -f "$TMP/$trace" ]; then
 	ok
 	run 3 "figure 8: --verify exits 3 on the shrunk trace" -- "$BIN" --verify "$TMP/$trace"
+	# its injected faults and client requests (a node of null: the client's own choice)
+	# replay event for event, with the params its header records
+	run 3 "figure 8: --replay re-simulates the shrunk trace" -- "$BIN" --replay --headless "$TMP/$trace"
+	has "figure 8: the replay matches" "$TMP/out" "replay matches"
 else
 	bad "figure 8: no trace written"
 fi

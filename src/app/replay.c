@@ -52,8 +52,8 @@ static int64_t rp_get(rp_rd *r, const char *key, int64_t lo, int64_t hi, int64_t
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(r->o, key);
 	int64_t x;
-	if (!it && !need)
-		return def;
+	if ((!it || (cJSON_IsNull(it) && lo < 0)) && !need)
+		return def;     /* absent, or null where "none" (-1) is allowed */
 	if (it && json_int64(it, &x) && x >= lo && x <= hi)
 		return x;
 	if (!r->bad) {

@@ -120,13 +120,8 @@ const st_msgrec *timeline_msgrec(const st_trace *t, uint32_t msg)
 /* A string value of a key/value list, or NULL. */
 const char *timeline_kv_str(const st_trace *t, uint32_t list, const char *key)
 {
-	if (list == TRACE_NONE || list >= t->nkv)
-		return NULL;
-	const st_kvrec *r = trace_kv_items(t, list);
-	for (uint32_t i = 0; i < trace_kv_count(t, list); i++)
-		if (r[i].type == ST_V_STR && strcmp(trace_str(t, r[i].key), key) == 0)
-			return trace_str(t, (uint32_t)r[i].v);
-	return NULL;
+	const char *v;
+	return trace_kv_str(t, list, key, &v) ? v : NULL;   /* the trace's one lookup */
 }
 
 static int timeline_kv_proc(const st_trace *t, uint32_t list, const char *key, int nprocs)
